@@ -1,0 +1,7 @@
+"""``python -m traindebug`` is the ``traindebug`` command."""
+
+import sys
+
+from traindebug.cli import main
+
+sys.exit(main())

@@ -1,0 +1,172 @@
+"""Global hooks that observe an unmodified training loop.
+
+``Capture`` installs, for the duration of a run:
+
+- torch's global module forward pre/post hooks (which models run, their batches),
+- a wrapper around ``torch.autograd.backward`` (``Tensor.backward`` calls it),
+  which sees the loss of every backward pass,
+- torch's global optimizer step pre/post hooks, and a wrapper of
+  ``Optimizer.__init__`` that sees every optimizer created,
+- wrappers around the loss functions of ``torch.nn.functional`` (the loss
+  modules call them too) and around ``clip_grad_norm_``.
+
+Every event is forwarded to an ``Observer`` (the session). Events raised while
+the observer runs its own computations (``observer.busy``) are ignored, so
+probes can run forward and backward passes of their own.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Protocol
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.modules import module as module_hooks
+from torch.optim import optimizer as optimizer_hooks
+
+LOSS_FUNCTIONS = (
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "kl_div",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+)
+
+
+class Observer(Protocol):
+    """The events a capture forwards (implemented by Session)."""
+
+    busy: bool
+
+    def before_root_forward(self, module: nn.Module) -> None: ...
+    def on_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any, root: bool) -> None: ...
+    def on_loss_call(self, name: str, fn: Callable, args: tuple, kwargs: dict, output: Any) -> None: ...
+    def before_backward(self, loss: torch.Tensor) -> None: ...
+    def after_backward(self, loss: torch.Tensor) -> None: ...
+    def on_optimizer_created(self, optimizer: torch.optim.Optimizer) -> None: ...
+    def before_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None: ...
+    def after_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None: ...
+    def on_clip(self, total_norm: torch.Tensor, max_norm: float) -> None: ...
+
+
+class Capture:
+    """Installs and removes the global hooks for one observer."""
+
+    def __init__(self, observer: Observer) -> None:
+        self.observer = observer
+        self._handles: list[Any] = []
+        self._patches: list[tuple[Any, str, Any]] = []
+        self._depth = 0
+
+    # -- install / remove -------------------------------------------------
+    def install(self) -> None:
+        """Install every hook and wrapper."""
+        self._handles += [
+            module_hooks.register_module_forward_pre_hook(self._pre_forward),
+            module_hooks.register_module_forward_hook(self._post_forward, with_kwargs=True, always_call=True),
+            optimizer_hooks.register_optimizer_step_pre_hook(self._pre_step),
+            optimizer_hooks.register_optimizer_step_post_hook(self._post_step),
+        ]
+        self._patch(torch.autograd, "backward", self._wrap_backward(torch.autograd.backward))
+        self._patch(torch.optim.Optimizer, "__init__", self._wrap_optimizer_init(torch.optim.Optimizer.__init__))
+        for name in LOSS_FUNCTIONS:
+            if hasattr(F, name):
+                self._patch(F, name, self._wrap_loss(name, getattr(F, name)))
+        clip = self._wrap_clip(torch.nn.utils.clip_grad_norm_)
+        self._patch(torch.nn.utils, "clip_grad_norm_", clip)
+        self._patch(torch.nn.utils.clip_grad, "clip_grad_norm_", clip)
+
+    def remove(self) -> None:
+        """Remove everything install() put in place (safe to call twice)."""
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        for owner, attr, original in reversed(self._patches):
+            setattr(owner, attr, original)
+        self._patches = []
+
+    def _patch(self, owner: Any, attr: str, replacement: Any) -> None:
+        self._patches.append((owner, attr, getattr(owner, attr)))
+        setattr(owner, attr, replacement)
+
+    # -- module forwards --------------------------------------------------
+    def _pre_forward(self, module: nn.Module, args: tuple) -> None:
+        if self._depth == 0 and not self.observer.busy:
+            self.observer.before_root_forward(module)
+        self._depth += 1
+
+    def _post_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
+        self._depth = max(self._depth - 1, 0)
+        if self.observer.busy:
+            return
+        self.observer.on_forward(module, args, kwargs, output, root=self._depth == 0)
+
+    # -- backward ---------------------------------------------------------
+    def _wrap_backward(self, original: Callable) -> Callable:
+        observer = self.observer
+
+        @functools.wraps(original)
+        def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+            loss = tensors if isinstance(tensors, torch.Tensor) else None
+            if observer.busy or loss is None:
+                return original(tensors, *args, **kwargs)
+            self._depth = 0  # a forward that raised may have left it unbalanced
+            observer.before_backward(loss)
+            result = original(tensors, *args, **kwargs)
+            observer.after_backward(loss)
+            return result
+
+        return backward
+
+    # -- optimizers -------------------------------------------------------
+    def _wrap_optimizer_init(self, original: Callable) -> Callable:
+        observer = self.observer
+
+        @functools.wraps(original)
+        def init(opt: torch.optim.Optimizer, *args: Any, **kwargs: Any) -> None:
+            original(opt, *args, **kwargs)
+            if not observer.busy:
+                observer.on_optimizer_created(opt)
+
+        return init
+
+    def _pre_step(self, opt: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+        if not self.observer.busy:
+            self.observer.before_optimizer_step(opt)
+
+    def _post_step(self, opt: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+        if not self.observer.busy:
+            self.observer.after_optimizer_step(opt)
+
+    # -- loss functions and clipping ------------------------------------------
+    def _wrap_loss(self, name: str, original: Callable) -> Callable:
+        observer = self.observer
+
+        @functools.wraps(original)
+        def loss_fn(*args: Any, **kwargs: Any) -> Any:
+            output = original(*args, **kwargs)
+            if not observer.busy and args and isinstance(args[0], torch.Tensor):
+                observer.on_loss_call(name, original, args, kwargs, output)
+            return output
+
+        return loss_fn
+
+    def _wrap_clip(self, original: Callable) -> Callable:
+        observer = self.observer
+
+        @functools.wraps(original)
+        def clip(parameters: Any, max_norm: float, *args: Any, **kwargs: Any) -> torch.Tensor:
+            total = original(parameters, max_norm, *args, **kwargs)
+            if not observer.busy:
+                observer.on_clip(total, float(max_norm))
+            return total
+
+        return clip

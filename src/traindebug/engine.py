@@ -1,0 +1,176 @@
+"""Run the rules over a run's metrics, then rank: root cause before symptom.
+
+Ranking: a finding whose category is a known consequence of another finding's
+category (``CAUSES``) is marked ``explained_by`` that finding and placed after
+it; the rest are ordered by severity, then by how specific the category is
+(``SPECIFICITY``: a bug in the code before a symptom of the dynamics), then by
+the step where it began.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from traindebug.findings import Finding, severity_rank
+from traindebug.plugins import collect_rules
+from traindebug.store import RunData
+
+#: cause -> the categories it typically produces as symptoms
+CAUSES: dict[str, tuple[str, ...]] = {
+    "script_error": ("non_finite", "underfitting"),
+    "wrong_gradient": ("lr_too_high", "exploding_gradients", "non_finite", "underfitting", "lr_too_low"),
+    "batch_mixing": ("label_problem", "underfitting", "overfitting"),
+    "loss_output_mismatch": ("lr_too_low", "vanishing_gradients", "underfitting", "label_problem", "saturated_units", "bad_init_scale"),
+    "label_problem": ("underfitting", "lr_too_low", "overfitting"),
+    "input_scale": ("bad_init_scale", "exploding_gradients", "vanishing_gradients", "non_finite", "dead_units", "saturated_units", "lr_too_high", "lr_too_low", "underfitting"),
+    "symmetric_init": ("underfitting", "lr_too_low", "label_problem", "vanishing_gradients", "dead_units"),
+    "missing_zero_grad": ("lr_too_high", "exploding_gradients", "non_finite", "underfitting", "dead_units"),
+    "wrong_mode": ("underfitting", "overfitting", "lr_too_high"),
+    "no_gradient_flow": ("underfitting", "lr_too_low", "frozen_or_unoptimized", "label_problem"),
+    "frozen_or_unoptimized": ("underfitting", "lr_too_low", "label_problem"),
+    "unshuffled_data": ("lr_too_high", "underfitting", "label_problem"),
+    "over_regularization": ("underfitting", "lr_too_low", "vanishing_gradients", "label_problem"),
+    "bad_init_scale": ("exploding_gradients", "vanishing_gradients", "non_finite", "dead_units", "saturated_units", "lr_too_high", "underfitting", "label_problem"),
+    "lr_too_high": ("non_finite", "exploding_gradients", "dead_units", "saturated_units", "underfitting", "label_problem"),
+    "lr_too_low": ("underfitting", "label_problem"),
+    "exploding_gradients": ("non_finite", "dead_units", "lr_too_high"),
+    "vanishing_gradients": ("underfitting", "lr_too_low", "label_problem"),
+    "dead_units": ("underfitting", "vanishing_gradients", "label_problem"),
+    "saturated_units": ("vanishing_gradients", "underfitting", "label_problem"),
+}
+
+#: most specific (a bug in the code) first, generic symptoms last
+SPECIFICITY = (
+    "script_error",
+    "wrong_gradient",
+    "batch_mixing",
+    "loss_output_mismatch",
+    "missing_zero_grad",
+    "no_gradient_flow",
+    "frozen_or_unoptimized",
+    "wrong_mode",
+    "symmetric_init",
+    "input_scale",
+    "label_problem",
+    "unshuffled_data",
+    "over_regularization",
+    "bad_init_scale",
+    "lr_too_high",
+    "lr_too_low",
+    "non_finite",
+    "exploding_gradients",
+    "vanishing_gradients",
+    "dead_units",
+    "saturated_units",
+    "overfitting",
+    "underfitting",
+)
+
+
+@dataclass
+class Verdict:
+    """The ranked findings of one run, plus what the rules could not check."""
+
+    run: RunData
+    findings: list[Finding]
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    rule_errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The findings.json document (contract fields plus extras)."""
+        meta, end = self.run.meta, self.run.end
+        return {
+            "traindebug_version": meta.get("traindebug_version", ""),
+            "script": meta.get("script", ""),
+            "argv": meta.get("argv", []),
+            "status": end.get("status", "interrupted"),
+            "steps": end.get("steps", len(self.run.steps)),
+            "wall_time_s": end.get("wall_time_s"),
+            "overhead_s": end.get("overhead_s"),
+            "device": end.get("device", "cpu"),
+            "findings": [f.to_dict() for f in self.findings],
+            "skipped_rules": self.skipped,
+            "rule_errors": self.rule_errors,
+        }
+
+
+def judge(run_dir: Path, pm: pluggy.PluginManager) -> Verdict:
+    """Load a run's metrics, run every rule, rank the findings."""
+    run = RunData.load(run_dir / "metrics.jsonl")
+    findings: list[Finding] = []
+    skipped: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for r in collect_rules(pm):
+        missing = r.missing(run)
+        if missing:
+            skipped.append({"rule": r.name, "missing": missing})
+            continue
+        try:
+            findings.extend(r.fn(run))
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
+            errors.append({"rule": r.name, "error": f"{type(exc).__name__}: {exc}"})
+    return Verdict(run=run, findings=rank(merge(findings)), skipped=skipped, rule_errors=errors)
+
+
+def merge(findings: list[Finding]) -> list[Finding]:
+    """Keep one finding per (category, where): the most severe, then most confident."""
+    best: dict[tuple[str, str | None], Finding] = {}
+    for f in findings:
+        key = (f.category, f.where)
+        old = best.get(key)
+        if old is None or (severity_rank(f.severity), f.confidence) > (severity_rank(old.severity), old.confidence):
+            best[key] = f
+    return list(best.values())
+
+
+def rank(findings: list[Finding]) -> list[Finding]:
+    """Order root causes before the symptoms they explain; assign ids F1, F2, ..."""
+
+    def base_key(f: Finding) -> tuple:
+        spec = SPECIFICITY.index(f.category) if f.category in SPECIFICITY else len(SPECIFICITY)
+        return (-severity_rank(f.severity), spec, f.step if f.step is not None else 0)
+
+    ordered = sorted(findings, key=base_key)
+    cause_of: dict[int, Finding] = {}
+    for f in ordered:
+        for cause in ordered:
+            if cause is f or cause.severity == "info" or id(cause) in cause_of:
+                continue
+            if f.category in CAUSES.get(cause.category, ()) and _cause_ranks_first(cause, f):
+                cause_of[id(f)] = cause
+                break
+    result: list[Finding] = []
+    for root in (f for f in ordered if id(f) not in cause_of):
+        result.append(root)
+        result.extend(f for f in ordered if cause_of.get(id(f)) is root)
+    result.extend(f for f in ordered if f not in result)
+    for i, f in enumerate(result, 1):
+        f.id = f"F{i}"
+        f.explained_by, f.explains = None, []
+    for f in result:
+        cause = cause_of.get(id(f))
+        if cause is not None:
+            f.explained_by = cause.id
+            cause.explains.append(f.id)
+    return result
+
+
+def _cause_ranks_first(cause: Finding, symptom: Finding) -> bool:
+    """A cause explains a symptom unless the cause is the less specific of the two."""
+    if symptom.category in CAUSES and cause.category in CAUSES.get(symptom.category, ()):
+        # mutual (e.g. lr_too_high <-> exploding_gradients): the earlier one is the cause
+        return (cause.step or 0, SPECIFICITY.index(cause.category)) <= (
+            symptom.step or 0,
+            SPECIFICITY.index(symptom.category),
+        )
+    return True
+
+
+def write_findings_json(path: Path, verdict: Verdict) -> None:
+    """Write findings.json."""
+    path.write_text(json.dumps(verdict.to_json(), indent=2, default=str), encoding="utf-8")

@@ -1,0 +1,1 @@
+"""The logbook: Markdown, figures and PDF."""

@@ -1,0 +1,86 @@
+"""The plugin interface: one hook specification, loaded with pluggy.
+
+Built-in probes, rules and figures register through these hooks exactly as a
+third-party plugin does: a plugin is a module (or object) with functions marked
+``@hookimpl``, listed in the entry-point group ``traindebug.plugins``::
+
+    [project.entry-points."traindebug.plugins"]
+    myplugin = "mypackage.traindebug_plugin"
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from traindebug.logbook.figures import Figure
+    from traindebug.probes.base import Probe, Settings
+    from traindebug.rules.base import Rule
+
+hookspec = pluggy.HookspecMarker("traindebug")
+hookimpl = pluggy.HookimplMarker("traindebug")
+
+ENTRY_POINT_GROUP = "traindebug.plugins"
+
+#: Built-in plugin modules, registered in this order.
+BUILTIN_PLUGINS = (
+    "traindebug.probes.loss",
+    "traindebug.probes.gradients",
+    "traindebug.probes.updates",
+    "traindebug.probes.learning_rate",
+    "traindebug.probes.non_finite",
+    "traindebug.probes.activations",
+    "traindebug.rules.script_error",
+    "traindebug.rules.non_finite",
+    "traindebug.rules.learning_rate",
+    "traindebug.rules.gradient_scale",
+    "traindebug.rules.gradient_flow",
+    "traindebug.rules.zero_grad",
+    "traindebug.rules.initialization",
+    "traindebug.logbook.core_figures",
+)
+
+
+class Spec:
+    """The hooks a plugin may implement."""
+
+    @hookspec
+    def traindebug_probes(self, settings: "Settings") -> "list[Probe]":
+        """Return probe instances for this run (read ``settings.preset``)."""
+
+    @hookspec
+    def traindebug_rules(self) -> "list[Rule]":
+        """Return rules."""
+
+    @hookspec
+    def traindebug_figures(self) -> "list[Figure]":
+        """Return figure makers for the logbook."""
+
+
+def plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
+    """A plugin manager with the built-ins and (optionally) installed plugins."""
+    pm = pluggy.PluginManager("traindebug")
+    pm.add_hookspecs(Spec)
+    for name in BUILTIN_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
+    if load_entry_points:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    return pm
+
+
+def collect_probes(pm: pluggy.PluginManager, settings: "Settings") -> "list[Probe]":
+    """All probes from all plugins, in registration order."""
+    return [p for group in reversed(pm.hook.traindebug_probes(settings=settings)) for p in group]
+
+
+def collect_rules(pm: pluggy.PluginManager) -> "list[Rule]":
+    """All rules from all plugins."""
+    return [r for group in reversed(pm.hook.traindebug_rules()) for r in group]
+
+
+def collect_figures(pm: pluggy.PluginManager) -> "list[Figure]":
+    """All figure makers from all plugins."""
+    return [f for group in reversed(pm.hook.traindebug_figures()) for f in group]

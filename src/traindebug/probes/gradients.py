@@ -1,0 +1,70 @@
+"""Per-tensor and total gradient norms, gradient presence, stale gradients.
+
+Records in each step record:
+- ``grad_norm``: total L2 norm of all observed gradients (the optimizer's view,
+  after clipping and unscaling).
+- ``grad_norms``: per-tensor L2 norms (0 for tensors without a gradient).
+- ``grad_missing``: indices of trainable tensors whose ``.grad`` is None.
+- ``stale_grad``: at the first backward of a step, the total norm of gradients
+  already present (nonzero means gradients were not reset since the last step).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from traindebug.plugins import hookimpl
+from traindebug.probes.base import Cost, Probe, Settings, StepContext
+
+
+def grad_norms(ctx: StepContext) -> tuple[torch.Tensor, list[int]]:
+    """(per-tensor norms on the params' device, indices of tensors without grad)."""
+    params = ctx.params
+    present = [i for i, (_, p) in enumerate(params) if p.grad is not None]
+    missing = [i for i, (_, p) in enumerate(params) if p.grad is None]
+    device = params[0][1].device if params else torch.device("cpu")
+    if not present:
+        return torch.zeros(len(params), device=device), missing
+    values = torch._foreach_norm([params[i][1].grad.detach() for i in present])  # type: ignore[union-attr]
+    stacked = torch.stack([v.to(device, torch.float32) for v in values])
+    if not missing:
+        return stacked, missing
+    norms = torch.zeros(len(params), device=device)
+    norms[present] = stacked
+    return norms, missing
+
+
+class GradientProbe(Probe):
+    """Gradient norms per tensor, every step (one fused reduction)."""
+
+    name = "gradients"
+    cost = Cost.CHEAP
+
+    def before_backward(self, ctx: StepContext) -> None:
+        if ctx.backward_count == 0 and ctx.params:
+            grads = [p.grad.detach() for _, p in ctx.params if p.grad is not None]
+            if grads:
+                ctx.record("stale_grad", torch.stack(torch._foreach_norm(grads)).float().norm())
+            else:
+                ctx.record("stale_grad", 0.0)
+
+    def before_step(self, ctx: StepContext) -> None:
+        if ctx.backward_count > 0:  # closure optimizers (L-BFGS) are read after the step
+            self._record(ctx)
+
+    def after_step(self, ctx: StepContext) -> None:
+        if "grad_norms" not in ctx.record_data:
+            self._record(ctx)
+
+    def _record(self, ctx: StepContext) -> None:
+        if not ctx.params:
+            return
+        norms, missing = grad_norms(ctx)
+        ctx.record("grad_norms", norms)
+        ctx.record("grad_norm", norms.norm())
+        ctx.record("grad_missing", missing)
+
+
+@hookimpl
+def traindebug_probes(settings: Settings) -> list[Probe]:
+    return [GradientProbe()]

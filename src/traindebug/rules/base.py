@@ -1,0 +1,72 @@
+"""What a rule is: a pure function from a run's metrics to findings.
+
+A rule reads ``RunData`` and returns a list of ``Finding``. It declares the
+metrics it needs (step-record keys or record kinds); when one is missing the
+engine records the rule as skipped instead of running it. Thresholds live in
+``traindebug.thresholds`` with their sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from traindebug.findings import CATEGORIES, Finding
+from traindebug.store import RunData
+
+RuleFn = Callable[[RunData], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named rule for one category, with the metrics it needs."""
+
+    name: str
+    category: str
+    needs: tuple[str, ...]
+    fn: RuleFn
+
+    def missing(self, run: RunData) -> list[str]:
+        """The needed metrics this run lacks."""
+        return [key for key in self.needs if not run.has(key)]
+
+
+def rule(name: str, category: str, needs: tuple[str, ...] = ()) -> Callable[[RuleFn], Rule]:
+    """Decorator: turn ``fn(run) -> list[Finding]`` into a ``Rule``."""
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown category {category!r}")
+
+    def wrap(fn: RuleFn) -> Rule:
+        return Rule(name=name, category=category, needs=tuple(needs), fn=fn)
+
+    return wrap
+
+
+def matrix_tensors(run: RunData) -> list[int]:
+    """Indices of observed tensors with at least 2 dimensions (weights, not biases)."""
+    shapes = (run.last("tensors") or {}).get("shapes", [])
+    return [i for i, s in enumerate(shapes) if len(s) >= 2]
+
+
+def per_tensor(run: RunData, key: str) -> tuple[list[int], list[list[float]]]:
+    """(steps, rows) of a per-tensor step key, values as floats."""
+    from traindebug.store import to_float
+
+    steps, rows = run.series(key)
+    return steps, [[to_float(v) for v in row] for row in rows]
+
+
+def median(values: list[float]) -> float:
+    """Median of finite values (nan if none)."""
+    import math
+
+    finite = sorted(v for v in values if math.isfinite(v))
+    if not finite:
+        return math.nan
+    mid = len(finite) // 2
+    return finite[mid] if len(finite) % 2 else 0.5 * (finite[mid - 1] + finite[mid])
+
+
+def fmt(value: float) -> str:
+    """A number as people read it: 3 significant digits."""
+    return f"{value:.3g}"

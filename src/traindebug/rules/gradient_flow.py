@@ -1,0 +1,121 @@
+"""no_gradient_flow and frozen_or_unoptimized: tensors that never learn."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, per_tensor, rule
+from traindebug.store import RunData
+
+
+def _module_of(name: str) -> str:
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def _group_by_module(names: list[str], indices: list[int]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for i in indices:
+        groups[_module_of(names[i])].append(names[i])
+    return groups
+
+
+@rule("flow.no_gradient", "no_gradient_flow", needs=("grad_norms",))
+def no_gradient(run: RunData) -> list[Finding]:
+    """Trainable tensors whose gradient is missing or exactly zero at every step."""
+    steps, rows = per_tensor(run, "grad_norms")
+    if len(rows) < 3:
+        return []
+    names = run.tensor_names
+    in_opt = (run.last("tensors") or {}).get("in_optimizer", [True] * len(names))
+    n = min(len(r) for r in rows)
+    dead = [i for i in range(n) if all(r[i] == 0 for r in rows)]
+    if not dead or len(dead) == n and not any(in_opt):
+        return []
+    findings = []
+    for module, tensors in _group_by_module(names, dead).items():
+        optimized = any(in_opt[names.index(t)] for t in tensors if names.index(t) < len(in_opt))
+        findings.append(
+            Finding(
+                rule="flow.no_gradient",
+                category="no_gradient_flow",
+                severity="warning" if optimized else "info",
+                confidence=0.85,
+                step=0,
+                where=module,
+                title=f"{module} never receives a gradient",
+                observation=(
+                    f"{', '.join(tensors)} require gradients{' and are handed to the optimizer' if optimized else ''}, "
+                    f"but their gradient was None or exactly zero at all {len(rows)} steps."
+                ),
+                hypothesis=(
+                    "The loss does not depend on these parameters: the graph is cut (.detach(), .item(), .numpy(), "
+                    "torch.no_grad() around part of the forward, a non-differentiable operation such as argmax) "
+                    "or the module is defined but never used in forward."
+                ),
+                suggestion=f"Follow the forward pass from {module} to the loss and look for a .detach(), no_grad block or integer operation.",
+                evidence={"tensors": tensors, "steps": len(rows)},
+                caveat="A module that is deliberately unused (an auxiliary head) produces the same signal.",
+                figures=["grad_heatmap"],
+            )
+        )
+    return findings
+
+
+@rule("flow.frozen", "frozen_or_unoptimized", needs=("grad_norms", "update_norms"))
+def frozen(run: RunData) -> list[Finding]:
+    """Tensors that have gradients but never change."""
+    _, grads = per_tensor(run, "grad_norms")
+    _, updates = per_tensor(run, "update_norms")
+    rows = list(zip(grads, updates))
+    if len(rows) < 3:
+        return []
+    names = run.tensor_names
+    in_opt = (run.last("tensors") or {}).get("in_optimizer", [True] * len(names))
+    # steps where nothing moved at all (an optimizer step skipped by GradScaler) say nothing
+    active = [(g, u) for g, u in rows if any(v > 0 for v in u)] or rows
+    n = min(min(len(g), len(u)) for g, u in active)
+    stuck = [
+        i
+        for i in range(n)
+        if sum(1 for g, _ in active if g[i] > 0) >= T.STALE_GRAD_STEP_FRACTION * len(active)
+        and all(u[i] == 0 for _, u in active)
+    ]
+    if not stuck:
+        return []
+    nothing_moves = len(stuck) == n
+    findings = []
+    for module, tensors in _group_by_module(names, stuck).items():
+        outside = [t for t in tensors if names.index(t) < len(in_opt) and not in_opt[names.index(t)]]
+        if nothing_moves:
+            why = "No parameter changed at any step although gradients were computed: the optimizer never steps (optimizer.step() missing or skipped) or its learning rate is 0."
+        elif outside:
+            why = f"{', '.join(outside)} are not in any optimizer's param groups, so nothing updates them."
+        else:
+            why = "They are in an optimizer whose step never changes them (learning rate 0, or a param group that is skipped)."
+        findings.append(
+            Finding(
+                rule="flow.frozen",
+                category="frozen_or_unoptimized",
+                severity="warning",
+                confidence=0.85,
+                step=0,
+                where="all parameters" if nothing_moves else module,
+                title=("no parameter ever changes" if nothing_moves else f"{module} gets gradients but never changes"),
+                observation=f"{', '.join(tensors)} had non-zero gradients on {len(active)} steps and an update of exactly 0 on every one.",
+                hypothesis=why,
+                suggestion="Pass model.parameters() (all of them) to the optimizer, call optimizer.step() after backward, and check the learning rate of every param group.",
+                evidence={"tensors": tensors, "not_in_optimizer": outside, "steps": len(active)},
+                caveat="Parameters frozen on purpose should have requires_grad=False; then they are not reported.",
+            )
+        )
+        if nothing_moves:
+            break
+    return findings
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [no_gradient, frozen]

@@ -1,0 +1,114 @@
+"""exploding_gradients and vanishing_gradients: gradient norms over steps and through depth."""
+
+from __future__ import annotations
+
+import math
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
+from traindebug.store import RunData
+
+
+def _pre_clip_norms(run: RunData) -> tuple[list[int], list[float]]:
+    """The total gradient norm before clipping when the script clips, else after."""
+    steps, clip = run.floats("clip_total_norm")
+    if len(clip) >= T.MIN_STEPS_FOR_TREND:
+        return steps, clip
+    return run.floats("grad_norm")
+
+
+@rule("gradients.exploding", "exploding_gradients", needs=("grad_norm",))
+def exploding(run: RunData) -> list[Finding]:
+    """The total gradient norm grows by orders of magnitude over the steps."""
+    steps, norms = _pre_clip_norms(run)
+    if len(norms) < T.MIN_STEPS_FOR_TREND:
+        return []
+    start = median(norms[:3])
+    if not math.isfinite(start) or start <= 0:
+        return []
+    window = 5
+    for i in range(len(norms) - window + 1):
+        value = median(norms[i : i + window])
+        hit = not math.isfinite(norms[i]) or (math.isfinite(value) and value > T.GRAD_GROWTH_FACTOR * start)
+        if hit:
+            peak = max((v for v in norms if math.isfinite(v)), default=math.inf)
+            return [
+                Finding(
+                    rule="gradients.exploding",
+                    category="exploding_gradients",
+                    severity="warning",
+                    confidence=0.7,
+                    step=steps[i],
+                    title=f"gradient norm grew {fmt(peak / start)}x over the run",
+                    observation=(
+                        f"The total gradient norm was {fmt(start)} in the first steps and reached "
+                        f"{fmt(peak)} (from step {steps[i]} on, the 5-step median exceeds {T.GRAD_GROWTH_FACTOR:g}x the start)."
+                    ),
+                    hypothesis=(
+                        "Gradients grow when the iterates leave the region where the loss is well-conditioned: "
+                        "usually a step size too large for the curvature, or activations growing through depth."
+                    ),
+                    suggestion="Lower the learning rate, check the input scale and initialization, or clip gradients at a norm close to the early median.",
+                    evidence={"start_norm": start, "peak_norm": peak, "from_step": steps[i]},
+                    caveat="Growth alone does not say which layer is responsible; see the per-layer gradient figure.",
+                    figures=["grad_norm", "grad_heatmap"],
+                )
+            ]
+    return []
+
+
+def _rms(run: RunData, index: int, norms: list[float]) -> float:
+    shape = (run.last("tensors") or {}).get("shapes", [])[index]
+    return norms[index] / math.sqrt(max(math.prod(shape), 1))
+
+
+@rule("gradients.vanishing_depth", "vanishing_gradients", needs=("grad_norms",))
+def vanishing_depth(run: RunData) -> list[Finding]:
+    """Early layers get orders of magnitude smaller gradients than late layers."""
+    matrices = matrix_tensors(run)
+    if len(matrices) < 3:
+        return []
+    _, rows = per_tensor(run, "grad_norms")
+    rows = rows[:10]
+    if not rows:
+        return []
+    names = run.tensor_names
+    first, last = matrices[0], matrices[-1]
+    first_rms = median([_rms(run, first, r) for r in rows if first < len(r)])
+    last_rms = median([_rms(run, last, r) for r in rows if last < len(r)])
+    if not (math.isfinite(first_rms) and math.isfinite(last_rms)) or last_rms <= 0:
+        return []
+    ratio = first_rms / last_rms
+    if ratio >= T.GRAD_DEPTH_RATIO_LOW:
+        return []
+    return [
+        Finding(
+            rule="gradients.vanishing_depth",
+            category="vanishing_gradients",
+            severity="warning",
+            confidence=0.7,
+            step=0,
+            where=names[first],
+            title=f"early layers get {fmt(1 / ratio)}x smaller gradients than the last layer",
+            observation=(
+                f"In the first steps the RMS gradient of {names[first]} was {fmt(first_rms)}, "
+                f"that of {names[last]} {fmt(last_rms)}: a ratio of {fmt(ratio)} "
+                f"(below {T.GRAD_DEPTH_RATIO_LOW:g}, two orders of magnitude)."
+            ),
+            hypothesis=(
+                "The backward signal shrinks through depth: saturating activations (sigmoid/tanh), "
+                "an initialization too small for the depth, or a deep plain network without normalization or skip connections."
+            ),
+            suggestion="Use ReLU-family activations with He (Kaiming) initialization, add normalization layers or residual connections.",
+            evidence={"first_rms": first_rms, "last_rms": last_rms, "ratio": ratio},
+            caveat="Parameter order is taken as depth order (the order of model.parameters()).",
+            figures=["grad_heatmap"],
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [exploding, vanishing_depth]

@@ -1,0 +1,87 @@
+"""bad_init_scale: logits or activations mis-scaled at initialization."""
+
+from __future__ import annotations
+
+import math
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, rule
+from traindebug.store import RunData, to_float
+
+WEIGHTED = ("Linear", "Conv1d", "Conv2d", "Conv3d", "Bilinear", "LazyLinear")
+
+
+@rule("init.loss_vs_chance", "bad_init_scale", needs=("loss_fn",))
+def loss_vs_chance(run: RunData) -> list[Finding]:
+    """The initial classification loss is far above chance level ln(C)."""
+    info = run.last("loss_fn") or {}
+    chance, initial = info.get("chance_loss"), to_float(info.get("initial_loss"))
+    if not chance or not math.isfinite(initial) or initial <= T.INIT_LOSS_OVER_CHANCE * chance:
+        return []
+    return [
+        Finding(
+            rule="init.loss_vs_chance",
+            category="bad_init_scale",
+            severity="warning",
+            confidence=0.75,
+            step=0,
+            title=f"initial loss {fmt(initial)} is {fmt(initial / chance)}x the chance level",
+            observation=(
+                f"The first {info.get('name')} loss was {fmt(initial)}; a model that predicts all "
+                f"{info.get('classes')} classes equally has loss ln({info.get('classes')}) = {fmt(chance)}."
+            ),
+            hypothesis="The output logits are far too large at initialization: an output layer initialized at too large a scale, or inputs that are not normalized.",
+            suggestion="Scale down the last layer's initial weights (or zero them), and normalize the inputs; the first loss should be close to ln(C).",
+            evidence={"initial_loss": initial, "chance_loss": chance, "classes": info.get("classes")},
+            caveat="With a strongly imbalanced label set a good initial loss is below ln(C); this rule only flags losses far above it.",
+            figures=["activation_std"],
+        )
+    ]
+
+
+@rule("init.activation_scale", "bad_init_scale", needs=("activations",))
+def activation_scale(run: RunData) -> list[Finding]:
+    """Activations of weighted layers explode or vanish through depth at step 0."""
+    first = run.records("activations")[0]
+    rows = [r for r in first["modules"] if r["kind"] in WEIGHTED and math.isfinite(to_float(r["std"]))]
+    if len(rows) < 2:
+        return []
+    stds = [to_float(r["std"]) for r in rows]
+    top = max(range(len(rows)), key=lambda i: stds[i])
+    ratio = stds[-1] / stds[0] if stds[0] > 0 else math.inf
+    if stds[top] > T.INIT_ACTIVATION_STD_HIGH:
+        what, where, value = "explode", rows[top]["module"], stds[top]
+        detail = f"the output std of {where} was {fmt(value)} (above {T.INIT_ACTIVATION_STD_HIGH:g})"
+    elif len(rows) >= 4 and ratio < T.INIT_ACTIVATION_DEPTH_RATIO_LOW:
+        what, where, value = "vanish", rows[-1]["module"], ratio
+        detail = f"the output std fell from {fmt(stds[0])} ({rows[0]['module']}) to {fmt(stds[-1])} ({where}), a ratio of {fmt(ratio)}"
+    else:
+        return []
+    profile = ", ".join(f"{r['module']} {fmt(s)}" for r, s in zip(rows, stds))
+    return [
+        Finding(
+            rule="init.activation_scale",
+            category="bad_init_scale",
+            severity="warning",
+            confidence=0.7,
+            step=0,
+            where=where,
+            title=f"activations {what} through depth at initialization",
+            observation=f"At step 0 {detail}. Output std per layer: {profile}.",
+            hypothesis=(
+                "The weights' initial scale does not preserve the signal's variance through the layers "
+                "(He/Kaiming init keeps it for ReLU, Xavier/Glorot for tanh)."
+            ),
+            suggestion="Initialize with nn.init.kaiming_normal_ (ReLU) or xavier_normal_ (tanh/sigmoid), or add normalization layers.",
+            evidence={"stds": dict(zip([r["module"] for r in rows], stds))},
+            caveat="Unnormalized inputs produce the same picture; check the input-scale finding if there is one.",
+            figures=["activation_std"],
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [loss_vs_chance, activation_scale]

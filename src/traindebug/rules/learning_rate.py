@@ -1,0 +1,89 @@
+"""lr_too_high: steps so large that the loss rises or explodes."""
+
+from __future__ import annotations
+
+import math
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
+from traindebug.store import RunData
+
+
+def loss_trend(run: RunData) -> dict[str, float] | None:
+    """Initial, minimum and late loss, and the step where it stopped being finite."""
+    steps, losses = run.floats("loss")
+    if len(losses) < T.MIN_STEPS_FOR_TREND:
+        return None
+    first_bad = next((s for s, v in zip(steps, losses) if not math.isfinite(v)), None)
+    finite = [v for v in losses if math.isfinite(v)]
+    if len(finite) < 3:
+        return {"initial": math.nan, "late": math.nan, "minimum": math.nan, "non_finite_step": first_bad or 0}
+    late = finite[-max(3, len(finite) // 5) :]
+    return {
+        "initial": finite[0],
+        "late": median(late),
+        "minimum": min(finite),
+        "non_finite_step": -1 if first_bad is None else first_bad,
+    }
+
+
+def early_update_ratio(run: RunData) -> float:
+    """Median over the first 10 steps of the median update ratio of weight matrices."""
+    idx = matrix_tensors(run) or None
+    _, rows = per_tensor(run, "update_ratio")
+    per_step = [median([row[i] for i in (idx or range(len(row))) if i < len(row)]) for row in rows[:10]]
+    return median(per_step)
+
+
+@rule("lr.diverging", "lr_too_high", needs=("loss", "update_ratio"))
+def diverging(run: RunData) -> list[Finding]:
+    """Loss rises or turns non-finite while the update-to-weight ratio is large."""
+    trend = loss_trend(run)
+    if trend is None:
+        return []
+    ratio = early_update_ratio(run)
+    rising = trend["late"] > T.LOSS_DIVERGENCE_FACTOR * trend["initial"]
+    exploded = trend["non_finite_step"] >= 0
+    stuck = trend["late"] > T.LOSS_NO_PROGRESS_FRACTION * trend["initial"]
+    big_steps = ratio > T.UPDATE_RATIO_HIGH
+    if not (rising or exploded or stuck) or not big_steps:
+        return []
+    lrs = run.series("lr")[1]
+    lr = lrs[0][0] if lrs and lrs[0] else None
+    if exploded:
+        what = f"the loss became non-finite at step {int(trend['non_finite_step'])}"
+    elif rising:
+        what = f"the loss rose from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median)"
+    else:
+        what = f"the loss made no progress: {fmt(trend['initial'])} at the start, {fmt(trend['late'])} late in the run"
+    return [
+        Finding(
+            rule="lr.diverging",
+            category="lr_too_high",
+            severity="error" if exploded else "warning",
+            confidence=0.8,
+            step=0,
+            title="steps are too large: the loss " + ("diverges" if exploded or rising else "does not improve"),
+            observation=(
+                f"Over the run {what}. In the first 10 steps each update changed the weight matrices by "
+                f"{fmt(ratio)} of their norm (median update-to-weight ratio; about 1e-3 is typical, "
+                f"above {T.UPDATE_RATIO_HIGH:g} the step is a large fraction of the weight itself)"
+                + (f"; the learning rate was {lr:g}." if isinstance(lr, (int, float)) else ".")
+            ),
+            hypothesis="The learning rate is too high for this model and loss: each step overshoots the minimum along the sharpest directions.",
+            suggestion=(
+                "Lower the learning rate by 3-10x (or run `traindebug lr-find` and train at half the divergent rate); "
+                "a warm-up or gradient clipping also helps if the problem is only in the first steps."
+            ),
+            evidence={"initial_loss": trend["initial"], "late_loss": trend["late"], "update_ratio": ratio, "lr": lr},
+            caveat="A rising loss also follows from gradients that are wrong or accumulate (see other findings); the update ratio is what points at the step size.",
+            figures=["loss", "update_ratio"],
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [diverging]

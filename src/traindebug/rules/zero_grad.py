@@ -1,0 +1,51 @@
+"""missing_zero_grad: gradients accumulate across optimizer steps."""
+
+from __future__ import annotations
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, median, rule
+from traindebug.store import RunData, to_float
+
+
+@rule("zero_grad.missing", "missing_zero_grad", needs=("stale_grad", "grad_norm"))
+def missing(run: RunData) -> list[Finding]:
+    """At (almost) every step's first backward, gradients from before are still there."""
+    steps, stale = run.series("stale_grad")
+    pairs = [(s, to_float(v)) for s, v in zip(steps, stale) if s > 0]
+    if len(pairs) < T.MIN_STEPS_FOR_TREND:
+        return []
+    dirty = [s for s, v in pairs if v > 0]
+    fraction = len(dirty) / len(pairs)
+    if fraction < T.STALE_GRAD_STEP_FRACTION:
+        return []
+    _, norms = run.floats("grad_norm")
+    early, late = median(norms[:3]), median(norms[-max(3, len(norms) // 5) :])
+    return [
+        Finding(
+            rule="zero_grad.missing",
+            category="missing_zero_grad",
+            severity="error",
+            confidence=0.9,
+            step=dirty[0],
+            title="gradients are never reset between optimizer steps",
+            observation=(
+                f"At the first backward of {len(dirty)} of {len(pairs)} steps, the parameters' .grad already held "
+                f"non-zero gradients from earlier steps. The total gradient norm went from {fmt(early)} to {fmt(late)}."
+            ),
+            hypothesis=(
+                "optimizer.zero_grad() (or model.zero_grad()) is not called in the loop, so each backward adds "
+                "to the sum of all previous gradients and the optimizer steps along a stale, growing direction."
+            ),
+            suggestion="Call optimizer.zero_grad() once per step, before loss.backward(). For deliberate accumulation, zero after each optimizer.step().",
+            evidence={"steps_with_stale_grad": len(dirty), "steps": len(pairs), "early_grad_norm": early, "late_grad_norm": late},
+            caveat="Deliberate gradient accumulation resets after each optimizer step and is not reported.",
+            figures=["grad_norm"],
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [missing]
