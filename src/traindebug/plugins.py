@@ -41,6 +41,12 @@ BUILTIN_PLUGINS = (
     "traindebug.rules.zero_grad",
     "traindebug.rules.initialization",
     "traindebug.logbook.core_figures",
+    # -- data and loop checks (issue 4) --
+    # -- training dynamics checks (issue 4) --
+    # -- per-sample statistics (issue 5) --
+    # -- curvature (issue 6) --
+    # -- gradient check and batch mixing (issue 7) --
+    # -- logbook figures (issue 8) --
 )
 
 

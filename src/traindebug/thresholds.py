@@ -47,3 +47,13 @@ STALE_GRAD_STEP_FRACTION = 0.9
 # --- minimum evidence -------------------------------------------------------------
 #: rules on trends need at least this many steps.
 MIN_STEPS_FOR_TREND = 10
+
+# --- data and loop checks (issue 4) ------------------------------------------------
+
+# --- training dynamics checks (issue 4) ----------------------------------------------
+
+# --- per-sample statistics (issue 5) ------------------------------------------------
+
+# --- curvature (issue 6) ------------------------------------------------------------
+
+# --- gradient check and batch mixing (issue 7) --------------------------------------
