@@ -103,9 +103,9 @@ class Capture:
             self.observer.before_root_forward(module)
         self._depth += 1
 
-    def _post_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
+    def _post_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any = None) -> None:
         self._depth = max(self._depth - 1, 0)
-        if self.observer.busy:
+        if self.observer.busy or output is None:
             return
         self.observer.on_forward(module, args, kwargs, output, root=self._depth == 0)
 

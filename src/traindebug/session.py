@@ -170,14 +170,20 @@ class Session:
 
     def record_error(self, exc: BaseException) -> None:
         """Keep an exception of the user's code for the ``script_error`` finding."""
-        frames = traceback.extract_tb(exc.__traceback__)
-        user_frames = [f for f in frames if "/traindebug/" not in f.filename and "runpy" not in f.filename]
-        last = user_frames[-5:] or frames[-5:]
+        frames = [
+            f for f in traceback.extract_tb(exc.__traceback__)
+            if "/traindebug/" not in f.filename and "runpy" not in f.filename
+        ]
+        user = [f for f in frames if "site-packages" not in f.filename and "/lib/python" not in f.filename]
+        where = f"{user[-1].filename}:{user[-1].lineno}" if user else None
+        start = max(i for i, f in enumerate(frames) if f in user) if user else len(frames) - 1
+        last = (frames[max(start - 2, 0) : start + 1] + frames[start + 1 :][-3:]) if frames else []
         self._error = {
             "kind": "script_error",
             "step": self._step,
             "type": type(exc).__name__,
             "message": str(exc)[:2000],
+            "where": where,
             "frames": [
                 {"file": f.filename, "line": f.lineno, "function": f.name, "code": f.line or ""}
                 for f in last

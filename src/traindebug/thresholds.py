@@ -49,6 +49,62 @@ STALE_GRAD_STEP_FRACTION = 0.9
 MIN_STEPS_FOR_TREND = 10
 
 # --- data and loop checks (issue 4) ------------------------------------------------
+#: loss-input checks look at this many training loss calls from the start (cheap: a
+#: few reductions each; our choice, the mismatches are visible from the first call).
+LOSS_INPUT_CALLS = 3
+#: rows of a classifier's input count as probabilities when every row sums to 1
+#: within this tolerance (float32 softmax rows sum to 1 within ~1e-6).
+PROBABILITY_ROW_TOL = 1e-3
+#: NLL input counts as log-probabilities when every row's logsumexp is 0 within this.
+LOG_PROBABILITY_TOL = 1e-2
+#: integer-valued regression targets with at most this many distinct values (and at
+#: least 3, starting at 0) look like class indices (own choice: typical class counts).
+CLASS_INDEX_MAX_DISTINCT = 20
+#: imbalance ratio (most / least frequent class) counted as extreme: SageMaker
+#: Debugger ClassImbalance rule default threshold_imbalance=10.
+CLASS_IMBALANCE_RATIO = 10.0
+#: "stuck at chance": late training loss at or above this fraction of the loss of
+#: predicting the label prior (measured on clean runs: worst late/prior 0.35 on the
+#: clean controls after 300 steps; 0.9 is the SageMaker LossNotDecreasing-style
+#: "no decrease" margin of 10%).
+LABEL_NO_SIGNAL_LOSS_FRACTION = 0.9
+#: ... over at least this many steps (a few epochs of the small examples)
+LABEL_NO_SIGNAL_MIN_STEPS = 100
+#: updates count as healthy (not lr_too_low) above this median update-to-weight ratio
+#: (two orders above taxonomy.md's ~1e-5 "too small").
+HEALTHY_UPDATE_RATIO = 1e-3
+#: mean per-batch label entropy below this fraction of the entropy expected for a
+#: randomly drawn batch of the same size means ordered batches (own choice: shuffled
+#: loaders measure 0.95-1.0 on the clean controls, class-sorted loaders below 0.2).
+BATCH_ENTROPY_FRACTION = 0.5
+#: first-layer inputs: some feature's RMS above this is "badly scaled" (unit scale is
+#: the norm, Karpathy's recipe / LeCun et al. "Efficient BackProp" 1998; raw
+#: load_digits pixels 0-16 measure 7.7, raw 0-255 pixels ~100).
+INPUT_RMS_HIGH = 20.0
+#: every input feature's RMS below this: inputs scaled to almost nothing.
+INPUT_RMS_LOW = 1e-3
+#: fraction of input features constant over every observed batch that counts as a
+#: broken input pipeline (load_digits has 3 of 64 always-zero pixels: 0.05).
+INPUT_CONSTANT_FRACTION = 0.5
+#: regression targets with RMS above this are two orders of magnitude off unit scale.
+TARGET_RMS_HIGH = 100.0
+#: ... and count as a problem only while the late MSE is above this fraction of the
+#: targets' variance (R^2 below 0.9; own choice).
+TARGET_UNEXPLAINED_FRACTION = 0.1
+#: fraction of training steps with mode-sensitive modules in eval mode (one forgotten
+#: model.train() after validation; clean runs: 0).
+EVAL_MODE_STEP_FRACTION = 0.1
+#: weight matrices shrunk below this fraction of their initial norm (own choice).
+WEIGHT_SHRINK_FRACTION = 0.3
+#: loss counts as not improving above this fraction of its initial value.
+LOSS_NOT_IMPROVING_FRACTION = 0.8
+#: clipping "far below" the gradient norm: median total_norm / max_norm above this
+#: (an order of magnitude; own choice) on at least CLIP_ACTIVE_FRACTION of steps.
+CLIP_RATIO_HIGH = 10.0
+CLIP_ACTIVE_FRACTION = 0.9
+#: dropout probability above which dropout dominates (Srivastava et al. 2014 use
+#: p=0.5 for hidden units, 0.2 for inputs; the brief says ~0.8).
+DROPOUT_P_HIGH = 0.8
 
 # --- training dynamics checks (issue 4) ----------------------------------------------
 

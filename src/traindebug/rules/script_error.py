@@ -15,7 +15,7 @@ def script_exception(run: RunData) -> list[Finding]:
     if err is None:
         return []
     frames = err.get("frames", [])
-    where = f"{frames[-1]['file']}:{frames[-1]['line']}" if frames else None
+    where = err.get("where") or (f"{frames[-1]['file']}:{frames[-1]['line']}" if frames else None)
     trace = "\n".join(f"  {f['file']}:{f['line']} in {f['function']}: {f['code']}" for f in frames)
     return [
         Finding(

@@ -1,0 +1,167 @@
+"""`traindebug check` observes every common shape of training loop, and stays silent on healthy ones."""
+
+from __future__ import annotations
+
+import pytest
+
+DATA = """
+import sys
+import torch
+from torch import nn
+torch.manual_seed(0)
+X = torch.randn(256, 10)
+w_true = torch.randn(10, 3)
+y = (X @ w_true).argmax(1)
+"""
+
+LOOPS = {
+    "module_sgd": DATA
+    + """
+model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for step in range(40):
+    i = torch.randint(0, 256, (32,))
+    opt.zero_grad()
+    loss = nn.functional.cross_entropy(model(X[i]), y[i])
+    loss.backward()
+    opt.step()
+""",
+    "functional": DATA
+    + """
+W1 = (torch.randn(10, 32) * 0.3).requires_grad_()
+W2 = (torch.randn(32, 3) * 0.2).requires_grad_()
+opt = torch.optim.Adam([W1, W2], lr=1e-2)
+for step in range(40):
+    opt.zero_grad()
+    loss = nn.functional.cross_entropy(torch.relu(X @ W1) @ W2, y)
+    loss.backward()
+    opt.step()
+""",
+    "manual_no_optimizer": DATA
+    + """
+W1 = (torch.randn(10, 32) * 0.3).requires_grad_()
+W2 = (torch.randn(32, 3) * 0.2).requires_grad_()
+for step in range(40):
+    loss = nn.functional.cross_entropy(torch.relu(X @ W1) @ W2, y)
+    loss.backward()
+    with torch.no_grad():
+        for p in (W1, W2):
+            p -= 0.1 * p.grad
+            p.grad.zero_()
+""",
+    "lbfgs": DATA
+    + """
+model = nn.Sequential(nn.Linear(10, 16), nn.Tanh(), nn.Linear(16, 3))
+opt = torch.optim.LBFGS(model.parameters(), lr=0.5, max_iter=5)
+def closure():
+    opt.zero_grad()
+    loss = nn.functional.cross_entropy(model(X), y)
+    loss.backward()
+    return loss
+for step in range(40):
+    opt.step(closure)
+""",
+    "two_optimizers": DATA
+    + """
+enc = nn.Sequential(nn.Linear(10, 16), nn.ReLU())
+head = nn.Linear(16, 3)
+opt_e = torch.optim.SGD(enc.parameters(), lr=0.1)
+opt_h = torch.optim.Adam(head.parameters(), lr=1e-2)
+for step in range(40):
+    i = torch.randint(0, 256, (32,))
+    opt_e.zero_grad(); opt_h.zero_grad()
+    loss = nn.functional.cross_entropy(head(enc(X[i])), y[i])
+    loss.backward()
+    opt_e.step(); opt_h.step()
+""",
+    "accumulation": DATA
+    + """
+model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+loss_fn = nn.CrossEntropyLoss()
+for step in range(160):
+    i = torch.randint(0, 256, (16,))
+    loss = loss_fn(model(X[i]), y[i]) / 4
+    loss.backward()
+    if (step + 1) % 4 == 0:
+        opt.step()
+        opt.zero_grad()
+""",
+    "scheduler_autocast": DATA
+    + """
+model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
+opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=5e-4)
+sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=40)
+for step in range(40):
+    i = torch.randint(0, 256, (32,))
+    opt.zero_grad()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        loss = nn.functional.cross_entropy(model(X[i]), y[i])
+    loss.backward()
+    opt.step()
+    sched.step()
+""",
+    "dataloader_workers_eval_exit": DATA
+    + """
+from torch.utils.data import DataLoader, TensorDataset
+loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, num_workers=2)
+model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(5):
+    model.train()
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+    model.eval()
+    with torch.no_grad():
+        val = nn.functional.cross_entropy(model(X), y)
+sys.exit(0)
+""",
+}
+
+EXPECTED_STEPS = {"accumulation": 40, "dataloader_workers_eval_exit": 40}
+
+
+@pytest.mark.parametrize("shape", sorted(LOOPS))
+def test_loop_shape_is_observed_and_silent(check, shape: str) -> None:
+    result = check(LOOPS[shape])
+    doc = result.doc
+    assert doc["status"] == "completed", doc
+    assert doc["steps"] == EXPECTED_STEPS.get(shape, 40)
+    assert result.serious() == [], [f["title"] for f in result.serious()]
+    assert result.code == 0
+    assert (result.out / "logbook.md").is_file()
+
+
+def test_manual_loop_counts_backward_passes(check) -> None:
+    result = check(LOOPS["manual_no_optimizer"])
+    lines = (result.out / "metrics.jsonl").read_text().splitlines()
+    assert sum('"kind":"step"' in line for line in lines) == 40
+
+
+def test_max_steps_stops_cleanly_and_writes_outputs(check) -> None:
+    result = check(LOOPS["module_sgd"], "--max-steps", "7")
+    assert result.doc["status"] == "max_steps"
+    assert result.doc["steps"] == 7
+    assert (result.out / "logbook.md").is_file()
+
+
+def test_script_argv_and_name_are_as_python_sets_them(check, tmp_path) -> None:
+    source = """
+    import sys, os, json, torch
+    json.dump({"argv": sys.argv, "name": __name__, "path0": sys.path[0], "cwd": os.getcwd()}, open("seen.json", "w"))
+    w = torch.zeros(3, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1)
+    for _ in range(3):
+        opt.zero_grad(); ((w - 1) ** 2).sum().backward(); opt.step()
+    """
+    import json
+
+    check(source, script_args=("--lr", "0.1"))
+    seen = json.loads((tmp_path / "seen.json").read_text())
+    assert seen["argv"][1:] == ["--lr", "0.1"]
+    assert seen["name"] == "__main__"
+    assert seen["path0"] == str(tmp_path)
+    assert seen["cwd"] == str(tmp_path)
