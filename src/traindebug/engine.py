@@ -88,7 +88,8 @@ class Verdict:
             "traindebug_version": meta.get("traindebug_version", ""),
             "script": meta.get("script", ""),
             "argv": meta.get("argv", []),
-            "status": end.get("status", "interrupted"),
+            # no end record: the process died before it could write one (kill -9, OOM) or still runs
+            "status": end.get("status", "killed"),
             "steps": end.get("steps", len(self.run.steps)),
             "wall_time_s": end.get("wall_time_s"),
             "overhead_s": end.get("overhead_s"),

@@ -1,15 +1,30 @@
-"""The core figures: loss, gradient norm, per-layer gradient heatmap, update ratio, activations."""
+"""The core figures: loss, gradient norm, per-layer gradients and updates, activation health.
+
+Registered through the ``traindebug_figures`` hook like any plugin's figures.
+Per-layer figures are heatmaps (rows: parameter tensors or modules in model
+order, input side on top; columns: steps) so that a model with many layers
+still fits on one page.
+"""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from traindebug.findings import Finding
 from traindebug.logbook.figures import Figure
-from traindebug.logbook.style import new_figure, save
+from traindebug.logbook.style import COLORS, heatmap_height, legend_above, mark_findings, new_figure, row_labels, save
 from traindebug.plugins import hookimpl
 from traindebug.store import RunData, to_float
+
+#: most heatmap columns drawn; longer runs are subsampled evenly
+MAX_COLUMNS = 600
+#: typical update-to-weight ratio (log10), the centre of the update-ratio colour scale;
+#: Karpathy, "A Recipe for Training Neural Networks" (2019) and CS231n: ~1e-3
+TYPICAL_UPDATE_RATIO_LOG10 = -3.0
 
 
 def _finite(xs: list[int], ys: list[float]) -> tuple[list[int], list[float]]:
@@ -17,94 +32,235 @@ def _finite(xs: list[int], ys: list[float]) -> tuple[list[int], list[float]]:
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
+def _running_mean(ys: list[float], window: int) -> np.ndarray:
+    """Trailing mean over ``window`` values (shorter at the start)."""
+    values = np.asarray(ys, dtype=float)
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    idx = np.arange(1, len(values) + 1)
+    start = np.maximum(idx - window, 0)
+    return (sums[idx] - sums[start]) / (idx - start)
+
+
+def _log_if_wide(ax: Any, ys: list[float]) -> None:
+    if ys and min(ys) > 0 and max(ys) / min(ys) > 30:
+        ax.set_yscale("log")
+
+
+def _mark_non_finite(ax: Any, xs: list[int], ys: list[float], what: str) -> None:
+    bad = [x for x, y in zip(xs, ys) if not math.isfinite(y)]
+    if bad:
+        ax.axvspan(bad[0], xs[-1], color=COLORS["error"], alpha=0.08, lw=0)
+        ax.annotate(f"{what} NaN/Inf from step {bad[0]}", xy=(bad[0], 0.02), xycoords=("data", "axes fraction"),
+                    xytext=(3, 0), textcoords="offset points", fontsize=7, color=COLORS["error"])
+
+
 def draw_loss(run: RunData, findings: list[Finding], path: Path) -> bool:
-    xs, ys = _finite(*run.floats("loss"))
+    """Training loss (raw and smoothed), evaluation loss, chance level, finding markers."""
+    all_x, all_y = run.floats("loss")
+    xs, ys = _finite(all_x, all_y)
     if len(xs) < 2:
         return False
     fig, ax = new_figure()
-    ax.plot(xs, ys, lw=1.2, label="training loss")
+    window = max(1, len(ys) // 25)
+    if window > 1:
+        ax.plot(xs, ys, lw=0.6, color=COLORS["main"], alpha=0.35, label="training loss (per step)")
+        ax.plot(xs, _running_mean(ys, window), lw=1.6, color=COLORS["main"], label=f"running mean of {window} steps")
+    else:
+        ax.plot(xs, ys, lw=1.4, color=COLORS["main"], label="training loss")
     ex, ey = _finite(*run.floats("eval_loss"))
     if ex:
-        ax.plot(ex, ey, "o-", ms=3, lw=1, label="evaluation loss")
+        ax.plot(ex, ey, "o-", ms=3, lw=1, color=COLORS["second"], label="evaluation loss")
     chance = (run.last("loss_fn") or {}).get("chance_loss")
     if chance:
-        ax.axhline(chance, color="grey", ls=":", lw=1, label=f"chance ln C = {chance:.3g}")
-    for f in findings:
-        if f.severity != "info" and f.step is not None and f.step > 0:
-            ax.axvline(f.step, color="tab:red", lw=0.8, alpha=0.6)
-            ax.annotate(f.id, (f.step, ax.get_ylim()[1]), fontsize=7, color="tab:red", va="top")
-    if min(ys) > 0 and max(ys) / min(ys) > 30:
-        ax.set_yscale("log")
-    ax.set_xlabel("step")
+        ax.axhline(chance, color=COLORS["reference"], ls=":", lw=1.2, label=f"chance level ln C = {chance:.3g}")
+    _log_if_wide(ax, ys + ey)
+    _mark_non_finite(ax, all_x, all_y, "loss")
+    mark_findings(ax, findings)
+    ax.set_xlabel("optimizer step")
     ax.set_ylabel("loss")
-    ax.legend(fontsize=7)
+    legend_above(ax)
     save(fig, path)
     return True
 
 
 def draw_grad_norm(run: RunData, findings: list[Finding], path: Path) -> bool:
+    """Total gradient norm (and the norm before clipping), log scale, finding markers."""
     xs, ys = _finite(*run.floats("grad_norm"))
     if len(xs) < 2 or max(ys) <= 0:
         return False
     fig, ax = new_figure()
-    ax.plot(xs, ys, lw=1.2, label="total gradient norm (as the optimizer sees it)")
+    ax.plot(xs, ys, lw=1.3, color=COLORS["main"], label="total gradient norm seen by the optimizer")
     cx, cy = _finite(*run.floats("clip_total_norm"))
     if cx:
-        ax.plot(cx, cy, lw=1, alpha=0.7, label="norm before clipping")
-    ax.set_yscale("log")
-    ax.set_xlabel("step")
+        ax.plot(cx, cy, lw=1, alpha=0.8, color=COLORS["second"], label="norm before clipping")
+        mx, my = _finite(*run.floats("clip_max_norm"))
+        if my:
+            ax.axhline(my[-1], color=COLORS["reference"], ls=":", lw=1.2, label=f"clipping threshold {my[-1]:.3g}")
+    if min(ys) > 0:
+        ax.set_yscale("log")
+    mark_findings(ax, findings)
+    ax.set_xlabel("optimizer step")
     ax.set_ylabel("L2 norm")
-    ax.legend(fontsize=7)
+    legend_above(ax)
     save(fig, path)
     return True
 
 
-def _heatmap(run: RunData, key: str, label: str, path: Path) -> bool:
-    import numpy as np
-
+def _per_tensor_matrix(run: RunData, key: str) -> tuple[list[int], np.ndarray] | None:
+    """(steps, array tensors x steps) of a per-tensor step key; NaN where a tensor has no value."""
     steps, rows = run.series(key)
-    names = run.tensor_names
-    if len(rows) < 2 or not names:
-        return False
-    width = min(len(r) for r in rows)
-    data = np.array([[to_float(v) for v in r[:width]] for r in rows], dtype=float).T
+    rows_ok = [(s, r) for s, r in zip(steps, rows) if isinstance(r, list)]
+    if len(rows_ok) < 2:
+        return None
+    if len(rows_ok) > MAX_COLUMNS:
+        keep = np.linspace(0, len(rows_ok) - 1, MAX_COLUMNS).round().astype(int)
+        rows_ok = [rows_ok[i] for i in keep]
+    width = max(len(r) for _, r in rows_ok)
+    data = np.full((width, len(rows_ok)), np.nan)
+    for j, (_, r) in enumerate(rows_ok):
+        data[: len(r), j] = [to_float(v) for v in r]
+    return [s for s, _ in rows_ok], data
+
+
+def _log10_positive(data: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        logged = np.log10(np.where(data > 0, data, np.nan))
+        return np.log10(np.where(data > 0, data, np.nan))
+
+
+def _step_edges(steps: list[int]) -> np.ndarray:
+    s = np.asarray(steps, dtype=float)
+    mids = (s[1:] + s[:-1]) / 2
+    return np.concatenate([[s[0] - (mids[0] - s[0])], mids, [s[-1] + (s[-1] - mids[-1])]])
+
+
+def _mesh(ax: Any, steps: list[int], values: np.ndarray, cmap: str, **kw: Any) -> Any:
+    import matplotlib
+
+    colours = matplotlib.colormaps[cmap].copy()
+    colours.set_bad("#d9d9d9")
+    rows = np.arange(values.shape[0] + 1) - 0.5
+    mesh = ax.pcolormesh(_step_edges(steps), rows, np.ma.masked_invalid(values), cmap=colours, shading="flat", **kw)
+    mesh.set_edgecolor("face")
+    return mesh
+
+
+def _tensor_heatmap(run: RunData, key: str, path: Path, label: str, cmap: str, **kw: Any) -> bool:
+    """Heatmap of a per-tensor step key on a log10 colour scale; False when there is nothing to show."""
+    found = _per_tensor_matrix(run, key)
+    if found is None:
+        return False
+    steps, data = found
+    logged = _log10_positive(data)
     if not np.isfinite(logged).any():
         return False
-    fig, ax = new_figure(height=max(2.5, 0.22 * width + 1))
-    image = ax.imshow(logged, aspect="auto", interpolation="nearest", cmap="viridis",
-                      extent=(steps[0] - 0.5, steps[-1] + 0.5, width - 0.5, -0.5))
-    ax.set_yticks(range(width))
-    ax.set_yticklabels(names[:width], fontsize=6)
-    ax.set_xlabel("step")
-    fig.colorbar(image, ax=ax, label=f"log10 {label}")
+    names = run.tensor_names + [f"tensor {i}" for i in range(len(run.tensor_names), len(logged))]
+    names = names[: len(logged)]
+    fig, ax = new_figure(height=heatmap_height(len(names)))
+    mesh = _mesh(ax, steps, logged, cmap, **kw)
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    row_labels(ax, names)
+    ax.set_xlabel("optimizer step")
+    bar = fig.colorbar(mesh, ax=ax, pad=0.015, extend="both" if "norm" in kw else "neither")
+    bar.set_label(label)
     save(fig, path)
     return True
 
 
 def draw_grad_heatmap(run: RunData, findings: list[Finding], path: Path) -> bool:
-    return _heatmap(run, "grad_norms", "gradient norm", path)
+    """Per-tensor gradient norm over steps, log10 colour scale."""
+    return _tensor_heatmap(run, "grad_norms", path, "log10 gradient norm", "viridis")
 
 
 def draw_update_ratio(run: RunData, findings: list[Finding], path: Path) -> bool:
-    return _heatmap(run, "update_ratio", "update / weight", path)
+    """Per-tensor update-to-weight ratio over steps on a fixed diverging scale centred at 1e-3."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    centre = TYPICAL_UPDATE_RATIO_LOG10
+    norm = TwoSlopeNorm(vcenter=centre, vmin=centre - 3, vmax=centre + 3)
+    return _tensor_heatmap(
+        run, "update_ratio", path, "log10 update / weight", "RdBu_r", norm=norm
+    )
+
+
+def _activation_matrix(records: list[dict[str, Any]], field: str) -> tuple[list[str], np.ndarray]:
+    """(module labels, array modules x recorded steps) of one activation field; NaN where absent."""
+    labels: list[str] = []
+    index: dict[str, int] = {}
+    for record in records:
+        for row in record["modules"]:
+            if row["module"] not in index:
+                index[row["module"]] = len(labels)
+                labels.append(f"{row['module']} ({row.get('kind', '?')})")
+    data = np.full((len(labels), len(records)), np.nan)
+    for j, record in enumerate(records):
+        for row in record["modules"]:
+            value = to_float(row.get(field))
+            if value >= 0:
+                data[index[row["module"]], j] = value
+    return labels, data
+
+
+def _fraction_panel(ax: Any, labels: list[str], data: np.ndarray, steps: list[int], title: str) -> Any:
+    keep = ~np.all(np.isnan(data), axis=1)
+    labels, data = [l for l, k in zip(labels, keep) if k], data[keep]
+    image = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap="Reds", vmin=0, vmax=1, interpolation="nearest")
+    if data.size <= 160:
+        for (i, j), value in np.ndenumerate(data):
+            if np.isfinite(value):
+                ax.text(j, i, f"{100 * value:.0f}%", ha="center", va="center", fontsize=6.5,
+                        color="white" if value > 0.6 else "black")
+    row_labels(ax, labels)
+    stride = max(1, len(steps) // 8)
+    ax.set_xticks(range(0, len(steps), stride))
+    ax.set_xticklabels([str(s) for s in steps[::stride]])
+    ax.set_xlabel("optimizer step (recorded steps)")
+    ax.set_title(title)
+    return image
+
+
+def draw_activation_health(run: RunData, findings: list[Finding], path: Path) -> bool:
+    """Dead-unit and saturated-output fractions per module over the recorded steps."""
+    records = [r for r in run.records("activations") if r.get("modules")]
+    if not records:
+        return False
+    steps = [r["step"] for r in records]
+    dead_labels, dead = _activation_matrix(records, "dead")
+    sat_labels, sat = _activation_matrix(records, "saturated")
+    has_sat = bool(np.isfinite(sat).any())
+    rows = len(dead_labels)
+    fig, axes = new_figure(height=heatmap_height(rows), ncols=2 if has_sat else 1)
+    panels = list(axes) if has_sat else [axes]
+    image = _fraction_panel(panels[0], dead_labels, dead, steps, "dead units (never active in the batch)")
+    if has_sat:
+        _fraction_panel(panels[1], sat_labels, sat, steps, "saturated outputs (tanh/sigmoid bounds)")
+    fig.set_layout_engine("constrained")
+    bar = fig.colorbar(image, ax=panels, pad=0.015, fraction=0.04)
+    bar.set_label("fraction")
+    save(fig, path)
+    return True
 
 
 def draw_activation_std(run: RunData, findings: list[Finding], path: Path) -> bool:
-    records = run.records("activations")
+    """Output standard deviation of each module at the first and the last recorded step."""
+    records = [r for r in run.records("activations") if r.get("modules")]
     if not records:
         return False
+    chosen = [records[0]] + ([records[-1]] if len(records) > 1 else [])
+    names = [row["module"] for row in records[0]["modules"]]
+    kinds = [row.get("kind", "?") for row in records[0]["modules"]]
     fig, ax = new_figure()
-    for record in records[:1] + records[-1:] if len(records) > 1 else records:
-        rows = record["modules"]
-        stds = [to_float(r["std"]) for r in rows]
-        ax.plot(range(len(rows)), stds, "o-", ms=3, label=f"step {record['step']}")
-    ax.set_xticks(range(len(records[0]["modules"])))
-    ax.set_xticklabels([r["module"] for r in records[0]["modules"]], rotation=60, ha="right", fontsize=6)
+    for record, marker in zip(chosen, ("o", "s")):
+        stds = {row["module"]: to_float(row["std"]) for row in record["modules"]}
+        ax.plot(range(len(names)), [stds.get(n, math.nan) for n in names], marker + "-", ms=3.5, lw=1.1,
+                label=f"step {record['step']}")
+    ax.axhline(1.0, color=COLORS["reference"], ls=":", lw=1)
+    stride = max(1, len(names) // 30)
+    ax.set_xticks(range(0, len(names), stride))
+    ax.set_xticklabels([f"{n} ({k})" for n, k in zip(names, kinds)][::stride], rotation=35, ha="right", fontsize=6.5)
     ax.set_yscale("log")
+    ax.set_xlabel("module (forward order)")
     ax.set_ylabel("output std")
-    ax.legend(fontsize=7)
+    legend_above(ax)
     save(fig, path)
     return True
 
@@ -112,9 +268,18 @@ def draw_activation_std(run: RunData, findings: list[Finding], path: Path) -> bo
 @hookimpl
 def traindebug_figures() -> list[Figure]:
     return [
-        Figure("loss", "Training loss (and evaluation loss) per step; red lines mark where findings begin.", ("loss",), draw_loss),
-        Figure("grad_norm", "Total gradient norm per step (log scale).", ("grad_norm",), draw_grad_norm),
-        Figure("grad_heatmap", "Gradient norm per parameter tensor and step (log10; rows in parameter order, input side on top).", ("grad_norms",), draw_grad_heatmap),
-        Figure("update_ratio", "Update-to-weight ratio per parameter tensor and step (log10; about -3 is typical).", ("update_ratio",), draw_update_ratio),
-        Figure("activation_std", "Output standard deviation of each layer at the first and last recorded step.", ("activations",), draw_activation_std),
+        Figure("loss", "Training loss per optimizer step (evaluation loss and chance level where known). "
+               "Dashed lines mark the step where each finding begins.", ("loss",), draw_loss),
+        Figure("grad_norm", "Total gradient norm per optimizer step (log scale); dashed lines mark findings.",
+               ("grad_norm",), draw_grad_norm),
+        Figure("grad_heatmap", "Gradient norm of each parameter tensor over the steps (log10 colour; "
+               "rows in model order, input side on top; grey: zero or no gradient).", ("grad_norms",), draw_grad_heatmap),
+        Figure("update_ratio", "Update-to-weight ratio ‖Δw‖/‖w‖ of each parameter tensor over the steps. "
+               "White is the typical 1e-3; red: larger steps, blue: smaller steps; grey: unchanged.", ("update_ratio",),
+               draw_update_ratio),
+        Figure("activation_health", "Activation health per module at the recorded steps: fraction of dead units "
+               "(zero for every sample of the batch) and of saturated outputs of bounded activations.",
+               ("activations",), draw_activation_health),
+        Figure("activation_std", "Output standard deviation of each module at the first and the last recorded "
+               "step (log scale; dotted: 1).", ("activations",), draw_activation_std),
     ]
