@@ -45,6 +45,9 @@ BUILTIN_PLUGINS = (
     # -- training dynamics checks (issue 4) --
     # -- per-sample statistics (issue 5) --
     # -- curvature (issue 6) --
+    "traindebug.probes.curvature",
+    "traindebug.rules.stability",
+    "traindebug.logbook.curvature_figures",
     # -- gradient check and batch mixing (issue 7) --
     # -- logbook figures (issue 8) --
 )

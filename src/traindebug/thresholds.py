@@ -111,5 +111,31 @@ DROPOUT_P_HIGH = 0.8
 # --- per-sample statistics (issue 5) ------------------------------------------------
 
 # --- curvature (issue 6) ------------------------------------------------------------
+#: lr * lambda_max counts as "above the bound" when it exceeds the optimizer's stability bound
+#: times this factor: 1 (Cohen et al. 2021: gradient descent is stable only while
+#: lr * lambda_max < 2; 2(1+beta) with heavy-ball momentum).
+STABILITY_ABOVE_FRACTION = 1.0
+#: "persistently above": at least this many curvature estimates above the bound (one alone can
+#: be a noisy mini-batch; own choice).
+STABILITY_MIN_ESTIMATES_ABOVE = 2
+#: the loss "rises" after the first estimate above the bound when its smoothed value (trailing
+#: median over this many steps; own choice, removes single-batch outliers) exceeds its lowest
+#: value before that estimate by LOSS_DIVERGENCE_FACTOR.
+STABILITY_LOSS_WINDOW = 5
+#: "far below the bound": lr * lambda_max under this fraction of the bound on every estimate,
+#: i.e. the rate could grow 100x before the sharpest direction turns unstable (own choice:
+#: two orders of magnitude, as for the other "orders of magnitude" thresholds here).
+STABILITY_FAR_BELOW_FRACTION = 1e-2
+#: progressive sharpening: late lambda_max at least this factor above the first estimate
+#: (Cohen et al. 2021 observe growth by an order of magnitude or more; 2x is a clear rise) ...
+SHARPENING_FACTOR = 2.0
+#: ... and reported only once lr * lambda_max reached this fraction of the bound (the run is
+#: near the edge of stability, where sharpening stops and the loss starts to oscillate).
+SHARPENING_NEAR_BOUND_FRACTION = 0.5
+#: lr-find: the loss diverges once its smoothed value exceeds this multiple of its minimum
+#: (fastai's LR finder stops at 4x the best smoothed loss; Smith 2017, "Cyclical learning rates").
+LR_FIND_DIVERGENCE_FACTOR = 4.0
+#: lr-find: exponential smoothing of the loss (fastai's Recorder uses beta = 0.98).
+LR_FIND_SMOOTHING = 0.98
 
 # --- gradient check and batch mixing (issue 7) --------------------------------------
