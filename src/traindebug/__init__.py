@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar, overload
 
 from traindebug.findings import CATEGORIES, Finding
+from traindebug.gradcheck import gradcheck
 from traindebug.session import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,4 +83,4 @@ def watch(
     return decorate(fn) if fn is not None else decorate
 
 
-__all__ = ["watch", "Session", "Finding", "CATEGORIES", "__version__"]
+__all__ = ["watch", "Session", "Finding", "CATEGORIES", "__version__", "gradcheck"]

@@ -49,6 +49,10 @@ BUILTIN_PLUGINS = (
     "traindebug.rules.stability",
     "traindebug.logbook.curvature_figures",
     # -- gradient check and batch mixing (issue 7) --
+    "traindebug.probes.gradient_check",
+    "traindebug.rules.wrong_gradient",
+    "traindebug.rules.batch_mixing",
+    "traindebug.logbook.gradient_check_figures",
     # -- logbook figures (issue 8) --
 )
 

@@ -139,3 +139,15 @@ LR_FIND_DIVERGENCE_FACTOR = 4.0
 LR_FIND_SMOOTHING = 0.98
 
 # --- gradient check and batch mixing (issue 7) --------------------------------------
+#: relative tolerance of the finite-difference check in float64: torch.autograd.gradcheck's
+#: default rtol (1e-3); a 1 % error in a backward is 10x above it.
+GRADCHECK_RTOL_FLOAT64 = 1e-3
+#: relative tolerance in float32 (models that cannot run in float64): PLACEHOLDER
+GRADCHECK_RTOL_FLOAT32 = 3e-2
+#: round-off bound of a central difference: ulps * machine_eps * |loss| / eps (PLACEHOLDER).
+GRADCHECK_NOISE_ULPS = 100.0
+#: output i "depends" on input j != i when |d out_i/d x_j| exceeds this fraction of
+#: |d out_i/d x_i|; independent samples give exact zeros in autograd (PLACEHOLDER).
+BATCH_MIXING_RATIO = 1e-6
+#: a dependency above this fraction is far beyond any float32 round-off (eps 1.2e-7): error severity.
+BATCH_MIXING_CLEAR = 1e-3

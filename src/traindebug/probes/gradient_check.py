@@ -1,0 +1,118 @@
+"""Step 0: finite-difference gradient check and batch-mixing check on the user's batch.
+
+Both run once, just before the first optimizer step, on deep copies of the model
+(the user's model, gradients, buffers and RNG are untouched) with the batch of
+that step's training forward (``ctx.batch``):
+
+- ``gradient_check`` emits a ``gradcheck`` record (see ``traindebug.gradcheck``):
+  the loss is rebuilt from the observed loss call (``ctx.loss_call``) when its
+  input is the model output (or a reshape of it), else a random linear
+  functional of the output is checked;
+- ``batch_mixing`` emits a ``batch_mixing`` record (see
+  ``traindebug.batch_mixing``), with the batch size taken from the loss target
+  when the loss reads the model output as it is.
+
+A check that cannot run emits its record with a ``skipped`` reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+
+from traindebug.batch_mixing import BatchMixingError, batch_mixing
+from traindebug.gradcheck import GradcheckError, cast_floats, check_model
+from traindebug.plugins import hookimpl
+from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
+from traindebug.schedule import STEP_ZERO
+
+#: seconds the gradient check may spend per preset (it stops between two directions)
+TIME_BUDGET_S = {"cheap": 15.0, "economy": 30.0, "full": 120.0}
+#: models larger than this are not copied to float64 (memory and time)
+MAX_PARAMETERS = 50_000_000
+
+
+def loss_for(call: LossCall | None, output: Any) -> tuple[Callable[[Any, torch.dtype], torch.Tensor] | None, str]:
+    """A loss ``(model output, dtype) -> scalar`` rebuilt from the observed call, and how."""
+    if call is None or not call.training or not isinstance(output, torch.Tensor):
+        return None, "no training loss call on the model output"
+    if call.input is output or call.input.shape == output.shape:
+        shape = None
+    elif call.input.numel() == output.numel():
+        shape = call.input.shape
+    else:
+        return None, f"the loss reads a {list(call.input.shape)} tensor derived from the {list(output.shape)} output"
+
+    def loss(out: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        target, kwargs = cast_floats((call.target, call.kwargs), dtype)
+        return call.fn(out if shape is None else out.reshape(shape), target, **kwargs)
+
+    return loss, f"{call.name} on the model output" + ("" if shape is None else " (reshaped)")
+
+
+def batch_size_for(call: LossCall | None, output: Any) -> int | None:
+    """The loss target's batch size when the loss reads the model output as it is."""
+    if call is None or not isinstance(output, torch.Tensor) or call.input.shape != output.shape:
+        return None
+    target = call.target
+    return target.shape[0] if isinstance(target, torch.Tensor) and target.dim() >= 1 else None
+
+
+class GradientCheckProbe(Probe):
+    """Autograd against central finite differences, per tensor and per module (float64 copy)."""
+
+    name = "gradient_check"
+    cost = Cost.EXPENSIVE
+    schedule = STEP_ZERO
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._done = False
+
+    def before_step(self, ctx: StepContext) -> None:
+        if self._done or ctx.batch is None:
+            return
+        self._done = True
+        batch = ctx.batch
+        size = sum(p.numel() for p in batch.model.parameters())
+        if size > MAX_PARAMETERS:
+            ctx.emit("gradcheck", {"skipped": f"model too large for a float64 copy ({size:,} parameters)"})
+            return
+        loss, source = loss_for(ctx.loss_call, batch.output)
+        try:
+            result = check_model(batch.model, batch.args, batch.kwargs, loss, max_seconds=self.seconds)
+        except GradcheckError as exc:
+            ctx.emit("gradcheck", {"skipped": str(exc)})
+            return
+        ctx.emit("gradcheck", {**result.to_record(), "loss_source": source})
+
+
+class BatchMixingProbe(Probe):
+    """d output_i / d input_j for j != i on the user's batch (BatchNorm in eval mode)."""
+
+    name = "batch_mixing"
+    cost = Cost.EXTRA_BACKWARD
+    schedule = STEP_ZERO
+
+    def __init__(self) -> None:
+        self._done = False
+
+    def before_step(self, ctx: StepContext) -> None:
+        if self._done or ctx.batch is None:
+            return
+        self._done = True
+        batch = ctx.batch
+        n = batch_size_for(ctx.loss_call, batch.output)
+        try:
+            result = batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=n)
+        except BatchMixingError as exc:
+            ctx.emit("batch_mixing", {"skipped": str(exc)})
+            return
+        ctx.emit("batch_mixing", {**result.to_record(), "batch_size_from": "loss target" if n else "first input"})
+
+
+@hookimpl
+def traindebug_probes(settings: Settings) -> list[Probe]:
+    seconds = float(settings.options.get("gradcheck_seconds", TIME_BUDGET_S.get(settings.preset, 15.0)))
+    return [GradientCheckProbe(seconds), BatchMixingProbe()]

@@ -1,0 +1,88 @@
+"""wrong_gradient: autograd disagrees with finite differences (custom backward code)."""
+
+from __future__ import annotations
+
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, median, rule
+from traindebug.store import RunData, to_float
+
+
+def _label(check: dict) -> str:
+    module = check["module"] or "<model>"
+    return module if check["scope"] == "module" else f"{module}.{check['tensor']}".lstrip(".")
+
+
+@rule("gradcheck.wrong_gradient", "wrong_gradient", needs=("gradcheck",))
+def wrong_gradient(run: RunData) -> list[Finding]:
+    """A module's backward fails the finite-difference check at every eps."""
+    record = run.last("gradcheck") or {}
+    found = record.get("responsible")
+    if not found:
+        return []
+    checks = record["tensors"] + record["modules"]
+    wrong = [c for c in checks if c["verdict"] == "wrong"]
+    agreeing = [to_float(c["rel_error"]) for c in checks if c["verdict"] == "ok"]
+    noise = median(agreeing) if agreeing else None
+    where = found["module"] or "<model>"
+    rtol, dtype = record["rtol"], record["dtype"]
+    rel = to_float(found["rel_error"])
+    what = "its own backward (inputs and parameters)" if found["scope"] == "module" else f"the loss along {found['tensor']}"
+    observation = (
+        f"At step {record.get('step', 0)} traindebug compared autograd with central finite differences on a "
+        f"{dtype} copy of the model, sweeping eps over {len(found['eps'])} values from {found['eps'][0]:g} to "
+        f"{found['eps'][-1]:g}. For {where}, {what} along a random direction: autograd {found['analytic']:.6g}, "
+        f"finite differences {found['numeric']:.6g}; relative error {fmt(rel)} at the best eps = {found['best_eps']:g} "
+        f"(tolerance {rtol:g}), flat over {found['plateau_decades']:.1f} decades of eps."
+    )
+    if noise is not None:
+        observation += (
+            f" The {len(agreeing)} checks that agree reach a median relative error of {noise:.1e} at their best eps: "
+            "that is the numerical noise level, so this disagreement is not round-off."
+        )
+    observation += " Failing checks: " + ", ".join(f"{_label(c)} ({fmt(to_float(c['rel_error']))})" for c in wrong) + "."
+    return [
+        Finding(
+            rule="gradcheck.wrong_gradient",
+            category="wrong_gradient",
+            severity="error" if dtype == "float64" else "warning",
+            confidence=0.95 if dtype == "float64" else 0.6,
+            step=record.get("step", 0),
+            where=where,
+            title=f"gradient of {where} disagrees with finite differences (relative error {fmt(rel)})",
+            observation=observation,
+            hypothesis=(
+                f"The backward of {where} does not compute the derivative of its forward: typically a custom "
+                "torch.autograd.Function whose backward has a wrong factor, sign or missing term, or returns a "
+                "gradient for the wrong input; every parameter upstream of it then receives a wrong gradient too."
+            ),
+            suggestion=(
+                f"Derive the backward of {where} again from its forward, or test the Function alone with "
+                "torch.autograd.gradcheck on float64 inputs; traindebug.gradcheck(model, loss_fn, (x, y)) repeats "
+                "this check after a fix."
+            ),
+            evidence={
+                "module": where,
+                "scope": found["scope"],
+                "analytic": found["analytic"],
+                "numeric": found["numeric"],
+                "rel_error": rel,
+                "best_eps": found["best_eps"],
+                "tolerance": rtol,
+                "dtype": dtype,
+                "noise_level": noise,
+                "wrong": [_label(c) for c in wrong],
+            },
+            caveat=(
+                "Checked on one batch at step 0 along one random direction per tensor and module; an error that "
+                "only appears for other inputs (a branch not taken) is not seen."
+                + ("" if dtype == "float64" else " The model ran in float32, so small disagreements may still be round-off.")
+            ),
+            figures=["gradcheck_sweep"],
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [wrong_gradient]
