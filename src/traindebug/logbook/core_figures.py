@@ -16,7 +16,16 @@ import numpy as np
 
 from traindebug.findings import Finding
 from traindebug.logbook.figures import Figure
-from traindebug.logbook.style import COLORS, heatmap_height, legend_above, mark_findings, new_figure, row_labels, save
+from traindebug.logbook.style import (
+    COLORS,
+    heatmap_height,
+    legend_above,
+    mark_findings,
+    new_figure,
+    row_labels,
+    save,
+    step_axis,
+)
 from traindebug.plugins import hookimpl
 from traindebug.store import RunData, to_float
 
@@ -76,7 +85,7 @@ def draw_loss(run: RunData, findings: list[Finding], path: Path) -> bool:
     _log_if_wide(ax, ys + ey)
     _mark_non_finite(ax, all_x, all_y, "loss")
     mark_findings(ax, findings)
-    ax.set_xlabel("optimizer step")
+    step_axis(ax)
     ax.set_ylabel("loss")
     legend_above(ax)
     save(fig, path)
@@ -99,7 +108,7 @@ def draw_grad_norm(run: RunData, findings: list[Finding], path: Path) -> bool:
     if min(ys) > 0:
         ax.set_yscale("log")
     mark_findings(ax, findings)
-    ax.set_xlabel("optimizer step")
+    step_axis(ax)
     ax.set_ylabel("L2 norm")
     legend_above(ax)
     save(fig, path)
@@ -136,8 +145,7 @@ def _step_edges(steps: list[int]) -> np.ndarray:
 def _mesh(ax: Any, steps: list[int], values: np.ndarray, cmap: str, **kw: Any) -> Any:
     import matplotlib
 
-    colours = matplotlib.colormaps[cmap].copy()
-    colours.set_bad("#d9d9d9")
+    colours = matplotlib.colormaps[cmap].with_extremes(bad="#d9d9d9")
     rows = np.arange(values.shape[0] + 1) - 0.5
     mesh = ax.pcolormesh(_step_edges(steps), rows, np.ma.masked_invalid(values), cmap=colours, shading="flat", **kw)
     mesh.set_edgecolor("face")
@@ -159,7 +167,7 @@ def _tensor_heatmap(run: RunData, key: str, path: Path, label: str, cmap: str, *
     mesh = _mesh(ax, steps, logged, cmap, **kw)
     ax.set_ylim(len(names) - 0.5, -0.5)
     row_labels(ax, names)
-    ax.set_xlabel("optimizer step")
+    step_axis(ax)
     bar = fig.colorbar(mesh, ax=ax, pad=0.015, extend="both" if "norm" in kw else "neither")
     bar.set_label(label)
     save(fig, path)

@@ -98,6 +98,10 @@ def render(verdict: Verdict, drawn: dict[str, Figure], checks: int | None = None
         for name in overview:
             lines += figures.embed(name)
     lines += [PAGE_BREAK, "", "## Findings", ""]
+    if verdict.findings:
+        lines += ["Most likely root cause first. Each entry gives the **Observation** (what was measured), the "
+                  "**Hypothesis** (its likely cause) and a **Suggested check**; the check's result is what "
+                  "confirms or refutes the hypothesis.", ""]
     if not verdict.findings:
         lines += ["No findings: no rule reported anything for this run.", ""]
     for f in verdict.findings:
@@ -128,6 +132,9 @@ def _verdict(verdict: Verdict, checks: int | None) -> list[str]:
     note_line = [f"Besides, {_count(notes, 'informational note')} {'is' if notes == 1 else 'are'} listed under "
                  "Findings.", ""] if notes else []
     out = ["## Verdict", ""]
+    if not serious and not verdict.run.steps:
+        return out + ["**Nothing to judge.** `metrics.jsonl` holds no training step, so no check had data. "
+                      "The script may have stopped before its first backward pass.", ""] + note_line
     if not serious:
         ran = f"none of the {checks} checks that ran" if checks is not None else "no check"
         out += [f"**No problems found.** In this run {ran} reported a warning or an error.", ""]
@@ -144,8 +151,8 @@ def _verdict(verdict: Verdict, checks: int | None) -> list[str]:
     for f in roots[:3]:
         step = f", from step {f.step}" if f.step is not None else ""
         also = f" *Also explains {', '.join(f.explains)}.*" if f.explains else ""
-        out.append(f"1. **{f.id}. {_sentence(f.title)}** ({f.severity}{step}).  ")
-        out.append(f"   *Next step:* {_sentence(f.suggestion)}{also}")
+        out.append(f"1. **{f.id}. {_prose(_sentence(f.title))}** ({f.severity}{step}).  ")
+        out.append(f"   *Next step:* {_prose(_sentence(f.suggestion))}{also}")
     if len(roots) > 3:
         out.append(f"1. ... and {_count(len(roots) - 3, 'more independent problem')}: see Findings.")
     return out + [""] + note_line
@@ -181,7 +188,7 @@ def _loss_function(run: RunData) -> str | None:
     record = run.last("loss_fn")
     if not record:
         return None
-    text = f"`{record.get('name', '?')}`"
+    text = str(record.get("name", "?"))
     initial, chance = to_float(record.get("initial_loss")), record.get("chance_loss")
     if chance and math.isfinite(initial):
         text += f", initial loss {initial:.4g} (chance level ln {record.get('classes')} = {chance:.4g})"
@@ -197,10 +204,10 @@ def _run_facts(run: RunData, doc: dict[str, Any], checks: int | None, verdict: V
         own = "unknown (no end record)" if not end else str(overhead)
     backward = end.get("backward_passes", sum(s.get("backward_passes", 0) for s in run.steps))
     rows: list[tuple[str, Any]] = [
-        ("script", f"`{doc['script']}`" if doc["script"] else "(unknown)"),
-        ("arguments", f"`{' '.join(doc['argv'])}`" if doc["argv"] else "(none)"),
+        ("script", doc["script"] or "(unknown)"),
+        ("arguments", " ".join(doc["argv"]) if doc["argv"] else "(none)"),
         ("started", run.meta.get("started", "unknown").replace("T", " ")),
-        ("status", f"**{doc['status']}**: {STATUS_WORDS.get(doc['status'], '')}"),
+        ("status", f"{doc['status']} ({STATUS_WORDS.get(doc['status'], 'unknown status')})"),
         ("optimizer steps recorded", doc["steps"]),
         ("backward passes", backward),
         ("device", end.get("device", "unknown (no end record)")),
@@ -267,15 +274,15 @@ def _entry(f: Finding, figures: _FigureNumbers) -> list[str]:
         meta += f" · from step {f.step}"
     if f.where:
         meta += f" · at `{f.where}`"
-    out = [f"### {f.id}. {_sentence(f.title)}", "", meta, ""]
+    out = [f"### {f.id}. {_prose(_sentence(f.title))}", "", meta, ""]
     if f.explained_by:
         out += [f"> Probably a consequence of {f.explained_by}; fix that first.", ""]
     if f.explains:
         out += [f"> Likely explains: {', '.join(f.explains)}.", ""]
-    out += [f"**Observation.** {f.observation}", "", f"**Hypothesis.** {f.hypothesis}", ""]
-    out += [f"**Suggested check.** {f.suggestion}", ""]
+    out += _paragraph("Observation", f.observation) + _paragraph("Hypothesis", f.hypothesis)
+    out += _paragraph("Suggested check", f.suggestion)
     if f.caveat:
-        out += [f"**What this does not show.** {f.caveat}", ""]
+        out += _paragraph("What this does not show", f.caveat)
     if f.evidence:
         out += ["**Evidence.**", ""] + _table(("measure", "value"), [(k, _short(v)) for k, v in f.evidence.items()])
     for name in f.figures:
@@ -283,11 +290,30 @@ def _entry(f: Finding, figures: _FigureNumbers) -> list[str]:
     return out
 
 
+def _prose(text: str) -> str:
+    """Text from a finding, safe in Markdown: '<module>' must not read as an HTML tag."""
+    return text.replace("<", "\\<")
+
+
+def _paragraph(label: str, text: str) -> list[str]:
+    """A labelled paragraph; indented lines of the text (tracebacks, listings) become a code block."""
+    lines = text.strip().splitlines() or [""]
+    cut = next((i for i, line in enumerate(lines) if i and line[:1] in (" ", "\t")), len(lines))
+    out = [f"**{label}.** " + "  \n".join(_prose(line) for line in lines[:cut]), ""]
+    if cut < len(lines):
+        out += ["```"] + [line.strip() for line in lines[cut:]] + ["```", ""]
+    return out
+
+
 def _short(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     text = str(value)
-    return text if len(text) < 120 else text[:117] + "..."
+    if len(text) < 120:
+        return _prose(text)
+    if isinstance(value, (list, tuple, dict)):
+        return f"({_count(len(value), 'item')}: see findings.json)"
+    return _prose(text[:117]) + "..."
 
 
 def _not_checked(verdict: Verdict) -> list[str]:

@@ -13,13 +13,37 @@ metadata and a bookmark outline of the headings.
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 from typing import Any
 
-import pymupdf
 from markdown_it import MarkdownIt
 
 from traindebug.logbook.markdown import PAGE_BREAK
+
+
+def _import_pymupdf() -> Any:
+    """Import PyMuPDF without its optional layout-analysis add-on.
+
+    PyMuPDF >= 1.26 imports ``pymupdf.layout`` (onnxruntime) when it is installed,
+    about 1 s of CPU that writing a PDF does not need. The ``None`` entry makes
+    that one import fail quietly; it is removed again, so a later explicit
+    ``import pymupdf.layout`` still works.
+    """
+    if "pymupdf" in sys.modules:
+        return sys.modules["pymupdf"]
+    blocked = "pymupdf.layout" not in sys.modules
+    if blocked:
+        sys.modules["pymupdf.layout"] = None  # type: ignore[assignment]
+    try:
+        import pymupdf
+    finally:
+        if blocked:
+            del sys.modules["pymupdf.layout"]
+    return pymupdf
+
+
+pymupdf = _import_pymupdf()
 
 PAPER = "a4"
 #: page margins in points (left, top, right, bottom); the bottom one leaves room for the footer
@@ -34,6 +58,7 @@ p { margin: 0 0 5pt 0; }
 ol, ul { margin: 0 0 6pt 0; }
 li { margin: 0 0 4pt 0; }
 code { font-family: monospace; font-size: 8.5pt; color: #333333; }
+pre { white-space: pre-wrap; font-size: 8pt; background-color: #f3f5f7; padding: 4pt; margin: 0 0 6pt 0; }
 blockquote { margin: 2pt 0 6pt 10pt; padding-left: 6pt; border-left: 2pt solid #E69F00; color: #444444; }
 table { border-collapse: collapse; margin: 2pt 0 8pt 0; font-size: 8.5pt; }
 th { background-color: #e8eef4; text-align: left; }

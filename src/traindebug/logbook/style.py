@@ -67,6 +67,14 @@ def new_figure(height: float = 3.0, ncols: int = 1, sharey: bool = False) -> tup
     return fig, axes
 
 
+def step_axis(ax: Any, label: str = "optimizer step") -> None:
+    """Label the x axis as steps, with integer ticks only."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(label)
+
+
 def row_labels(ax: Any, names: Sequence[str], fontsize: float = 6.5) -> None:
     """Label the rows of a heatmap, thinning the labels when there are too many to read."""
     stride = max(1, -(-len(names) // MAX_ROW_LABELS))
