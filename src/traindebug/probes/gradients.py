@@ -3,7 +3,8 @@
 Records in each step record:
 - ``grad_norm``: total L2 norm of all observed gradients (the optimizer's view,
   after clipping and unscaling).
-- ``grad_norms``: per-tensor L2 norms (0 for tensors without a gradient).
+- ``grad_norms``: per-tensor L2 norms (0 for tensors without a gradient), on
+  the steps of ``schedule.PER_TENSOR``.
 - ``grad_missing``: indices of trainable tensors whose ``.grad`` is None.
 - ``stale_grad``: at the first backward of a step, the total norm of gradients
   already present (nonzero means gradients were not reset since the last step).
@@ -15,6 +16,7 @@ import torch
 
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, Settings, StepContext
+from traindebug.schedule import PER_TENSOR
 
 
 def grad_norms(ctx: StepContext) -> tuple[torch.Tensor, list[int]]:
@@ -60,7 +62,8 @@ class GradientProbe(Probe):
         if not ctx.params:
             return
         norms, missing = grad_norms(ctx)
-        ctx.record("grad_norms", norms)
+        if PER_TENSOR.due(ctx.step):
+            ctx.record("grad_norms", norms)
         ctx.record("grad_norm", norms.norm())
         ctx.record("grad_missing", missing)
 

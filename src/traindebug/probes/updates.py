@@ -1,7 +1,7 @@
 """What each optimizer step changed: update norms, weight norms, ratios.
 
 Parameters are copied into preallocated buffers just before the step and
-compared just after it. Records in each step record:
+compared just after it, on the steps of ``schedule.PER_TENSOR``. Records:
 - ``param_norms``: per-tensor L2 norm before the update.
 - ``update_norms``: per-tensor L2 norm of the change made by the step.
 - ``update_ratio``: update_norms / param_norms (per tensor).
@@ -13,6 +13,7 @@ import torch
 
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext
+from traindebug.schedule import PER_TENSOR
 
 
 class UpdateProbe(Probe):
@@ -20,6 +21,7 @@ class UpdateProbe(Probe):
 
     name = "updates"
     cost = Cost.CHEAP
+    schedule = PER_TENSOR
 
     def __init__(self) -> None:
         self._before: list[torch.Tensor] = []

@@ -1,0 +1,97 @@
+"""Overhead of traindebug's default (cheap, every-step) probes on a training step.
+
+In one process, for each model, alternates blocks of plain training steps and
+blocks of steps observed by a traindebug Session, and prints one JSON line per
+case with the median step times and their ratio:
+
+    python benchmarks/overhead.py [--steps 200] [--device cpu|cuda] [--probes cheap]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import nn
+
+import traindebug
+
+
+def mlp() -> nn.Module:
+    """The MLP 784-500-400-10 used by Cockpit's benchmarks."""
+    return nn.Sequential(nn.Linear(784, 500), nn.ReLU(), nn.Linear(500, 400), nn.ReLU(), nn.Linear(400, 10))
+
+
+def small_cnn() -> nn.Module:
+    """A small CNN on 32x32x3 inputs."""
+    return nn.Sequential(
+        nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(32 * 8 * 8, 128), nn.ReLU(), nn.Linear(128, 10),
+    )
+
+
+CASES: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
+    "mlp_784_500_400_10": (mlp, (784,)),
+    "cnn_32x32": (small_cnn, (3, 32, 32)),
+}
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def time_steps(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor, n: int) -> list[float]:
+    """Per-step wall times (ms) of n training steps."""
+    times = []
+    for _ in range(n):
+        _sync(x.device)
+        t = time.perf_counter()
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+        _sync(x.device)
+        times.append(1000 * (time.perf_counter() - t))
+    return times
+
+
+def measure(name: str, steps: int, device: torch.device, probes: str, blocks: int = 4) -> dict:
+    build, shape = CASES[name]
+    torch.manual_seed(0)
+    model = build().to(device)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.randn(128, *shape, device=device)
+    y = torch.randint(0, 10, (128,), device=device)
+    time_steps(model, opt, x, y, 10)  # warm-up
+    plain: list[float] = []
+    observed: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for block in range(blocks):
+            plain += time_steps(model, opt, x, y, steps // blocks)
+            with traindebug.Session(Path(tmp) / f"run{block}", quiet=True, probes=probes):
+                time_steps(model, opt, x, y, 3)  # the first steps set probes up
+                observed += time_steps(model, opt, x, y, steps // blocks)
+    p, o = statistics.median(plain), statistics.median(observed)
+    return {"name": name, "device": str(device), "probes": probes, "plain_ms": round(p, 3),
+            "traindebug_ms": round(o, 3), "ratio": round(o / p, 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--probes", default="cheap", choices=("cheap", "economy", "full"))
+    args = parser.parse_args()
+    for name in CASES:
+        print(json.dumps(measure(name, args.steps, torch.device(args.device), args.probes)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

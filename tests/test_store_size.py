@@ -1,0 +1,44 @@
+"""The metric store summarises: a 10 000-step run of a 50-layer model stays under 50 MB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+import traindebug
+from traindebug.store import RunData
+
+LIMIT_BYTES = 50 * 1024 * 1024
+
+
+def _deep_run(out: Path, steps: int) -> Path:
+    torch.manual_seed(0)
+    layers: list[nn.Module] = []
+    for _ in range(49):
+        layers += [nn.Linear(8, 8), nn.ReLU()]
+    model = nn.Sequential(*layers, nn.Linear(8, 2))
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+    X, y = torch.randn(16, 8), torch.randint(0, 2, (16,))
+    with traindebug.Session(out, quiet=True):
+        for _ in range(steps):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(X), y).backward()
+            opt.step()
+    return out / "metrics.jsonl"
+
+
+def test_store_grows_linearly_and_stays_small(tmp_path: Path) -> None:
+    path = _deep_run(tmp_path / "run", 400)
+    per_step = path.stat().st_size / 400
+    assert per_step * 10_000 < LIMIT_BYTES, f"{per_step:.0f} bytes/step extrapolates past 50 MB"
+    run = RunData.load(path)
+    assert len(run.steps) == 400 and len(run.tensor_names) == 100
+
+
+@pytest.mark.slow
+def test_ten_thousand_steps_fifty_layers_under_50_mb(tmp_path: Path) -> None:
+    path = _deep_run(tmp_path / "run", 10_000)
+    assert path.stat().st_size < LIMIT_BYTES
