@@ -1,0 +1,46 @@
+"""End to end on buggy_examples/: each seeded bug found in the top three, clean controls silent.
+
+Each script names what it expects on a line ``# traindebug-expect: <category>``
+(or ``clean``). This runs the real command line in a subprocess, as a user would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "buggy_examples"
+EXPECT = re.compile(r"^# traindebug-expect:\s*(\w+)\s*$", re.M)
+
+
+def expected(script: Path) -> str | None:
+    match = EXPECT.search(script.read_text(encoding="utf-8"))
+    return match.group(1) if match else None
+
+
+SCRIPTS = sorted(p for p in EXAMPLES.glob("*.py") if expected(p))
+
+
+def run_check(script: Path, out: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "traindebug", "check", str(script), "--out", str(out), "--quiet"],
+        cwd=script.parent, capture_output=True, text=True, timeout=600,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    return json.loads((out / "findings.json").read_text())
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])
+def test_example(script: Path, tmp_path: Path) -> None:
+    category = expected(script)
+    doc = run_check(script, tmp_path / "out")
+    serious = [f["category"] for f in doc["findings"] if f["severity"] in ("warning", "error")]
+    if category == "clean":
+        assert serious == [], [f["title"] for f in doc["findings"] if f["severity"] != "info"]
+    else:
+        assert category in serious[:3], f"expected {category} in top 3, got {serious}"
