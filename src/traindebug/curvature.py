@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -324,7 +325,9 @@ def diag_hessian_trace(
     extension = DiagGGNExact() if ggn else DiagHessian()
     attr = "diag_ggn_exact" if ggn else "diag_h"
     try:
-        with torch.enable_grad(), backpack(extension):
+        with torch.enable_grad(), backpack(extension), warnings.catch_warnings():
+            # inputs without requires_grad: torch warns about BackPACK's full backward hooks
+            warnings.filterwarnings("ignore", message="Full backward hook is firing")
             loss = copy_loss(copy_model(inputs), targets)
             loss.backward()
     except NotImplementedError as exc:

@@ -1,0 +1,164 @@
+"""Curvature math against the exact Hessian of a small MLP, and the probe's isolation."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+from torch.func import functional_call
+
+from traindebug.curvature import (
+    HessianOperator,
+    ScaledOperator,
+    diag_hessian_trace,
+    hessian_vector_product,
+    hutchinson_trace,
+    lanczos,
+    power_iteration,
+    stability_bound,
+)
+from traindebug.session import Session
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """These models are tiny: intra-op threads only add contention on a shared machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def small_mlp(one_thread: None) -> dict:
+    """A 327-parameter tanh MLP, its batch, closure and exact Hessian."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(10, 12), nn.Tanh(), nn.Linear(12, 12), nn.Tanh(), nn.Linear(12, 3))
+    X, y = torch.randn(128, 10), torch.randint(0, 3, (128,))
+    params = list(model.parameters())
+    names = [n for n, _ in model.named_parameters()]
+
+    def flat_loss(flat: torch.Tensor) -> torch.Tensor:
+        parts = flat.split([p.numel() for p in params])
+        tensors = {n: t.view_as(p) for n, t, p in zip(names, parts, params)}
+        return nn.functional.cross_entropy(functional_call(model, tensors, (X,)), y)
+
+    flat = torch.cat([p.detach().reshape(-1) for p in params]).double()
+    model.double()
+    X = X.double()
+    hessian = torch.autograd.functional.hessian(flat_loss, flat, vectorize=True)
+    model.float()
+    X = X.float()
+    return {
+        "model": model,
+        "X": X,
+        "y": y,
+        "params": params,
+        "closure": lambda: nn.functional.cross_entropy(model(X), y),
+        "H": hessian,
+        "eig": torch.linalg.eigvalsh(hessian),
+    }
+
+
+def test_hvp_equals_exact_hessian_times_vector(small_mlp: dict) -> None:
+    params = small_mlp["params"]
+    g = torch.Generator().manual_seed(3)
+    vector = [torch.randn(p.shape, generator=g) for p in params]
+    hv = hessian_vector_product(small_mlp["closure"], params, vector)
+    flat_v = torch.cat([v.reshape(-1) for v in vector]).double()
+    expected = small_mlp["H"] @ flat_v
+    got = torch.cat([h.reshape(-1) for h in hv]).double()
+    assert torch.allclose(got, expected, rtol=1e-3, atol=1e-5 * expected.abs().max().item())
+
+
+def test_lanczos_top_eigenvalue_within_one_percent_and_cheaper_than_power(small_mlp: dict) -> None:
+    exact_max, exact_min = small_mlp["eig"][-1].item(), small_mlp["eig"][0].item()
+    op = HessianOperator(small_mlp["closure"], small_mlp["params"])
+    top = lanczos(op, tol=1e-2, max_iter=50, generator=torch.Generator().manual_seed(0))
+    assert top.converged
+    assert abs(top.value - exact_max) / exact_max < 1e-2
+    assert top.smallest >= exact_min - 1e-4  # Ritz values lie inside the spectrum
+    # the returned vector is an eigenvector: its Rayleigh quotient is the eigenvalue
+    rayleigh = float(top.vector @ op(top.vector))
+    assert abs(rayleigh - exact_max) / exact_max < 1e-2
+    power = power_iteration(HessianOperator(small_mlp["closure"], small_mlp["params"]), tol=1e-4, max_iter=500,
+                            generator=torch.Generator().manual_seed(0))
+    assert abs(power.value - exact_max) / exact_max < 1e-2
+    assert top.hvps < power.hvps
+
+
+def test_lanczos_warm_start_needs_fewer_products(small_mlp: dict) -> None:
+    op = HessianOperator(small_mlp["closure"], small_mlp["params"])
+    cold = lanczos(op, tol=1e-3, max_iter=50, generator=torch.Generator().manual_seed(1))
+    warm = lanczos(op, tol=1e-3, max_iter=50, start=cold.vector)
+    assert warm.converged and warm.hvps < cold.hvps
+    assert abs(warm.value - cold.value) / cold.value < 1e-3
+
+
+def test_lanczos_without_reorthogonalisation_keeps_the_top_value(small_mlp: dict) -> None:
+    exact_max = small_mlp["eig"][-1].item()
+    op = HessianOperator(small_mlp["closure"], small_mlp["params"])
+    est = lanczos(op, tol=1e-2, max_iter=50, reorthogonalize=False, generator=torch.Generator().manual_seed(0))
+    assert est.vector is None and abs(est.value - exact_max) / exact_max < 1e-2
+
+
+def test_trace_hutchinson_within_its_error_and_backpack_exact(small_mlp: dict) -> None:
+    exact = torch.trace(small_mlp["H"]).item()
+    op = HessianOperator(small_mlp["closure"], small_mlp["params"])
+    est = hutchinson_trace(op, 200, torch.Generator().manual_seed(0))
+    assert est.samples == 200 and op.hvps == 200
+    assert abs(est.value - exact) < 4 * est.stderr  # unbiased: within 4 standard errors
+    assert est.stderr < 0.2 * abs(exact)
+    backpack = diag_hessian_trace(small_mlp["model"], nn.CrossEntropyLoss(), small_mlp["X"], small_mlp["y"])
+    assert abs(backpack.value - exact) / abs(exact) < 1e-4
+    # the user's model was not extended by BackPACK
+    assert not any(hasattr(p, "diag_h") for p in small_mlp["model"].parameters())
+
+
+def test_preconditioned_operator_matches_scaled_hessian(small_mlp: dict) -> None:
+    op = HessianOperator(small_mlp["closure"], small_mlp["params"])
+    scale = torch.rand(op.dim, generator=torch.Generator().manual_seed(2)) + 0.5
+    est = lanczos(ScaledOperator(op, scale), tol=1e-3, max_iter=60)
+    d = scale.double()
+    exact = torch.linalg.eigvalsh(d[:, None] * small_mlp["H"] * d[None, :])[-1].item()
+    assert abs(est.value - exact) / exact < 1e-2
+
+
+def test_stability_bounds() -> None:
+    assert stability_bound("SGD").value == 2.0
+    assert stability_bound("SGD", momentum=0.9).value == pytest.approx(3.8)
+    assert stability_bound("SGD", momentum=0.9, nesterov=True).value == pytest.approx(3.8 / 2.8)
+    adam = stability_bound("Adam", betas=(0.9, 0.999))
+    assert adam.preconditioned and adam.value == pytest.approx(38.0)
+    assert stability_bound("LBFGS") is None
+
+
+def _train_steps(steps: int) -> nn.Module:
+    torch.manual_seed(0)
+    X, y = torch.randn(256, 8), torch.randint(0, 3, (256,))
+    model = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 3))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    for step in range(steps):
+        i = torch.randint(0, 256, (32,))
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(X[i]), y[i]).backward()
+        opt.step()
+    return model
+
+
+def test_probe_leaves_the_run_bitwise_unchanged(tmp_path: Path) -> None:
+    plain = _train_steps(6).state_dict()
+    with Session(tmp_path / "run", schedules={"curvature": "every:1"}, quiet=True) as session:
+        observed = _train_steps(6).state_dict()
+    for name, tensor in plain.items():
+        assert torch.equal(tensor, observed[name]), name
+    from traindebug.store import RunData
+
+    run = RunData.load(session.out_dir / "metrics.jsonl")
+    records = run.records("curvature")
+    assert [r["step"] for r in records] == list(range(6))
+    assert all(math.isfinite(r["lambda_max"]) and r["lr"] == 0.1 and r["momentum"] == 0.9 for r in records)
+    assert not run.records("probe_error")
