@@ -44,6 +44,7 @@ BUILTIN_PLUGINS = (
     # -- data and loop checks (issue 4) --
     # -- training dynamics checks (issue 4) --
     # -- per-sample statistics (issue 5) --
+    "traindebug.probes.per_sample",
     # -- curvature (issue 6) --
     "traindebug.probes.curvature",
     "traindebug.rules.stability",

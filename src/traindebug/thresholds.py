@@ -109,6 +109,16 @@ DROPOUT_P_HIGH = 0.8
 # --- training dynamics checks (issue 4) ----------------------------------------------
 
 # --- per-sample statistics (issue 5) ------------------------------------------------
+#: norm test constant theta (Byrd, Chin, Nocedal & Wu 2012, "Sample size selection in
+#: optimization methods for machine learning", Math. Program. 134; theta in (0, 1), with
+#: theta = 0.9 used in Bollapragada, Byrd & Nocedal 2018's experiments).
+NORM_TEST_THETA = 0.9
+#: inner-product test constant theta (Bollapragada, Byrd & Nocedal 2018, "Adaptive sampling
+#: strategies for stochastic optimization", SIAM J. Optim. 28(4); theta = 0.9 in their experiments).
+INNER_TEST_THETA = 0.9
+#: orthogonality test constant nu (same paper: nu = tan(80 deg) = 5.67, i.e. the sampled
+#: gradient may deviate up to 80 degrees from the true one).
+ORTHO_TEST_NU = 5.67
 
 # --- curvature (issue 6) ------------------------------------------------------------
 #: lr * lambda_max counts as "above the bound" when it exceeds the optimizer's stability bound

@@ -1,0 +1,148 @@
+"""The local step-size quality alpha (Cockpit's ``Alpha``; Mahsereci & Hennig 2017).
+
+For a due step t (the start point) and the next step t+1 (the end point) it
+takes, along the update d = theta_{t+1} - theta_t, the loss and its directional
+derivative with their sample variances: at the start from the user's batch of
+step t, at the end from the user's batch of step t+1 (as Cockpit does). It fits
+a parabola to these four noisy observations (weighted least squares) and
+reports where the step landed on it:
+
+    alpha = -1   the step stayed at the start (too short),
+    alpha =  0   it reached the minimum of the parabola,
+    alpha =  1   it landed at the same height on the other side,
+    alpha >  1   it overshot (the loss along d went up).
+
+A concave fit is reported as alpha = -1 with ``concave = 1`` (Cockpit logs -1
+too). It emits one ``alpha`` record per measurement: ``step`` (the start step),
+``alpha``, ``concave``, ``update_size`` (|d|), ``f0``, ``f1``, ``df0``, ``df1``.
+
+Per-sample directional derivatives come from the engine (``per_sample.py``):
+from the user's own backward on the ``hooks`` path, else one forward-mode pass.
+Memory: one copy of the parameters between the two points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import torch
+
+from traindebug.probes.base import Cost, Probe, Settings, StepContext
+from traindebug.schedule import Schedule
+
+if TYPE_CHECKING:
+    from traindebug.probes.per_sample import PerSampleEngine
+
+ZERO_VARIANCE = 1e-10  # Cockpit's stand-in for a zero variance in the fit
+
+
+def fit_alpha(t: torch.Tensor, fs: torch.Tensor, dfs: torch.Tensor, var_fs: torch.Tensor,
+              var_dfs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(alpha, concave) of the weighted least-squares parabola through f(0), f(t), f'(0), f'(t)."""
+    t = t.double()
+    one, zero = torch.ones_like(t), torch.zeros_like(t)
+    phi = torch.stack(
+        [torch.stack([one, zero, zero]), torch.stack([one, t, t * t]),
+         torch.stack([zero, one, zero]), torch.stack([zero, one, 2 * t])]
+    ).T  # 3 x 4
+    var = torch.cat([var_fs, var_dfs]).double()
+    weights = 1.0 / torch.where(var == 0, torch.full_like(var, ZERO_VARIANCE), var)
+    y = torch.cat([fs, dfs]).double()
+    mu = torch.linalg.solve((phi * weights) @ phi.T, (phi * weights) @ y)
+    concave = mu[2] < 0
+    alpha = torch.where(concave, -torch.ones_like(t), -2 * t * mu[2] / mu[1] - 1)
+    return alpha, concave
+
+
+@dataclass
+class _Start:
+    step: int
+    direction: list[torch.Tensor]
+    size: torch.Tensor
+    f: torch.Tensor  # mean, variance of per-sample losses
+    df: torch.Tensor  # mean, variance of projected per-sample gradients
+
+
+@dataclass(frozen=True)
+class _Paired:
+    """Due at the start points and at the step after each (the end points)."""
+
+    start: Schedule
+
+    def due(self, step: int) -> bool:
+        return self.start.due(step) or (step > 0 and self.start.due(step - 1))
+
+
+class AlphaProbe(Probe):
+    """Alpha on the scheduled steps (each measurement also uses the next step)."""
+
+    name = "alpha"
+    cost = Cost.EXTRA_BACKWARD
+
+    def __init__(self, engine: "PerSampleEngine", settings: Settings) -> None:
+        from traindebug.probes.per_sample import preset_schedule
+
+        self.engine = engine
+        self._start_schedule = preset_schedule(settings, self.name, Schedule(first=10, every=5), Schedule(every=1))
+        self._theta: list[torch.Tensor] | None = None
+        self._armed = -1
+        self._f0: torch.Tensor | None = None
+        self._pending: _Start | None = None
+
+    @property  # type: ignore[override]
+    def schedule(self) -> _Paired:
+        return _Paired(self._start_schedule)
+
+    @schedule.setter
+    def schedule(self, value: Schedule) -> None:
+        self._start_schedule = value
+
+    def before_step(self, ctx: StepContext) -> None:
+        current = self.engine.current
+        if current is None or current.step != ctx.step or current.n < 2:
+            self._pending = None
+            return
+        stats = torch.stack([current.losses.mean(), current.losses.var()])
+        pending, self._pending = self._pending, None
+        if pending is not None and pending.step == ctx.step - 1:
+            proj = self.engine.directional(ctx, pending.direction)
+            if proj is not None:
+                self._finish(ctx, pending, stats, proj)
+        if self._start_schedule.due(ctx.step) and ctx.params:
+            self._theta = [p.detach().clone() for _, p in ctx.params]
+            self._f0 = stats
+            self._armed = ctx.step
+            self.engine.hold = True
+
+    def after_step(self, ctx: StepContext) -> None:
+        if self._armed != ctx.step or self._theta is None or self._f0 is None:
+            return
+        self._armed = -1
+        theta, self._theta = self._theta, None
+        direction = torch._foreach_sub([p.detach() for _, p in ctx.params[: len(theta)]], theta)
+        proj = self.engine.directional(ctx, direction, at=theta)
+        self.engine.release()
+        if proj is None:
+            return
+        size = torch.stack([d.float().norm() for d in direction]).norm()
+        scaled = proj.float() / size
+        self._pending = _Start(ctx.step, direction, size, self._f0, torch.stack([scaled.mean(), scaled.var()]))
+
+    def _finish(self, ctx: StepContext, start: _Start, f1: torch.Tensor, proj: torch.Tensor) -> None:
+        scaled = proj.float() / start.size
+        df1 = torch.stack([scaled.mean(), scaled.var()])
+        fs = torch.stack([start.f[0], f1[0]])
+        dfs = torch.stack([start.df[0], df1[0]])
+        alpha, concave = fit_alpha(start.size, fs, dfs, torch.stack([start.f[1], f1[1]]),
+                                   torch.stack([start.df[1], df1[1]]))
+        ctx.emit(
+            "alpha",
+            {
+                "step": start.step,
+                "alpha": alpha.float(),
+                "concave": concave.float(),
+                "update_size": start.size,
+                "f0": fs[0], "f1": fs[1], "df0": dfs[0], "df1": dfs[1],
+            },
+        )

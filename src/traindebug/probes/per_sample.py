@@ -1,0 +1,537 @@
+"""Per-sample gradients: one engine, three ways to get them, shared by several probes.
+
+The engine (itself the probe ``per_sample``) computes, on the steps where one of
+its consumers is due, per observed tensor of the main model:
+
+- ``gram``: the N x N matrix of inner products of the per-sample gradients
+  (its diagonal: the squared per-sample gradient norms),
+- ``sgs``: the element-wise sum of squared per-sample gradients (when a consumer
+  asks for it: GSNR, variance),
+- the per-sample losses of the user's loss function on the user's batch,
+
+where the per-sample gradient is the gradient of one sample's term of the loss
+(the loss function with ``reduction='none'``, unscaled by 1/N). It records which
+path produced them (``per_sample_path`` in each due step):
+
+``hooks``  every trainable tensor lives in ``nn.Linear`` or ``nn.Conv2d``: the
+           per-sample quantities come from the user's own backward. On due steps
+           only, the layer inputs ``a_n`` are kept and a tensor hook reads the
+           output gradients ``g_n`` (it returns nothing, so the grads are not
+           changed). For a Linear layer on (N, in) inputs nothing per-sample is
+           materialised: ``<grad_n W, grad_m W> = (g_n.g_m)(a_n.a_m)``.
+``backpack`` every trainable tensor lives in a layer BackPACK's ``BatchGrad``
+           supports: one extra forward/backward of the user's batch, isolated.
+``func``   anything else (LayerNorm, custom modules): ``torch.func.vmap`` over
+           ``grad`` of ``functional_call``, isolated.
+
+Directional derivatives of the per-sample losses along a parameter direction
+(for the step-size quality alpha) come from the same data: on the ``hooks`` path
+per layer ``d l_n / d W . D = <g_n, layer(a_n; D)>`` (the layer is linear in its
+weight), otherwise a forward-mode ``torch.func.jvp``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from traindebug.isolation import isolated
+from traindebug.plugins import hookimpl
+from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
+from traindebug.schedule import NEVER, Schedule
+
+HOOK_LAYERS = (nn.Linear, nn.Conv2d)
+#: losses whose 'none' reduction gives per-sample terms, with how those reduce
+REDUCTIONS = {"mean": "mean", "sum": "sum", "batchmean": "sum"}
+
+
+#: the module types BackPACK 1.7's BatchGrad extension supports (its module_exts table)
+BACKPACK_LAYERS = (
+    nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
+    nn.ConvTranspose3d, nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.RNN, nn.LSTM, nn.Embedding,
+)
+
+
+def per_sample_losses(call: LossCall, input: torch.Tensor | None = None) -> torch.Tensor | None:
+    """The user's loss function evaluated per sample ([N]), or None if it has no per-sample form."""
+    reduction = REDUCTIONS.get(call.kwargs.get("reduction", "mean"))
+    if reduction is None:
+        return None
+    kwargs = {**call.kwargs, "reduction": "none"}
+    x = call.input.detach() if input is None else input
+    losses = call.fn(x, call.target, **kwargs)
+    if losses.dim() == 0:
+        return None
+    flat = losses.reshape(losses.shape[0], -1).float()
+    return flat.mean(1) if reduction == "mean" else flat.sum(1)
+
+
+def sample_scale(call: LossCall, n: int, backward_loss: torch.Tensor | None) -> torch.Tensor:
+    """Factor from the user's gradient to per-sample-term gradients (N for a mean, times 1/c
+    when the user backpropagated c times the loss function's value)."""
+    base = 1.0 if call.kwargs.get("reduction", "mean") == "sum" else float(n)
+    value = call.output.float()
+    if backward_loss is None or value.numel() != 1:
+        return torch.tensor(base, device=value.device)
+    ratio = backward_loss.detach().float().reshape(()) / value.reshape(())
+    ok = torch.isfinite(ratio) & (ratio.abs() > 0)
+    return base / torch.where(ok, ratio, torch.ones_like(ratio))
+
+
+@dataclass
+class TensorStats:
+    """Per-sample statistics of one parameter tensor."""
+
+    gram: torch.Tensor  # [N, N] inner products of per-sample gradients
+    sgs: torch.Tensor | None = None  # element-wise sum of squared per-sample gradients
+    mean: torch.Tensor | None = None  # mean per-sample gradient (the batch gradient)
+
+
+@dataclass
+class PerSample:
+    """What the engine produced at one step."""
+
+    step: int
+    path: str
+    n: int
+    index: list[int]  # indices into ctx.params of the tensors covered
+    stats: list[TensorStats]
+    losses: torch.Tensor  # [N] per-sample losses
+
+    def gram(self) -> torch.Tensor:
+        """Inner products of whole-model per-sample gradients, [N, N]."""
+        return torch.stack([s.gram for s in self.stats]).sum(0)
+
+
+# -- the hooks path ---------------------------------------------------------------
+@dataclass
+class Tap:
+    """One layer's input and output gradient, kept from the user's forward/backward."""
+
+    module: nn.Module
+    input: torch.Tensor
+    grad: list[torch.Tensor] = field(default_factory=list)
+
+
+def layer_batch_grad(tap: Tap, scale: torch.Tensor) -> list[torch.Tensor]:
+    """Explicit per-sample gradients [N, *param.shape] of the layer's (weight, bias)."""
+    m, a, g = tap.module, tap.input.float(), tap.grad[0].float() * scale
+    if isinstance(m, nn.Linear):
+        a3, g3 = a.reshape(a.shape[0], -1, a.shape[-1]), g.reshape(g.shape[0], -1, g.shape[-1])
+        out = [torch.einsum("nto,nti->noi", g3, a3)]
+        bias = g3.sum(1)
+    else:
+        assert isinstance(m, nn.Conv2d)
+        cols = F.unfold(a, m.kernel_size, m.dilation, m.padding, m.stride)
+        g3 = g.reshape(g.shape[0], g.shape[1], -1)
+        out = [torch.einsum("nol,nil->noi", g3, cols).reshape(a.shape[0], *m.weight.shape)]
+        bias = g3.sum(2)
+    return out + ([bias] if m.bias is not None else [])
+
+
+def tap_stats(tap: Tap, scale: torch.Tensor, want_sgs: bool) -> list[TensorStats]:
+    """Statistics of a layer's weight (and bias) from its tap, without per-sample
+    materialisation for Linear layers on (N, in) inputs."""
+    m = tap.module
+    if isinstance(m, nn.Linear) and tap.input.dim() == 2:
+        a, g = tap.input.float(), tap.grad[0].float() * scale
+        gg = g @ g.T
+        stats = [TensorStats(gram=gg * (a @ a.T), sgs=(g * g).T @ (a * a) if want_sgs else None)]
+        if m.bias is not None:
+            stats.append(TensorStats(gram=gg, sgs=(g * g).sum(0) if want_sgs else None))
+        return stats
+    return [batch_grad_stats(bg, want_sgs) for bg in layer_batch_grad(tap, scale)]
+
+
+def tap_directional(tap: Tap, scale: torch.Tensor, direction: list[torch.Tensor]) -> torch.Tensor:
+    """Per-sample directional derivatives [N] of the layer's loss terms along (dW, db)."""
+    m, a = tap.module, tap.input
+    dw = direction[0].to(a.dtype)
+    db = direction[1].to(a.dtype) if m.bias is not None else None
+    if isinstance(m, nn.Linear):
+        out = F.linear(a, dw, db)
+    else:
+        out = F.conv2d(a, dw, db, m.stride, m.padding, m.dilation, m.groups)
+    g = tap.grad[0]
+    return (out.float() * g.float()).reshape(g.shape[0], -1).sum(1) * scale
+
+
+def batch_grad_stats(bg: torch.Tensor, want_sgs: bool) -> TensorStats:
+    """Statistics from explicit per-sample gradients [N, ...]."""
+    flat = bg.reshape(bg.shape[0], -1).float()
+    return TensorStats(
+        gram=flat @ flat.T,
+        sgs=(flat * flat).sum(0).reshape(bg.shape[1:]) if want_sgs else None,
+        mean=flat.mean(0).reshape(bg.shape[1:]) if want_sgs else None,
+    )
+
+
+# -- the extra-pass paths ----------------------------------------------------------
+def batch_dims(args: tuple, n: int) -> list[int | None]:
+    """For each positional argument, the dimension of size N that holds samples."""
+    dims: list[int | None] = []
+    for a in args:
+        if isinstance(a, torch.Tensor) and a.dim() > 0:
+            dims.append(0 if a.shape[0] == n else next((i for i, s in enumerate(a.shape) if s == n), None))
+        else:
+            dims.append(None)
+    return dims
+
+
+def model_output(output: Any, like: torch.Tensor) -> torch.Tensor | None:
+    """The tensor of a model output that the loss function received (same shape)."""
+    if isinstance(output, torch.Tensor):
+        return output if output.shape == like.shape else None
+    if isinstance(output, (tuple, list)) and output and isinstance(output[0], torch.Tensor):
+        return output[0] if output[0].shape == like.shape else None
+    return None
+
+
+class Recompute:
+    """Re-runs the user's model on the user's batch and the loss per sample."""
+
+    def __init__(self, model: nn.Module, args: tuple, kwargs: dict, call: LossCall) -> None:
+        self.model, self.args, self.kwargs, self.call = model, args, kwargs, call
+        self.n = call.input.shape[0]
+
+    def losses(self, output: Any) -> torch.Tensor:
+        """Per-sample losses [N] of a model output (raises if it does not fit the loss)."""
+        out = model_output(output, self.call.input)
+        if out is None:
+            raise ValueError("the loss input is not the model output")
+        losses = per_sample_losses(self.call, out)
+        if losses is None:
+            raise ValueError("the loss has no per-sample form")
+        return losses
+
+    def vmap_grads(self, params: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Per-sample gradients {name: [N, *shape]} via vmap(grad(functional_call))."""
+        from torch.func import functional_call, grad, vmap
+
+        dims = batch_dims(self.args, self.n)
+        buffers = dict(self.model.named_buffers())
+        target = self.call.target
+
+        def one(p: dict[str, torch.Tensor], xs: tuple, y: Any) -> torch.Tensor:
+            args = tuple(x.unsqueeze(d) if d is not None else x for x, d in zip(xs, dims))
+            out = functional_call(self.model, (p, buffers), args, self.kwargs)
+            out = out if isinstance(out, torch.Tensor) else out[0]
+            yy = y.unsqueeze(0) if isinstance(y, torch.Tensor) else y
+            # one sample under the user's reduction is that sample's loss term
+            return self.call.fn(out, yy, **self.call.kwargs)
+
+        in_dims = (None, tuple(dims), 0 if isinstance(target, torch.Tensor) else None)
+        fn = vmap(grad(one), in_dims=in_dims, randomness="different", chunk_size=64)
+        return fn(params, tuple(self.args), target)
+
+    def directional(self, params: dict[str, torch.Tensor], direction: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Per-sample directional derivatives [N] along ``direction`` at ``params`` (forward mode)."""
+        from torch.func import functional_call, jvp
+
+        buffers = dict(self.model.named_buffers())
+
+        def losses(p: dict[str, torch.Tensor]) -> torch.Tensor:
+            return self.losses(functional_call(self.model, (p, buffers), self.args, self.kwargs))
+
+        _, tangent = jvp(losses, (params,), (direction,))
+        return tangent
+
+
+class PerSampleEngine(Probe):
+    """Per-sample gradient statistics for the probes that consume them."""
+
+    name = "per_sample"
+    cost = Cost.EXTRA_BACKWARD
+    wants_forward = True
+
+    def __init__(self) -> None:
+        self._own: Schedule = NEVER
+        self.consumers: list[Probe] = []
+        #: set by consumers: which statistics are needed
+        self.want_sgs = False
+        #: a consumer keeps the layer taps until it released them (alpha)
+        self.hold = False
+        self.path = "none"
+        self.reason = ""
+        self.current: PerSample | None = None
+        self._model: nn.Module | None = None
+        self._owners: dict[int, nn.Module] = {}
+        self._taps: dict[int, Tap] = {}
+        self._tap_step = -1
+        self._bad_step = -1
+        self._scale: torch.Tensor | None = None
+
+    # the engine runs when its own schedule or any consumer's is due
+    @property  # type: ignore[override]
+    def schedule(self) -> "_Union":
+        return _Union(self)
+
+    @schedule.setter
+    def schedule(self, value: Schedule) -> None:
+        self._own = value
+
+    def setup(self, run: RunContext) -> None:
+        self._choose_path(run)
+
+    def on_params_added(self, run: RunContext) -> None:
+        self._choose_path(run)
+
+    def _choose_path(self, run: RunContext) -> None:
+        if not run.models:
+            self.path, self.reason = "none", "no nn.Module model was found"
+            return
+        model = run.models[0]
+        owners: dict[int, nn.Module] = {}
+        for module in model.modules():
+            for p in module.parameters(recurse=False):
+                if p.requires_grad:
+                    owners[id(p)] = module
+        kinds = {type(m) for m in owners.values()}
+        self._model, self._owners = model, owners
+        if any(isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training for m in owners.values()):
+            self.path, self.reason = "none", "BatchNorm in train mode mixes the samples of a batch"
+        elif all(issubclass(k, HOOK_LAYERS) for k in kinds) and all(
+            getattr(m, "groups", 1) == 1 for m in owners.values()
+        ):
+            self.path = "hooks"
+        elif all(k in BACKPACK_LAYERS for k in kinds):
+            self.path = "backpack"
+        else:
+            self.path = "func"
+
+    # -- hooks path: taps on the user's own forward/backward -------------------
+    def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
+        if self.path != "hooks" or not any(id(p) in self._owners for p in module.parameters(recurse=False)):
+            return
+        if self._tap_step != ctx.step:
+            self._release()
+            self._tap_step = ctx.step
+        if id(module) in self._taps or not isinstance(output, torch.Tensor) or not output.requires_grad:
+            self._bad_step = ctx.step  # called twice in one step (weight sharing, accumulation)
+            return
+        tap = Tap(module, args[0].detach())
+        self._taps[id(module)] = tap
+        output.register_hook(tap.grad.append)
+
+    def after_backward(self, ctx: StepContext) -> None:
+        if self.path != "hooks" or ctx.backward_count != 1:
+            return
+        self.current = None
+        why = self._hooks_problem(ctx)
+        if why:
+            self.reason = why
+            self._release()
+            return
+        call = ctx.loss_call
+        assert call is not None
+        losses = per_sample_losses(call)
+        n = call.input.shape[0]
+        self._scale = sample_scale(call, n, ctx.loss)
+        layers = {key: tap_stats(tap, self._scale, self.want_sgs) for key, tap in self._taps.items()}
+        index, stats = [], []
+        for i, (_, p) in enumerate(ctx.params):
+            module = self._owners.get(id(p))
+            if module is None:
+                continue
+            s = layers[id(module)][0 if p is module.weight else 1]
+            if self.want_sgs and s.mean is None and p.grad is not None:
+                s.mean = p.grad.detach().float() * (self._scale / n)
+            index.append(i)
+            stats.append(s)
+        assert losses is not None
+        self.current = PerSample(ctx.step, "hooks", n, index, stats, losses)
+
+    def _hooks_problem(self, ctx: StepContext) -> str:
+        call = ctx.loss_call
+        if call is None:
+            return "no torch loss function was seen in this step"
+        if self._bad_step == ctx.step or self._tap_step != ctx.step:
+            return "a layer ran more than once (or not at all) in this step"
+        needed = {id(m) for m in self._owners.values()}
+        if set(self._taps) != needed or any(len(t.grad) != 1 for t in self._taps.values()):
+            return "not every layer received exactly one output gradient"
+        n = call.input.shape[0] if call.input.dim() else 0
+        if any(t.input.shape[0] != n or t.grad[0].shape[0] != n for t in self._taps.values()):
+            return "layer inputs are not batched along dimension 0 like the loss input"
+        if REDUCTIONS.get(call.kwargs.get("reduction", "mean")) is None:
+            return "the loss reduction has no per-sample form"
+        return ""
+
+    # -- extra-pass paths --------------------------------------------------------
+    def before_step(self, ctx: StepContext) -> None:
+        if self.path in ("hooks", "none"):
+            return
+        self.current = None
+        recompute = self.recompute(ctx)
+        if recompute is None:
+            return
+        try:
+            if self.path == "backpack":
+                self.current = self._backpack(ctx, recompute)
+            else:
+                self.current = self._func(ctx, recompute)
+        except Exception as exc:  # noqa: BLE001 - an unsupported model falls back, then gives up
+            if self.path != "backpack":
+                raise
+            self.reason = f"BackPACK failed ({type(exc).__name__}: {exc}); using torch.func"
+            self.path = "func"
+            self.current = self._func(ctx, recompute)
+
+    def recompute(self, ctx: StepContext) -> Recompute | None:
+        """What is needed to redo the user's loss on the user's batch (None: not possible)."""
+        if ctx.batch is None or ctx.loss_call is None or ctx.batch.model is not self._model:
+            self.reason = "the batch or the loss function of this step was not seen"
+            return None
+        if model_output(ctx.batch.output, ctx.loss_call.input) is None:
+            self.reason = "the loss function's input is not the model's output"
+            return None
+        return Recompute(ctx.batch.model, ctx.batch.args, ctx.batch.kwargs, ctx.loss_call)
+
+    def _covered(self, ctx: StepContext) -> list[tuple[int, str, nn.Parameter]]:
+        assert self._model is not None
+        names = {id(p): n for n, p in self._model.named_parameters()}
+        return [(i, names[id(p)], p) for i, (_, p) in enumerate(ctx.params) if id(p) in names and p.requires_grad]
+
+    def _backpack(self, ctx: StepContext, rc: Recompute) -> PerSample:
+        from backpack import backpack, hook_run_extensions, hook_store_io
+        from backpack.extensions import BatchGrad
+
+        covered = self._covered(ctx)
+        want_sgs = self.want_sgs
+        found: dict[int, TensorStats] = {}
+
+        def reduce(module: nn.Module) -> None:
+            for p in module.parameters(recurse=False):
+                bg = getattr(p, "grad_batch", None)
+                if bg is not None:
+                    found[id(p)] = batch_grad_stats(bg, want_sgs)
+                    del p.grad_batch
+
+        handles = []
+        assert self._model is not None
+        with isolated(self._model):
+            try:
+                for module in {id(m): m for m in self._owners.values()}.values():
+                    handles.append(module.register_forward_hook(hook_store_io))
+                    handles.append(module.register_full_backward_hook(hook_run_extensions))
+                with backpack(BatchGrad(), extension_hook=reduce):
+                    losses = rc.losses(self._model(*rc.args, **rc.kwargs))
+                    losses.sum().backward()
+            finally:
+                for h in handles:
+                    h.remove()
+                for module in self._owners.values():
+                    for attr in ("input0", "output"):
+                        module.__dict__.pop(attr, None)
+        user_losses = per_sample_losses(rc.call)
+        assert user_losses is not None
+        return PerSample(ctx.step, "backpack", rc.n, [i for i, _, _ in covered],
+                         [found[id(p)] for _, _, p in covered], user_losses)
+
+    def _func(self, ctx: StepContext, rc: Recompute) -> PerSample:
+        covered = self._covered(ctx)
+        params = {name: p.detach() for _, name, p in covered}
+        assert self._model is not None
+        with isolated(self._model):
+            grads = rc.vmap_grads(params)
+        stats = [batch_grad_stats(grads[name], self.want_sgs) for _, name, _ in covered]
+        losses = per_sample_losses(rc.call)
+        assert losses is not None
+        return PerSample(ctx.step, "func", rc.n, [i for i, _, _ in covered], stats, losses)
+
+    # -- directional derivatives (alpha) ---------------------------------------------
+    def directional(
+        self, ctx: StepContext, direction: list[torch.Tensor], at: list[torch.Tensor] | None = None
+    ) -> torch.Tensor | None:
+        """Per-sample directional derivatives [N] of this step's loss terms along
+        ``direction`` (one tensor per ``ctx.params``), at the parameters of this
+        step's backward (``at``: their values, when they have changed since)."""
+        current = self.current
+        if current is None or current.step != ctx.step:
+            return None
+        if current.path == "hooks":
+            if not self._taps or self._scale is None:
+                return None
+            total = torch.zeros(current.n, device=current.losses.device)
+            position = {id(p): i for i, (_, p) in enumerate(ctx.params)}
+            for tap in self._taps.values():
+                m = tap.module
+                parts = [direction[position[id(m.weight)]]]
+                if m.bias is not None:
+                    parts.append(direction[position[id(m.bias)]])
+                total = total + tap_directional(tap, self._scale, parts)
+            return total
+        rc = self.recompute(ctx)
+        if rc is None:
+            return None
+        covered = self._covered(ctx)
+        values = at or [p.detach() for _, p in ctx.params]
+        params = {name: values[i] for i, name, _ in covered}
+        tangents = {name: direction[i].to(values[i].dtype) for i, name, _ in covered}
+        assert self._model is not None
+        with isolated(self._model):
+            try:
+                return rc.directional(params, tangents)
+            except (RuntimeError, NotImplementedError):  # no forward-mode AD for a layer
+                grads = rc.vmap_grads(params)
+                return sum((grads[k].flatten(1).float() @ tangents[k].flatten().float()) for k in grads)
+
+    # -- bookkeeping -----------------------------------------------------------------
+    def after_step(self, ctx: StepContext) -> None:
+        if self.current is not None and self.current.step == ctx.step:
+            gram = self.current.gram()
+            norms = gram.diagonal().clamp_min(0).sqrt()
+            ctx.record("per_sample_path", self.current.path)
+            ctx.record("per_sample_n", self.current.n)
+            ctx.record("per_sample_norm_median", norms.median())
+            ctx.record("per_sample_norm_max", norms.max())
+            ctx.record("per_sample_norm_min", norms.min())
+            ctx.record("per_sample_norms_sq", torch.stack([s.gram.diagonal().mean() for s in self.current.stats]))
+        elif self.reason:
+            ctx.record("per_sample_skipped", self.reason)
+        if not self.hold:
+            self._release()
+
+    def release(self) -> None:
+        """A consumer is done with this step's taps."""
+        self.hold = False
+        self._release()
+
+    def _release(self) -> None:
+        self._taps = {}
+
+
+@dataclass(frozen=True)
+class _Union:
+    """Due when the engine's own schedule or any consumer's schedule is due."""
+
+    engine: PerSampleEngine
+
+    def due(self, step: int) -> bool:
+        return self.engine._own.due(step) or any(c.schedule.due(step) for c in self.engine.consumers)
+
+
+def preset_schedule(settings: Settings, name: str, economy: Schedule, full: Schedule) -> Schedule:
+    """A probe's schedule for the preset (NEVER in cheap, unless the user scheduled it)."""
+    if name in settings.schedules:
+        return settings.schedules[name]
+    return {"economy": economy, "full": full}.get(settings.preset, NEVER)
+
+
+@hookimpl
+def traindebug_probes(settings: Settings) -> list[Probe]:
+    from traindebug.probes.alpha import AlphaProbe
+    from traindebug.probes.gradient_noise import GradientNoiseProbe
+
+    engine = PerSampleEngine()
+    consumers: list[Probe] = [GradientNoiseProbe(engine, settings), AlphaProbe(engine, settings)]
+    engine.consumers = [c for c in consumers if c.schedule is not NEVER]
+    if not engine.consumers and "per_sample" not in settings.schedules:
+        return []
+    engine.want_sgs = any(getattr(c, "wants_sgs", False) for c in engine.consumers)
+    return [engine, *engine.consumers]
+
