@@ -145,8 +145,10 @@ SHARPENING_NEAR_BOUND_FRACTION = 0.5
 #: lr-find: the loss diverges once its smoothed value exceeds this multiple of its minimum
 #: (fastai's LR finder stops at 4x the best smoothed loss; Smith 2017, "Cyclical learning rates").
 LR_FIND_DIVERGENCE_FACTOR = 4.0
-#: lr-find: exponential smoothing of the loss (fastai's Recorder uses beta = 0.98).
-LR_FIND_SMOOTHING = 0.98
+#: lr-find: the loss is smoothed by a trailing median over this many steps (own choice, as
+#: STABILITY_LOSS_WINDOW: removes single-batch outliers with 2 steps of lag; fastai's EMA with
+#: beta = 0.98 lags by ~50 steps, over a decade of lr in a 100-step test).
+LR_FIND_WINDOW = 5
 
 # --- gradient check and batch mixing (issue 7) --------------------------------------
 #: relative tolerance of the finite-difference check in float64: torch.autograd.gradcheck's

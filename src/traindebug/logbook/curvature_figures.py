@@ -29,6 +29,7 @@ def draw_sharpness(run: RunData, findings: list[Finding], path: Path) -> bool:
         ax.set_yscale("log")
     if max(steps) >= 20:  # estimates are log-spaced in steps
         ax.set_xscale("symlog", linthresh=1)
+        ax.set_xlim(left=0)
     ax.set_xlabel("step")
     ax.set_ylabel("curvature")
     ax.legend(fontsize=7)

@@ -138,7 +138,7 @@ def above_bound(run: RunData) -> list[Finding]:
             severity="info" if adaptive else ("error" if non_finite else "warning"),
             confidence=0.5 if adaptive else 0.85,
             step=onset,
-            title=f"lr x {_sharpness_name(bound)} is above the stability bound {fmt(bound.value)}: the steps overshoot",
+            title=f"Steps too large for the curvature: lr x {_sharpness_name(bound)} is above the stability bound {fmt(bound.value)}",
             observation=(
                 f"On {len(above)} of {len(found)} curvature estimates lr x {_sharpness_name(bound)} exceeded "
                 f"the bound {bound.formula} = {fmt(bound.value)}, first at step {first.step} "
@@ -151,7 +151,7 @@ def above_bound(run: RunData) -> list[Finding]:
                 "step overshoots the minimum by more than it corrects, so the iterates oscillate with growing amplitude."
             ),
             suggestion=(
-                f"Lower the learning rate below {fmt(bound.value / worst.sharpness)} (bound / sharpness), "
+                f"Lower the learning rate below {fmt(bound.value / first.sharpness)} (bound / sharpness at step {first.step}), "
                 "or run `traindebug lr-find` and train at half the divergent rate; a warm-up also helps when "
                 "only the first steps are too sharp."
             ),
@@ -193,7 +193,7 @@ def far_below(run: RunData) -> list[Finding]:
             severity="warning" if corroborated else "info",
             confidence=0.7 if corroborated else 0.4,
             step=found[0].step,
-            title=f"lr x {_sharpness_name(bound)} stays far below the stability bound while the loss is flat",
+            title=f"Steps far smaller than the curvature allows: lr x {_sharpness_name(bound)} stays far below the stability bound while the loss is flat",
             observation=(
                 f"On all {len(found)} curvature estimates lr x {_sharpness_name(bound)} stayed below "
                 f"{fmt(T.STABILITY_FAR_BELOW_FRACTION)} of the bound {fmt(bound.value)} (at most {fmt(highest.ratio)} of it, "
@@ -245,7 +245,7 @@ def sharpening(run: RunData) -> list[Finding]:
             severity="info",
             confidence=0.5,
             step=found[0].step,
-            title=f"the loss sharpens as training goes: {_sharpness_name(bound)} grew {fmt(growth)}x and nears the bound",
+            title=f"The loss sharpens as training goes: {_sharpness_name(bound)} grew {fmt(growth)}x and nears the stability bound",
             observation=(
                 f"{_sharpness_name(bound).capitalize()} went from {fmt(found[0].sharpness)} at step {found[0].step} to "
                 f"{fmt(late[-1].sharpness)} at step {late[-1].step}; lr x sharpness reached {fmt(near)} of the "
