@@ -42,6 +42,16 @@ BUILTIN_PLUGINS = (
     "traindebug.rules.initialization",
     "traindebug.logbook.core_figures",
     # -- data and loop checks (issue 4) --
+    "traindebug.probes.loss_inputs",
+    "traindebug.probes.labels",
+    "traindebug.probes.inputs",
+    "traindebug.probes.module_modes",
+    "traindebug.rules.loss_output_mismatch",
+    "traindebug.rules.labels",
+    "traindebug.rules.unshuffled_data",
+    "traindebug.rules.input_scale",
+    "traindebug.rules.wrong_mode",
+    "traindebug.rules.over_regularization",
     # -- training dynamics checks (issue 4) --
     # -- per-sample statistics (issue 5) --
     "traindebug.probes.per_sample",

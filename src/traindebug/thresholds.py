@@ -71,8 +71,8 @@ LABEL_NO_SIGNAL_LOSS_FRACTION = 0.9
 #: ... over at least this many steps (a few epochs of the small examples)
 LABEL_NO_SIGNAL_MIN_STEPS = 100
 #: updates count as healthy (not lr_too_low) above this median update-to-weight ratio
-#: (two orders above taxonomy.md's ~1e-5 "too small").
-HEALTHY_UPDATE_RATIO = 1e-3
+#: (an order of magnitude above taxonomy.md's ~1e-5 "too small").
+HEALTHY_UPDATE_RATIO = 1e-4
 #: mean per-batch label entropy below this fraction of the entropy expected for a
 #: randomly drawn batch of the same size means ordered batches (own choice: shuffled
 #: loaders measure 0.95-1.0 on the clean controls, class-sorted loaders below 0.2).

@@ -1,0 +1,97 @@
+"""Scale of the data entering the first weighted layer of the model.
+
+On due steps (the first 5, then every 25) it looks at the input of the first
+leaf module with weights that runs in the training forward (Linear, Conv,
+RNN...; a normalization layer first means the model normalises its own input
+and nothing is measured). Features are the channel dimension (dim 1) for
+convolutions and the last dimension otherwise. It emits an ``input_stats``
+record per due step:
+
+- ``module``, ``module_type``, ``features``,
+- ``rms``: root mean square over the whole batch,
+- ``feature_rms_max`` / ``feature_rms_median``: over features,
+- ``abs_mean_max``: largest absolute per-feature mean (offsets),
+- ``std_max``: largest per-feature standard deviation.
+
+At the end an ``input_constant`` record gives the fraction of features that
+never changed over all observed batches.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from traindebug.plugins import hookimpl
+from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext
+from traindebug.schedule import Schedule
+
+NORMALIZING = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm)
+CHANNEL_FIRST = (nn.modules.conv._ConvNd,)
+
+
+def feature_matrix(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The input as (samples, features): channels for convolutions, else the last dim."""
+    if isinstance(module, CHANNEL_FIRST) and x.dim() >= 3:
+        x = x.movedim(1, -1)
+    return x.reshape(-1, x.shape[-1]) if x.dim() >= 2 else x.reshape(-1, 1)
+
+
+class InputScaleProbe(Probe):
+    """First-layer input statistics on scheduled steps."""
+
+    name = "inputs"
+    cost = Cost.CHEAP
+    schedule = Schedule(first=5, every=25)
+    wants_forward = True
+
+    def __init__(self) -> None:
+        self._done_step = -1
+        self._low: torch.Tensor | None = None
+        self._high: torch.Tensor | None = None
+        self._skip = False
+
+    def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
+        if self._skip or self._done_step == ctx.step or next(module.children(), None) is not None:
+            return
+        if not any(True for _ in module.parameters(recurse=False)):
+            return
+        self._done_step = ctx.step
+        if isinstance(module, NORMALIZING):
+            self._skip = True  # the model normalises its own input
+            return
+        x = args[0] if args and isinstance(args[0], torch.Tensor) else None
+        if x is None or not x.is_floating_point() or x.numel() < 2:
+            return
+        m = feature_matrix(module, x.detach().float())
+        rms = m.pow(2).mean(0).sqrt()
+        low, high = m.amin(0), m.amax(0)
+        if self._low is None or self._low.shape != low.shape:
+            self._low, self._high = low, high
+        else:
+            self._low, self._high = torch.minimum(self._low, low), torch.maximum(self._high, high)
+        ctx.emit(
+            "input_stats",
+            {
+                "module": ctx.run.module_name(module),
+                "module_type": type(module).__name__,
+                "features": m.shape[1],
+                "rms": m.pow(2).mean().sqrt(),
+                "feature_rms_max": rms.max(),
+                "feature_rms_median": rms.median(),
+                "abs_mean_max": m.mean(0).abs().max(),
+                "std_max": m.std(0).max() if m.shape[0] > 1 else 0.0,
+            },
+        )
+
+    def finish(self, run: RunContext, emit: Callable[[dict[str, Any]], None]) -> None:
+        if self._low is not None and self._high is not None:
+            constant = (self._low == self._high).float()
+            emit({"kind": "input_constant", "fraction": constant.mean(), "features": constant.numel()})
+
+
+@hookimpl
+def traindebug_probes(settings: Settings) -> list[Probe]:
+    return [InputScaleProbe()]

@@ -1,0 +1,90 @@
+"""What goes into the loss function: output normalisation, shapes, target values.
+
+On the first ``LOSS_INPUT_CALLS`` training loss calls it emits a
+``loss_input`` record with:
+
+- ``name``, ``input_shape``/``target_shape``, dtypes, ``broadcast_shape`` (the
+  shape elementwise losses actually compute on, None if not broadcastable),
+- ``input_min``/``input_max``/``input_rms`` of the model output,
+- for inputs with a class dimension (dim 1): ``row_sum_dev`` (largest
+  ``|sum - 1|`` over rows: 0 for probabilities) and ``row_logsumexp_dev``
+  (largest ``|logsumexp|``: 0 for log-probabilities),
+- of the target: ``target_min``/``target_max``/``target_mean``/``target_std``/
+  ``target_rms``, ``target_integral`` (all values whole numbers) and
+  ``target_distinct`` (number of distinct values),
+- ``has_weight``: the loss got class weights (``weight``/``pos_weight``).
+
+Only a few calls are looked at, so the host syncs of ``unique`` cost nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from traindebug import thresholds as T
+from traindebug.plugins import hookimpl
+from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
+
+
+def _broadcast_shape(a: torch.Size, b: torch.Size) -> list[int] | None:
+    try:
+        return list(torch.broadcast_shapes(a, b))
+    except RuntimeError:
+        return None
+
+
+def loss_input_stats(call: LossCall) -> dict[str, Any]:
+    """Statistics of one loss call's input and target (tensors stay on device)."""
+    x = call.input.detach()
+    target = call.target
+    stats: dict[str, Any] = {
+        "name": call.name,
+        "input_shape": list(x.shape),
+        "input_dtype": str(x.dtype).replace("torch.", ""),
+        "has_weight": any(call.kwargs.get(k) is not None for k in ("weight", "pos_weight")),
+    }
+    if x.is_floating_point() and x.numel():
+        xf = x.float()
+        stats.update(input_min=xf.min(), input_max=xf.max(), input_rms=xf.pow(2).mean().sqrt())
+        if xf.dim() >= 2 and xf.shape[1] > 1:
+            stats["row_sum_dev"] = (xf.sum(1) - 1).abs().max()
+            stats["row_logsumexp_dev"] = xf.logsumexp(1).abs().max()
+    if isinstance(target, torch.Tensor) and target.numel():
+        t = target.detach()
+        tf = t.float()
+        stats.update(
+            target_shape=list(t.shape),
+            target_dtype=str(t.dtype).replace("torch.", ""),
+            broadcast_shape=_broadcast_shape(x.shape, t.shape),
+            target_min=tf.min(),
+            target_max=tf.max(),
+            target_mean=tf.mean(),
+            target_std=tf.std() if tf.numel() > 1 else 0.0,
+            target_rms=tf.pow(2).mean().sqrt(),
+            target_integral=(tf == tf.round()).all(),
+            target_distinct=int(torch.unique(tf).numel()),
+        )
+    return stats
+
+
+class LossInputProbe(Probe):
+    """Statistics of the first few training loss calls' inputs and targets."""
+
+    name = "loss_inputs"
+    cost = Cost.CHEAP
+
+    def __init__(self) -> None:
+        self._calls = 0
+
+    def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
+        if not call.training or self._calls >= T.LOSS_INPUT_CALLS:
+            return
+        self._calls += 1
+        ctx.emit("loss_input", loss_input_stats(call))
+
+
+@hookimpl
+def traindebug_probes(settings: Settings) -> list[Probe]:
+    return [LossInputProbe()]

@@ -1,0 +1,101 @@
+"""Train/eval flags of the modules whose behaviour depends on them.
+
+Mode-sensitive modules are dropout and batch-norm layers that belong to a
+trained part of a model (their parent module has trainable parameters; a
+frozen backbone kept in eval mode on purpose is left out). At setup it emits a
+``mode_modules`` record (``modules``: name, kind, dropout ``p``). Then:
+
+- at each training backward: ``eval_mode_modules`` in the step record, the
+  number of those modules in eval mode (while gradients flow),
+- at each evaluation loss call (gradients disabled and the model output built
+  without gradients): ``eval_calls_checked`` / ``eval_calls_train_mode`` in the
+  step record, how many such calls ran with those modules in training mode.
+"""
+
+from __future__ import annotations
+
+from torch import nn
+
+from traindebug.plugins import hookimpl
+from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
+
+SENSITIVE = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
+
+
+def mode_sensitive_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """(name, module) of dropout/batch-norm modules inside trained parts of ``model``."""
+    found = []
+    for parent_name, parent in model.named_modules():
+        if not any(p.requires_grad for p in parent.parameters()):
+            continue
+        for name, child in parent.named_children():
+            if isinstance(child, SENSITIVE):
+                found.append((f"{parent_name}.{name}" if parent_name else name, child))
+    if isinstance(model, SENSITIVE) and any(p.requires_grad for p in model.parameters()):
+        found.append((type(model).__name__, model))
+    return found
+
+
+class ModuleModeProbe(Probe):
+    """Reads module.training flags: free, host-side."""
+
+    name = "module_modes"
+    cost = Cost.FREE
+
+    def __init__(self) -> None:
+        self._modules: list[tuple[str, nn.Module]] = []
+        self._models = 0
+        self._eval_calls = 0
+        self._eval_train = 0
+
+    def setup(self, run: RunContext) -> None:
+        self._refresh(run)
+
+    def on_params_added(self, run: RunContext) -> None:
+        self._refresh(run)
+
+    def _refresh(self, run: RunContext) -> None:
+        if len(run.models) == self._models:
+            return
+        self._models = len(run.models)
+        seen: set[int] = set()
+        self._modules = []
+        for model in run.models:
+            for name, module in mode_sensitive_modules(model):
+                if id(module) not in seen:
+                    seen.add(id(module))
+                    self._modules.append((run.module_name(module) or name, module))
+
+    def before_backward(self, ctx: StepContext) -> None:
+        if self._models != len(ctx.run.models):
+            self._refresh(ctx.run)
+        if not self._modules:
+            return
+        if ctx.step == 0 and ctx.backward_count == 0:
+            ctx.emit(
+                "mode_modules",
+                {
+                    "modules": [
+                        {"module": n, "kind": type(m).__name__, "p": getattr(m, "p", None)} for n, m in self._modules
+                    ]
+                },
+            )
+        ctx.record("eval_mode_modules", sum(1 for _, m in self._modules if not m.training))
+
+    def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
+        if call.training or call.input.requires_grad or not self._modules:
+            return
+        self._eval_calls += 1
+        if any(m.training for _, m in self._modules):
+            self._eval_train += 1
+
+    def after_step(self, ctx: StepContext) -> None:
+        if self._eval_calls:
+            ctx.record("eval_calls_checked", self._eval_calls)
+            ctx.record("eval_calls_train_mode", self._eval_train)
+            self._eval_calls = self._eval_train = 0
+
+
+@hookimpl
+def traindebug_probes(settings: Settings) -> list[Probe]:
+    return [ModuleModeProbe()]

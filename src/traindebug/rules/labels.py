@@ -1,0 +1,181 @@
+"""label_problem: labels that are constant, out of range, extremely imbalanced,
+or carry no usable signal about the inputs."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.learning_rate import loss_trend
+from traindebug.rules.loss_output_mismatch import loss_inputs
+from traindebug.store import RunData, to_float
+
+#: torch's messages for class targets outside [0, C) (CPU and CUDA)
+OUT_OF_RANGE = re.compile(r"Target -?\d+ is out of bounds|t >= 0 && t < n_classes|cur_target >= 0 && cur_target < n_classes")
+
+
+def label_counts(run: RunData) -> list[float]:
+    """Label counts over the whole run (empty if no classification loss was seen)."""
+    info = run.last("labels") or {}
+    return [to_float(c) for c in info.get("counts", [])]
+
+
+def label_entropy(counts: list[float]) -> float:
+    """Entropy (nats) of a label histogram."""
+    total = sum(counts)
+    return -sum(c / total * math.log(c / total) for c in counts if c > 0) if total else 0.0
+
+
+def late_update_ratio(run: RunData) -> float:
+    """Median over the last fifth of steps of the median update ratio of weight matrices."""
+    idx = matrix_tensors(run)
+    _, rows = per_tensor(run, "update_ratio")
+    rows = rows[-max(3, len(rows) // 5) :]
+    return median([median([row[i] for i in (idx or range(len(row))) if i < len(row)]) for row in rows])
+
+
+@rule("labels.identical", "label_problem", needs=("labels",))
+def identical(run: RunData) -> list[Finding]:
+    """Every label seen in training is the same class."""
+    counts = label_counts(run)
+    present = [i for i, c in enumerate(counts) if c > 0]
+    if len(present) != 1 or sum(counts) < 2:
+        return []
+    return [
+        Finding(
+            rule="labels.identical",
+            category="label_problem",
+            severity="error",
+            confidence=0.9,
+            step=0,
+            title=f"every training label is class {present[0]}",
+            observation=f"All {int(sum(counts))} labels seen by the training loss over {len(run.steps)} steps were class {present[0]} (of {len(counts)} classes).",
+            hypothesis="The labels are constant: the wrong column or tensor is used as target, a label map collapsed, or the data was filtered to one class.",
+            suggestion="Print the label histogram of the dataset and of one batch (torch.bincount(y)); check how targets are built.",
+            evidence={"counts": counts},
+            caveat="A run stopped early on a class-sorted dataset sees only the first class; see unshuffled_data.",
+        )
+    ]
+
+
+@rule("labels.imbalance", "label_problem", needs=("labels",))
+def imbalance(run: RunData) -> list[Finding]:
+    """The most frequent class outnumbers the least frequent one by >= CLASS_IMBALANCE_RATIO."""
+    info = run.last("labels") or {}
+    counts = label_counts(run)
+    present = [c for c in counts if c > 0]
+    if len(present) < 2 or sum(present) < 10 * len(counts):
+        return []
+    ratio = max(present) / min(present)
+    if ratio < T.CLASS_IMBALANCE_RATIO:
+        return []
+    weighted = bool(info.get("weighted"))
+    shares = ", ".join(f"{i}: {c / sum(counts):.1%}" for i, c in enumerate(counts) if c > 0)
+    return [
+        Finding(
+            rule="labels.imbalance",
+            category="label_problem",
+            severity="info" if weighted else "warning",
+            confidence=0.7,
+            step=0,
+            title=f"classes are imbalanced {fmt(ratio)}:1",
+            observation=(
+                f"Over {int(sum(counts))} training labels the most frequent class appeared {fmt(ratio)}x as often as the "
+                f"least frequent one (shares {shares})" + ("; the loss has class weights." if weighted else "; the loss has no class weights.")
+            ),
+            hypothesis="With an unweighted loss the model can reach a low loss by predicting the majority class; minority classes get little gradient.",
+            suggestion="Pass class weights to the loss (weight= / pos_weight=), resample with WeightedRandomSampler, and track per-class recall rather than accuracy.",
+            evidence={"counts": counts, "ratio": ratio, "weighted": weighted},
+            caveat="Imbalance that reflects the true class frequencies is not a bug; whether it matters depends on the metric you care about.",
+        )
+    ]
+
+
+@rule("labels.out_of_range", "label_problem", needs=("loss_input",))
+def out_of_range(run: RunData) -> list[Finding]:
+    """Binary targets outside [0, 1], or class targets torch rejected as out of bounds."""
+    name, records = loss_inputs(run)
+    bad = [
+        r for r in records
+        if name.startswith("binary_cross_entropy") and (to_float(r.get("target_min")) < 0 or to_float(r.get("target_max")) > 1)
+    ]
+    error = run.last("script_error") or {}
+    crashed = bool(OUT_OF_RANGE.search(str(error.get("message", ""))))
+    if not bad and not crashed:
+        return []
+    if bad:
+        r = bad[0]
+        observation = (
+            f"{name} got targets from {fmt(to_float(r['target_min']))} to {fmt(to_float(r['target_max']))} "
+            f"({int(r.get('target_distinct') or 0)} distinct values in the first batch); binary targets must lie in [0, 1]."
+        )
+        hypothesis = "Multi-class labels (0..C-1) were fed to a binary loss, or the targets are not the 0/1 labels intended."
+    else:
+        observation = f"The run stopped with {error.get('type')}: {error.get('message')}"
+        hypothesis = "A class target is outside [0, C): labels numbered from 1, a class count that is one too small, or a padding value in the targets."
+    return [
+        Finding(
+            rule="labels.out_of_range",
+            category="label_problem",
+            severity="error",
+            confidence=0.9,
+            step=error.get("step", 0) if crashed and not bad else 0,
+            title="labels outside the range the loss accepts",
+            observation=observation,
+            hypothesis=hypothesis,
+            suggestion="Check min/max of the targets against the loss: class indices in [0, C) for cross-entropy, 0/1 for binary cross-entropy (use CrossEntropyLoss for C > 2 classes).",
+            evidence={"name": name, "crashed": crashed},
+            caveat="Soft binary targets (label smoothing) lie inside [0, 1] and are fine.",
+        )
+    ]
+
+
+@rule("labels.no_signal", "label_problem", needs=("loss", "labels", "update_ratio"))
+def no_signal(run: RunData) -> list[Finding]:
+    """The loss stays at the label-prior level although the weights move at a healthy rate."""
+    trend = loss_trend(run)
+    counts = label_counts(run)
+    prior = label_entropy(counts)
+    if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
+        return []
+    ratio = late_update_ratio(run)
+    fraction = trend["late"] / prior
+    if fraction < T.LABEL_NO_SIGNAL_LOSS_FRACTION or not ratio >= T.HEALTHY_UPDATE_RATIO:
+        return []
+    chance = math.log(len(counts)) if len(counts) > 1 else prior
+    return [
+        Finding(
+            rule="labels.no_signal",
+            category="label_problem",
+            severity="warning",
+            confidence=0.6,
+            step=0,
+            title="the loss stays at the level of guessing from label frequencies",
+            observation=(
+                f"After {len(run.steps)} steps the training loss is {fmt(trend['late'])} (late median; initial "
+                f"{fmt(trend['initial'])}, best {fmt(trend['minimum'])}). Predicting only the label frequencies gives "
+                f"{fmt(prior)} (uniform guessing: ln {len(counts)} = {fmt(chance)}). The weights still move at a healthy rate "
+                f"(median update-to-weight ratio {fmt(ratio)} late in the run)."
+            ),
+            hypothesis=(
+                "The labels carry no information the model can use about the inputs: labels shuffled or misaligned "
+                "with the inputs (separate shuffling of X and y, an off-by-one in indexing, a sort applied to one of them)."
+            ),
+            suggestion=(
+                "Plot a few inputs with their labels; check that X and y are indexed with the same permutation; "
+                "overfit a single small batch: a model that cannot fit 10 examples with correct labels points at the pipeline."
+            ),
+            evidence={"late_loss": trend["late"], "prior_entropy": prior, "late_update_ratio": ratio},
+            caveat="A model without the capacity for the task, or a problem that is genuinely hard, gives the same curve; other findings (underfitting, over-regularization, a loss/output mismatch) explain it first when present.",
+            figures=["loss"],
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [identical, imbalance, out_of_range, no_signal]

@@ -1,0 +1,196 @@
+"""loss_output_mismatch: the loss does not fit what the model outputs.
+
+Reads the ``loss_input`` records (first training loss calls) and flags:
+probabilities fed to a loss that applies its own softmax/log (cross-entropy,
+NLL), sigmoid outputs fed to BCE-with-logits, raw logits fed to NLL,
+elementwise losses on silently broadcast shapes, and regression losses on
+class indices.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, rule
+from traindebug.store import RunData, to_float
+
+REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
+ELEMENTWISE = REGRESSION + ("binary_cross_entropy", "binary_cross_entropy_with_logits")
+
+
+def loss_inputs(run: RunData) -> tuple[str, list[dict[str, Any]]]:
+    """(name, records) of the first observed training loss function's input records."""
+    records = run.records("loss_input")
+    if not records:
+        return "", []
+    name = records[0]["name"]
+    return name, [r for r in records if r["name"] == name]
+
+
+def _all(records: list[dict[str, Any]], test: Any) -> bool:
+    return bool(records) and all(test(r) for r in records)
+
+
+def _value(r: dict[str, Any], key: str) -> float:
+    return to_float(r.get(key))
+
+
+def _is_probability(r: dict[str, Any]) -> bool:
+    return _value(r, "input_min") >= 0 and _value(r, "row_sum_dev") <= T.PROBABILITY_ROW_TOL
+
+
+def _finding(kind: str, title: str, observation: str, hypothesis: str, suggestion: str, caveat: str, *,
+             severity: str = "error", confidence: float = 0.9, evidence: dict[str, Any] | None = None) -> Finding:
+    return Finding(
+        rule=f"loss_output.{kind}",
+        category="loss_output_mismatch",
+        severity=severity,
+        confidence=confidence,
+        step=0,
+        title=title,
+        observation=observation,
+        hypothesis=hypothesis,
+        suggestion=suggestion,
+        caveat=caveat,
+        evidence=evidence or {},
+        figures=["loss"],
+    )
+
+
+@rule("loss_output.normalised_twice", "loss_output_mismatch", needs=("loss_input",))
+def normalised_twice(run: RunData) -> list[Finding]:
+    """Probabilities or sigmoid outputs fed to a loss that normalises its input itself."""
+    name, records = loss_inputs(run)
+    n, first = len(records), (records[0] if records else {})
+    span = f"min {fmt(_value(first, 'input_min'))}, max {fmt(_value(first, 'input_max'))}"
+    if name == "cross_entropy" and _all(records, _is_probability):
+        return [
+            _finding(
+                "softmax_before_cross_entropy",
+                "cross-entropy gets probabilities: softmax is applied twice",
+                f"In the first {n} training calls of cross_entropy every row of the input (shape {first['input_shape']}) "
+                f"was non-negative and summed to 1 (largest deviation {fmt(_value(first, 'row_sum_dev'))}; {span}).",
+                "The model ends with a softmax and CrossEntropyLoss applies log_softmax again: the loss is squashed "
+                "into a narrow range near ln(C), its gradients are tiny, and training barely moves.",
+                "Remove the final softmax (nn.Softmax / F.softmax) and feed raw logits to CrossEntropyLoss; "
+                "apply softmax only for predictions.",
+                "Only the first calls were inspected; a model that outputs probabilities on purpose should use NLLLoss on their log.",
+                evidence={"row_sum_dev": _value(first, "row_sum_dev"), "input_min": _value(first, "input_min")},
+            )
+        ]
+    if name == "nll_loss" and _all(records, _is_probability):
+        return [
+            _finding(
+                "probabilities_to_nll",
+                "NLL loss gets probabilities instead of log-probabilities",
+                f"In the first {n} training calls of nll_loss the input rows were non-negative and summed to 1 ({span}).",
+                "NLLLoss expects log-probabilities; on probabilities it minimises -p[y], which is bounded and has poor gradients.",
+                "Use log_softmax instead of softmax before NLLLoss (or drop both and use CrossEntropyLoss on logits).",
+                "Only the first calls were inspected.",
+            )
+        ]
+    if name == "nll_loss" and _all(records, lambda r: _value(r, "row_logsumexp_dev") > T.LOG_PROBABILITY_TOL):
+        return [
+            _finding(
+                "logits_to_nll",
+                "NLL loss gets raw scores, not log-probabilities",
+                f"In the first {n} training calls of nll_loss the rows' logsumexp was up to "
+                f"{fmt(_value(first, 'row_logsumexp_dev'))} away from 0 ({span}); log-probabilities have logsumexp 0.",
+                "log_softmax is missing before NLLLoss: the loss is unbounded below and the model can lower it "
+                "by inflating every score.",
+                "Apply F.log_softmax(logits, dim=1) before NLLLoss, or use CrossEntropyLoss on the raw logits.",
+                "Only the first calls were inspected; a deliberately unnormalised NLL would be unusual.",
+            )
+        ]
+    if name == "binary_cross_entropy_with_logits" and _all(
+        records, lambda r: _value(r, "input_min") > 0 and _value(r, "input_max") < 1
+    ):
+        return [
+            _finding(
+                "sigmoid_before_bce_with_logits",
+                "BCE-with-logits gets values in (0, 1): sigmoid is applied twice",
+                f"In the first {n} training calls of binary_cross_entropy_with_logits every input value lay strictly "
+                f"between 0 and 1 ({span}); raw logits take both signs.",
+                "The model already ends with a sigmoid and BCEWithLogitsLoss applies another one: predictions can "
+                "only reach sigmoid(0..1) = 0.5..0.73, so the loss cannot fall much and gradients are weak.",
+                "Remove the final sigmoid (or use BCELoss on the sigmoid output; BCEWithLogitsLoss on logits is more stable).",
+                "Logits that happen to lie in (0, 1) for the first batches would look the same; this needs all inspected calls to agree.",
+            )
+        ]
+    return []
+
+
+@rule("loss_output.broadcast", "loss_output_mismatch", needs=("loss_input",))
+def broadcast(run: RunData) -> list[Finding]:
+    """Elementwise loss whose input and target shapes broadcast to a larger shape."""
+    name, records = loss_inputs(run)
+    if name not in ELEMENTWISE:
+        return []
+    bad = [
+        r for r in records
+        if r.get("broadcast_shape") and math.prod(r["broadcast_shape"]) > min(math.prod(r["input_shape"]), math.prod(r.get("target_shape") or [0]))
+    ]
+    if not bad:
+        return []
+    r = bad[0]
+    return [
+        _finding(
+            "broadcast",
+            f"{name} compares shapes {r['input_shape']} and {r['target_shape']}: broadcast to {r['broadcast_shape']}",
+            f"The model output has shape {r['input_shape']} and the target {r['target_shape']}; {name} broadcasts "
+            f"them to {r['broadcast_shape']} and compares every prediction with every target "
+            f"({len(bad)} of the first {len(records)} calls).",
+            "A trailing dimension of size 1 (e.g. Linear(..., 1) output vs a 1-D target): the loss becomes the mean "
+            "over all prediction/target pairs, so the best the model can do is predict the batch mean.",
+            "Make the shapes equal: output.squeeze(-1) or target.unsqueeze(-1) (torch warns about this, in a "
+            "UserWarning that is easy to miss).",
+            "Deliberate broadcasting (comparing each prediction with a whole set) is legal but rare in a training loss.",
+            evidence={"input_shape": r["input_shape"], "target_shape": r["target_shape"], "broadcast_shape": r["broadcast_shape"]},
+        )
+    ]
+
+
+def _looks_like_class_indices(r: dict[str, Any]) -> bool:
+    distinct = int(r.get("target_distinct") or 0)
+    return (
+        _value(r, "target_integral") == 1
+        and _value(r, "target_min") == 0
+        and 3 <= distinct
+        and _value(r, "target_max") < T.CLASS_INDEX_MAX_DISTINCT
+    )
+
+
+@rule("loss_output.regression_on_classes", "loss_output_mismatch", needs=("loss_input",))
+def regression_on_classes(run: RunData) -> list[Finding]:
+    """A regression loss (MSE, L1, Huber) whose targets are class indices."""
+    name, records = loss_inputs(run)
+    if name not in REGRESSION or not _all(records, _looks_like_class_indices):
+        return []
+    r = records[0]
+    integer_dtype = not str(r.get("target_dtype", "float")).startswith(("float", "bfloat", "half"))
+    classes = int(max(_value(x, "target_max") for x in records)) + 1
+    return [
+        _finding(
+            "regression_on_classes",
+            f"{name} on targets that look like class indices 0..{classes - 1}",
+            f"In the first {len(records)} calls of {name} the targets were whole numbers from 0 to "
+            f"{classes - 1} ({int(r['target_distinct'])} distinct values in the first batch, dtype {r.get('target_dtype')}); "
+            f"the model output had shape {r['input_shape']}.",
+            "Class labels are treated as numbers on a line: the model is pushed to predict the mean class index, "
+            "neighbouring classes count as 'almost right', and the loss plateaus far above zero.",
+            "For classification, output one logit per class and use CrossEntropyLoss with the integer labels.",
+            "If the target really is a count or an ordinal score, a regression loss is legitimate and this can be ignored.",
+            severity="warning",
+            confidence=0.8 if integer_dtype else 0.6,
+            evidence={"classes": classes, "target_dtype": r.get("target_dtype"), "input_shape": r["input_shape"]},
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [normalised_twice, broadcast, regression_on_classes]

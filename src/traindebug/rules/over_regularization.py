@@ -1,0 +1,132 @@
+"""over_regularization: weight decay, clipping or dropout so strong that it dominates learning."""
+
+from __future__ import annotations
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.learning_rate import loss_trend
+from traindebug.store import RunData, to_float
+
+
+def not_improving(run: RunData) -> tuple[bool, str]:
+    """(the loss stayed above LOSS_NOT_IMPROVING_FRACTION of its start, a sentence about it)."""
+    trend = loss_trend(run)
+    if trend is None:
+        return False, ""
+    stuck = trend["late"] >= T.LOSS_NOT_IMPROVING_FRACTION * trend["initial"]
+    return stuck, f"the loss went from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median)"
+
+
+def _severity(stuck: bool) -> str:
+    return "warning" if stuck else "info"
+
+
+@rule("regularization.weight_decay", "over_regularization", needs=("optimizers", "param_norms", "loss"))
+def weight_decay(run: RunData) -> list[Finding]:
+    """Weight decay shrinks the weight matrices to a fraction of their initial norm."""
+    groups = [g for o in (run.last("optimizers") or {}).get("optimizers", []) for g in o.get("groups", [])]
+    decay = max((to_float(g.get("weight_decay")) for g in groups if g.get("weight_decay")), default=0.0)
+    _, rows = per_tensor(run, "param_norms")
+    idx = matrix_tensors(run)
+    if not decay > 0 or len(rows) < T.MIN_STEPS_FOR_TREND or not idx:
+        return []
+    late = rows[-max(3, len(rows) // 5) :]
+    shrink = median([median([row[i] for row in late]) / rows[0][i] for i in idx if i < len(rows[0]) and rows[0][i] > 0])
+    if not shrink < T.WEIGHT_SHRINK_FRACTION:
+        return []
+    stuck, loss = not_improving(run)
+    lr = median([to_float(g.get("lr")) for g in groups])
+    return [
+        Finding(
+            rule="regularization.weight_decay",
+            category="over_regularization",
+            severity=_severity(stuck),
+            confidence=0.75,
+            step=0,
+            title=f"weight decay {decay:g} shrinks the weights to {shrink:.0%} of their initial norm",
+            observation=(
+                f"With weight_decay={decay:g} (lr {lr:g}) the weight matrices ended at a median {shrink:.1%} of their "
+                f"initial norm over {len(rows)} steps; {loss}."
+            ),
+            hypothesis=(
+                "The decay term pulls every weight toward zero faster than the loss gradient can push it out: "
+                "the network is regularized into a near-constant function."
+            ),
+            suggestion="Lower weight_decay by 10-100x (typical: 1e-4..5e-4 for SGD, 1e-2..1e-1 for AdamW's decoupled decay).",
+            evidence={"weight_decay": decay, "lr": lr, "weight_norm_fraction": shrink},
+            caveat="Weights that start far too large (see bad_init_scale) may shrink a lot under healthy decay; it matters when the loss also stalls.",
+            figures=["loss"],
+        )
+    ]
+
+
+@rule("regularization.clipping", "over_regularization", needs=("clip_total_norm", "clip_max_norm", "loss"))
+def clipping(run: RunData) -> list[Finding]:
+    """Gradient clipping is active on (almost) every step, far below the gradient norm."""
+    _, totals = run.floats("clip_total_norm")
+    _, limits = run.floats("clip_max_norm")
+    ratios = [t / m for t, m in zip(totals, limits) if m > 0]
+    if len(ratios) < T.MIN_STEPS_FOR_TREND:
+        return []
+    active = sum(1 for r in ratios if r > 1) / len(ratios)
+    typical = median(ratios)
+    if active < T.CLIP_ACTIVE_FRACTION or not typical >= T.CLIP_RATIO_HIGH:
+        return []
+    stuck, loss = not_improving(run)
+    return [
+        Finding(
+            rule="regularization.clipping",
+            category="over_regularization",
+            severity=_severity(stuck),
+            confidence=0.8,
+            step=0,
+            title=f"gradient clipping cuts every step by ~{fmt(typical)}x",
+            observation=(
+                f"clip_grad_norm_ (max_norm {fmt(median(limits))}) was active on {active:.0%} of {len(ratios)} steps; "
+                f"the median gradient norm before clipping was {fmt(typical)}x the threshold; {loss}."
+            ),
+            hypothesis=(
+                "The clipping threshold is far below the typical gradient norm, so every update is rescaled: "
+                "with SGD this divides the learning rate by that factor and hides the gradient's size from the optimizer."
+            ),
+            suggestion="Set max_norm near the typical gradient norm (e.g. its 90th percentile on a healthy run) so that clipping only catches spikes.",
+            evidence={"clip_active_fraction": active, "norm_over_threshold": typical, "max_norm": median(limits)},
+            caveat="Adaptive optimizers (Adam) largely undo a constant rescaling, so heavy clipping may cost little there; it is reported as a warning only when the loss also stalls.",
+            figures=["grad_norm", "loss"],
+        )
+    ]
+
+
+@rule("regularization.dropout", "over_regularization", needs=("mode_modules", "loss"))
+def dropout(run: RunData) -> list[Finding]:
+    """Dropout with p >= DROPOUT_P_HIGH."""
+    modules = (run.last("mode_modules") or {}).get("modules", [])
+    heavy = [m for m in modules if m.get("p") is not None and to_float(m["p"]) >= T.DROPOUT_P_HIGH]
+    if not heavy:
+        return []
+    stuck, loss = not_improving(run)
+    names = ", ".join(f"{m['module']} (p={to_float(m['p']):g})" for m in heavy)
+    return [
+        Finding(
+            rule="regularization.dropout",
+            category="over_regularization",
+            severity=_severity(stuck),
+            confidence=0.7,
+            step=0,
+            where=heavy[0]["module"],
+            title=f"dropout drops {to_float(heavy[0]['p']):.0%} of the units",
+            observation=f"Dropout modules with p >= {T.DROPOUT_P_HIGH:g}: {names}" + (f"; {loss}." if loss else "."),
+            hypothesis="p is the probability of dropping a unit, not of keeping it: with p this high almost no signal reaches the next layer and the training loss cannot fall.",
+            suggestion="Use p around 0.1-0.5 (0.5 for large hidden layers, 0.1-0.2 for inputs); if you meant 'keep probability' (TensorFlow 1 convention), use 1 - p.",
+            evidence={"dropout": {m["module"]: to_float(m["p"]) for m in heavy}},
+            caveat="Very wide layers tolerate more dropout; it is reported as a warning only when the loss also stalls.",
+            figures=["loss"],
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [weight_decay, clipping, dropout]

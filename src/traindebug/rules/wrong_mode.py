@@ -1,0 +1,83 @@
+"""wrong_mode: training with dropout/batch norm in eval mode, or evaluating in train mode."""
+
+from __future__ import annotations
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, rule
+from traindebug.store import RunData
+
+
+def _kinds(run: RunData) -> str:
+    modules = (run.last("mode_modules") or {}).get("modules", [])
+    kinds = sorted({m["kind"] for m in modules})
+    return f"{len(modules)} mode-dependent modules ({', '.join(kinds)})" if modules else "the mode-dependent modules"
+
+
+@rule("mode.eval_during_training", "wrong_mode", needs=("eval_mode_modules",))
+def eval_during_training(run: RunData) -> list[Finding]:
+    """Gradients flow while dropout/batch-norm modules are in eval mode."""
+    steps, counts = run.floats("eval_mode_modules")
+    bad = [s for s, c in zip(steps, counts) if c > 0]
+    if len(bad) < 3 or len(bad) < T.EVAL_MODE_STEP_FRACTION * len(steps):
+        return []
+    since = "every step" if len(bad) == len(steps) else f"{len(bad)} of {len(steps)} steps, from step {bad[0]}"
+    return [
+        Finding(
+            rule="mode.eval_during_training",
+            category="wrong_mode",
+            severity="warning",
+            confidence=0.85,
+            step=bad[0],
+            title="training runs with dropout/batch norm in eval mode",
+            observation=(
+                f"At the backward pass of {since}, up to {int(max(counts))} of {_kinds(run)} "
+                f"were in eval mode (module.training == False) while their model was being trained."
+            ),
+            hypothesis=(
+                "model.eval() was called (for validation, or at the start) and model.train() was not called again "
+                "before training resumed: dropout is off and batch norm normalizes with running statistics instead of batch statistics."
+            ),
+            suggestion="Call model.train() at the start of every training epoch (and model.eval() only around evaluation).",
+            evidence={"steps_in_eval_mode": len(bad), "steps": len(steps), "first_step": bad[0]},
+            caveat="Keeping batch norm in eval mode while fine-tuning (frozen statistics) is sometimes deliberate; frozen parts without trainable parameters are not counted.",
+            figures=["loss"],
+        )
+    ]
+
+
+@rule("mode.train_during_eval", "wrong_mode", needs=("eval_calls_checked",))
+def train_during_eval(run: RunData) -> list[Finding]:
+    """Evaluation losses computed while dropout/batch-norm modules are in training mode."""
+    _, checked = run.floats("eval_calls_checked")
+    _, wrong = run.floats("eval_calls_train_mode")
+    total, bad = sum(checked), sum(wrong)
+    if bad == 0 or bad < 0.5 * total:
+        return []
+    return [
+        Finding(
+            rule="mode.train_during_eval",
+            category="wrong_mode",
+            severity="warning",
+            confidence=0.8,
+            step=0,
+            title="evaluation runs with dropout/batch norm in training mode",
+            observation=(
+                f"{int(bad)} of {int(total)} evaluation loss calls (gradients disabled) ran while {_kinds(run)} "
+                f"were in training mode."
+            ),
+            hypothesis=(
+                "model.eval() is missing before the evaluation loop: torch.no_grad() does not switch modes, so dropout "
+                "still drops units (noisy, pessimistic metrics) and batch norm updates its running statistics with evaluation data."
+            ),
+            suggestion="Call model.eval() before evaluating (together with torch.no_grad()) and model.train() after.",
+            evidence={"eval_calls": total, "eval_calls_in_train_mode": bad},
+            caveat="Monte-Carlo dropout at evaluation is deliberate; only loss calls are seen, evaluation without a loss function is not checked.",
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [eval_during_training, train_during_eval]
