@@ -53,6 +53,14 @@ BUILTIN_PLUGINS = (
     "traindebug.rules.wrong_mode",
     "traindebug.rules.over_regularization",
     # -- training dynamics checks (issue 4) --
+    "traindebug.probes.unit_health",
+    "traindebug.probes.weight_symmetry",
+    "traindebug.rules.lr_too_low",
+    "traindebug.rules.dead_units",
+    "traindebug.rules.saturated_units",
+    "traindebug.rules.symmetric_init",
+    "traindebug.rules.overfitting",
+    "traindebug.rules.underfitting",
     # -- per-sample statistics (issue 5) --
     "traindebug.probes.per_sample",
     # -- curvature (issue 6) --

@@ -107,6 +107,52 @@ CLIP_ACTIVE_FRACTION = 0.9
 DROPOUT_P_HIGH = 0.8
 
 # --- training dynamics checks (issue 4) ----------------------------------------------
+#: lr_too_low: the loss counts as making no progress when it fell by less than this
+#: fraction of its initial value over the run (SageMaker Debugger's LossNotDecreasing
+#: wants >= 0.1 % per 10 steps, i.e. >= 3 % over 300 steps; we ask for 5 % over the run).
+LR_LOW_LOSS_PROGRESS = 0.05
+#: lr_too_low: gradients count as healthy when the median gradient-to-weight norm ratio
+#: of the weight matrices is above this (measured: clean controls 1e-3 .. 1; a network
+#: whose gradients vanish through depth at init shows ~1e-6).
+LR_LOW_HEALTHY_GRAD_RATIO = 1e-4
+#: lr_too_low: a learning-rate schedule has "decayed to ~0" below this fraction of its
+#: peak (4 orders of magnitude: a step schedule 0.1x three times stays above it;
+#: cosine-to-zero passes it only in its last 1 % of steps).
+LR_DECAYED_FRACTION = 1e-4
+#: ... and that counts as "early" when it holds for at least this fraction of the run
+#: (own choice; a healthy schedule reaches ~0 only at its very end).
+LR_DECAYED_RUN_FRACTION = 0.25
+#: dead_units: a layer is reported when more than this fraction of its ReLU units is zero
+#: for every sample of the batch (SageMaker Debugger DeadRelu rule: threshold_layer = 50 %).
+DEAD_UNITS_LAYER_FRACTION = 0.5
+#: dead_units / saturated_units: a unit statistic needs at least this many samples
+#: (rows of the batch times positions) to call a unit "never active" (own choice).
+UNIT_MIN_SAMPLES = 16
+#: saturated_units: a tanh/sigmoid layer is reported when more than this fraction of its
+#: outputs is within 1e-3 of the bounds (taxonomy.md margin; SageMaker Debugger
+#: SaturatedActivation rule: threshold_layer = 50 %).
+SATURATED_LAYER_FRACTION = 0.5
+#: symmetric_init: rows of a weight matrix count as identical when their spread (std
+#: across rows / mean |w|) is below this (float32 round-off between identically computed
+#: rows is ~1e-7; random inits give ~1).
+SYMMETRY_SPREAD = 1e-4
+#: overfitting: generalization loss GL = eval_loss / min(eval_loss) - 1 above which the
+#: held-out loss has clearly risen from its minimum (Prechelt 1998, "Early stopping --
+#: but when?": stopping criteria GL_alpha with alpha = 1..5 %; we ask for 2x the largest).
+OVERFIT_GENERALIZATION_LOSS = 0.10
+#: overfitting: evaluations needed to see a minimum and a rise after it (own choice).
+OVERFIT_MIN_EVALS = 5
+#: underfitting: training steps needed before a plateau can be called (own choice: the
+#: first 100 steps of the clean controls are still in their fast phase).
+UNDERFIT_MIN_STEPS = 100
+#: underfitting: the loss "plateaus" when its median over the last quarter of the run is
+#: less than this fraction below the median of the third quarter (SageMaker Debugger
+#: LossNotDecreasing: diff_percent 0.1 % per 10 steps -> ~2 % per 75 steps, doubled).
+UNDERFIT_PLATEAU_PROGRESS = 0.05
+#: underfitting: a plateau is "far above zero" above this fraction of the chance-level loss
+#: ln(C) (classification) or of the initial loss (other losses). Measured on clean runs:
+#: see tests/test_dynamics_rules.py and the clean controls' late/initial loss ratios.
+UNDERFIT_LOSS_FRACTION = 0.5
 
 # --- per-sample statistics (issue 5) ------------------------------------------------
 #: norm test constant theta (Byrd, Chin, Nocedal & Wu 2012, "Sample size selection in

@@ -29,12 +29,16 @@ def loss_trend(run: RunData) -> dict[str, float] | None:
     }
 
 
+def update_ratios(run: RunData) -> tuple[list[int], list[float]]:
+    """(steps, median update-to-weight ratio of the weight matrices at each step)."""
+    idx = matrix_tensors(run) or None
+    steps, rows = per_tensor(run, "update_ratio")
+    return steps, [median([row[i] for i in (idx or range(len(row))) if i < len(row)]) for row in rows]
+
+
 def early_update_ratio(run: RunData) -> float:
     """Median over the first 10 steps of the median update ratio of weight matrices."""
-    idx = matrix_tensors(run) or None
-    _, rows = per_tensor(run, "update_ratio")
-    per_step = [median([row[i] for i in (idx or range(len(row))) if i < len(row)]) for row in rows[:10]]
-    return median(per_step)
+    return median(update_ratios(run)[1][:10])
 
 
 @rule("lr.diverging", "lr_too_high", needs=("loss", "update_ratio"))

@@ -1,0 +1,159 @@
+"""Dead ReLU units and saturated tanh/sigmoid units, found in the autograd graph.
+
+On due steps (step 0, then every 25 steps), just before the step's first
+backward, it walks the autograd graph of the loss function's input (else of the
+model's output) and reads the output that every
+ReLU, tanh and sigmoid node saved for its backward. That sees activations
+however they are written (``nn.ReLU``, ``F.relu``, ``torch.tanh``, plain-tensor
+models without any module) at no extra forward cost.
+
+Only *hidden* activations count: those whose output passes through at least one
+weighted operation (matmul, linear, convolution) on its way to the loss. A
+sigmoid that produces the model's output, or a ReLU applied to the raw input,
+is not a hidden unit.
+
+Emits a ``unit_health`` record with one row per activation, in forward order:
+
+- ``name``: the activation module's name, else ``<producing module> -> relu``,
+  else ``relu #k``;
+- ``op``: ``relu`` | ``tanh`` | ``sigmoid``; ``shape``: the output's shape;
+- ``dead`` (ReLU): fraction of units that are exactly zero for every sample of
+  the batch (units: channels of image-like outputs, else the last dimension);
+- ``saturated`` (tanh/sigmoid): fraction of outputs within 1e-3 of the bounds
+  (taxonomy.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from traindebug.plugins import hookimpl
+from traindebug.probes.base import Cost, Probe, Settings, StepContext
+from traindebug.schedule import Schedule
+
+SATURATION_MARGIN = 1e-3  # taxonomy.md: outputs within 1e-3 of the bounds
+#: autograd node name -> (activation, output bounds or None)
+ACTIVATIONS = {
+    "ReluBackward0": ("relu", None),
+    "ReluBackward1": ("relu", None),
+    "TanhBackward0": ("tanh", (-1.0, 1.0)),
+    "SigmoidBackward0": ("sigmoid", (0.0, 1.0)),
+}
+#: operations with weights: an activation upstream of one of these is hidden
+WEIGHTED = ("Addmm", "Mm", "Bmm", "Mv", "Addmv", "Linear", "Convolution", "Baddbmm", "Einsum")
+#: producers whose output keeps the channel on dim 1 (image-like or conv1d)
+CHANNEL_FIRST = ("Convolution", "BatchNorm", "MaxPool", "AvgPool", "GroupNorm")
+
+
+def _is_weighted(node: Any) -> bool:
+    name = node.name()
+    return any(name.startswith(w) for w in WEIGHTED)
+
+
+def graph_root(ctx: StepContext) -> torch.Tensor | None:
+    """A live tensor of this step's training graph: the loss function's input, else the model output."""
+    candidates = [ctx.loss_call.input if ctx.loss_call else None, ctx.batch.output if ctx.batch else None]
+    return next((t for t in candidates if isinstance(t, torch.Tensor) and t.grad_fn is not None), None)
+
+
+def hidden_activations(root: torch.Tensor) -> list[Any]:
+    """ReLU/tanh/sigmoid autograd nodes upstream of a weighted op, in forward order."""
+    found: dict[int, Any] = {}
+    seen: set[tuple[int, bool]] = set()
+    stack: list[tuple[Any, bool]] = [(root.grad_fn, False)]
+    while stack:
+        node, below_weight = stack.pop()
+        if node is None or (id(node), below_weight) in seen:
+            continue
+        seen.add((id(node), below_weight))
+        if below_weight and node.name() in ACTIVATIONS:
+            found[id(node)] = node
+        below = below_weight or _is_weighted(node)
+        stack.extend((child, below) for child, _ in node.next_functions)
+    return sorted(found.values(), key=lambda n: n._sequence_nr())
+
+
+def unit_axis(output: torch.Tensor, producer: Any) -> int:
+    """The dimension that indexes units: channels for image-like outputs, else the last."""
+    if output.dim() >= 4:
+        return 1
+    if output.dim() == 3 and producer is not None and any(k in producer.name() for k in CHANNEL_FIRST):
+        return 1
+    return output.dim() - 1
+
+
+def dead_fraction(output: torch.Tensor, axis: int) -> torch.Tensor:
+    """Fraction of units (along ``axis``) that are zero for every sample and position."""
+    x = output.detach().movedim(axis, -1)
+    active = (x != 0).reshape(-1, x.shape[-1]).any(dim=0)
+    return 1.0 - active.float().mean()
+
+
+def saturated_fraction(output: torch.Tensor, low: float, high: float) -> torch.Tensor:
+    """Fraction of outputs within SATURATION_MARGIN of the bounds."""
+    x = output.detach()
+    return ((x <= low + SATURATION_MARGIN) | (x >= high - SATURATION_MARGIN)).float().mean()
+
+
+class UnitHealthProbe(Probe):
+    """Dead and saturated hidden units, from the outputs saved in the autograd graph."""
+
+    name = "unit_health"
+    cost = Cost.CHEAP
+    schedule = Schedule(first=1, every=25)
+    wants_forward = True  # only to name activations after the modules that produced them
+
+    def __init__(self) -> None:
+        self._module_of: dict[int, str] = {}
+
+    def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
+        grad_fn = getattr(output, "grad_fn", None)
+        if grad_fn is not None:
+            self._module_of.setdefault(id(grad_fn), ctx.run.module_name(module))
+
+    def before_backward(self, ctx: StepContext) -> None:
+        root = graph_root(ctx)
+        if ctx.backward_count or root is None:
+            return
+        rows = []
+        counts: dict[str, int] = {}
+        for node in hidden_activations(root):
+            row = self._measure(node, counts)
+            if row is not None:
+                rows.append(row)
+        if rows:
+            ctx.emit("unit_health", {"layers": rows})
+
+    def after_step(self, ctx: StepContext) -> None:
+        self._module_of = {}
+
+    def _measure(self, node: Any, counts: dict[str, int]) -> dict[str, Any] | None:
+        op, bounds = ACTIVATIONS[node.name()]
+        try:
+            output = node._saved_result
+        except RuntimeError:  # freed, or modified in place after the forward
+            return None
+        if not isinstance(output, torch.Tensor) or output.dim() < 2 or not output.is_floating_point():
+            return None
+        counts[op] = counts.get(op, 0) + 1
+        producer = node.next_functions[0][0] if node.next_functions else None
+        if id(node) in self._module_of:
+            name = self._module_of[id(node)]
+        elif producer is not None and id(producer) in self._module_of:
+            name = f"{self._module_of[id(producer)]} -> {op}"
+        else:
+            name = f"{op} #{counts[op]}"
+        row: dict[str, Any] = {"name": name, "op": op, "shape": list(output.shape)}
+        if bounds is None:
+            row["dead"] = dead_fraction(output, unit_axis(output, producer))
+        else:
+            row["saturated"] = saturated_fraction(output, *bounds)
+        return row
+
+
+@hookimpl
+def traindebug_probes(settings: Settings) -> list[Probe]:
+    return [UnitHealthProbe()]

@@ -1,0 +1,82 @@
+"""dead_units: hidden ReLU units that are zero for every sample and stay so."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, rule
+from traindebug.store import RunData, to_float
+
+
+def layer_series(run: RunData, key: str) -> dict[str, list[tuple[int, float, list[int]]]]:
+    """Per activation name: [(step, value of ``key``, shape)] over the unit_health checks."""
+    series: dict[str, list[tuple[int, float, list[int]]]] = defaultdict(list)
+    for record in run.records("unit_health"):
+        for row in record.get("layers", []):
+            if key in row:
+                series[row["name"]].append((record["step"], to_float(row[key]), row.get("shape", [])))
+    return series
+
+
+def persistent_layers(run: RunData, key: str, threshold: float) -> list[dict[str, Any]]:
+    """Layers whose ``key`` exceeds ``threshold`` at the last two checks (the last at step > 0)."""
+    found = []
+    for name, points in layer_series(run, key).items():
+        points = [p for p in points if math.isfinite(p[1])]
+        if len(points) < 2 or points[-1][0] == 0:
+            continue
+        shape = points[-1][2]
+        if shape and math.prod(shape) // max(shape[-1], 1) < T.UNIT_MIN_SAMPLES:
+            continue
+        last_two = [v for _, v, _ in points[-2:]]
+        if min(last_two) > threshold:
+            found.append({"name": name, "values": [v for _, v, _ in points], "steps": [s for s, _, _ in points], "shape": shape})
+    return found
+
+
+@rule("units.dead_relu", "dead_units", needs=("unit_health",))
+def dead_relu(run: RunData) -> list[Finding]:
+    """More than half of a hidden ReLU layer's units never activate, check after check."""
+    layers = persistent_layers(run, "dead", T.DEAD_UNITS_LAYER_FRACTION)
+    if not layers:
+        return []
+    worst = max(layers, key=lambda l: l["values"][-1])
+    detail = "; ".join(
+        f"{l['name']}: {', '.join(f'{100 * v:.0f} %' for v in l['values'])} at steps {', '.join(map(str, l['steps']))}"
+        for l in layers
+    )
+    return [
+        Finding(
+            rule="units.dead_relu",
+            category="dead_units",
+            severity="warning",
+            confidence=0.8,
+            step=worst["steps"][0],
+            where=worst["name"],
+            title=f"{100 * worst['values'][-1]:.0f} % of the ReLU units of {worst['name']} never activate",
+            observation=(
+                f"Fraction of hidden ReLU units that were exactly zero for every sample of the batch, per check: {detail}. "
+                f"More than {100 * T.DEAD_UNITS_LAYER_FRACTION:.0f} % of a layer's units were dead at the last two checks."
+            ),
+            hypothesis=(
+                "Dead ReLUs get no gradient, so they cannot recover: typical causes are a negative bias or weight "
+                "initialization, a learning rate that pushed the pre-activations negative, or unnormalized inputs."
+            ),
+            suggestion=(
+                "Check the bias/weight initialization of the layers before these ReLUs (default or Kaiming init, bias 0), "
+                "lower the learning rate, or use LeakyReLU/GELU."
+            ),
+            evidence={"layers": {l["name"]: l["values"] for l in layers}, "steps": worst["steps"]},
+            caveat="Measured on one batch per check: a unit that fires only on rare inputs can look dead on a small batch.",
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [dead_relu]

@@ -1,0 +1,138 @@
+"""lr_too_low: steps too small to make progress, or a schedule that decays to ~0 early."""
+
+from __future__ import annotations
+
+import math
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.learning_rate import loss_trend, update_ratios
+from traindebug.store import RunData
+
+
+def loss_progress(initial: float, late: float) -> float:
+    """How far the loss fell, as a fraction of its initial value (negative: it rose)."""
+    if not (math.isfinite(initial) and math.isfinite(late)) or initial == 0:
+        return math.nan
+    return (initial - late) / abs(initial)
+
+
+def grad_to_weight(run: RunData) -> float:
+    """Median over steps of the median gradient-to-weight norm ratio of the weight matrices.
+
+    With a healthy gradient this is what one SGD step of learning rate 1 would change;
+    a small update ratio with a healthy gradient-to-weight ratio points at the step size.
+    """
+    idx = matrix_tensors(run)
+    _, grads = per_tensor(run, "grad_norms")
+    _, weights = per_tensor(run, "param_norms")
+    per_step = [
+        median([g[i] / w[i] for i in idx if i < min(len(g), len(w)) and w[i] > 0])
+        for g, w in zip(grads, weights)
+    ]
+    return median(per_step)
+
+
+@rule("lr.steps_too_small", "lr_too_low", needs=("loss", "update_ratio", "grad_norms", "param_norms"))
+def steps_too_small(run: RunData) -> list[Finding]:
+    """Healthy gradients, tiny updates, and a loss that does not move."""
+    trend = loss_trend(run)
+    if trend is None or trend["non_finite_step"] >= 0:
+        return []
+    _, ratios = update_ratios(run)
+    ratio = median(ratios)
+    progress = loss_progress(trend["initial"], trend["late"])
+    gradient = grad_to_weight(run)
+    if not (ratio < T.UPDATE_RATIO_LOW and progress < T.LR_LOW_LOSS_PROGRESS and gradient > T.LR_LOW_HEALTHY_GRAD_RATIO):
+        return []
+    lrs = run.series("lr")[1]
+    lr = lrs[0][0] if lrs and lrs[0] else None
+    return [
+        Finding(
+            rule="lr.steps_too_small",
+            category="lr_too_low",
+            severity="warning",
+            confidence=0.8,
+            step=0,
+            title=f"updates are {fmt(ratio)} of the weights: too small to make progress",
+            observation=(
+                f"The median update-to-weight ratio of the weight matrices was {fmt(ratio)} per step "
+                f"(below {T.UPDATE_RATIO_LOW:g}; about 1e-3 is typical) while the gradients were healthy "
+                f"(gradient-to-weight norm ratio {fmt(gradient)}). "
+                f"Over {len(run.steps)} steps the loss went from {fmt(trend['initial'])} to {fmt(trend['late'])} "
+                f"(late median), a change of {fmt(100 * progress)} %"
+                + (f"; the learning rate was {lr:g}." if isinstance(lr, (int, float)) else ".")
+            ),
+            hypothesis="The learning rate is far too small for this model and optimizer: each step barely moves the weights.",
+            suggestion=(
+                "Raise the learning rate by 10-100x (run `traindebug lr-find` to pick one); typical starting points are "
+                "1e-3 for Adam and 1e-2 to 1e-1 for SGD with momentum."
+            ),
+            evidence={"update_ratio": ratio, "grad_to_weight": gradient, "initial_loss": trend["initial"], "late_loss": trend["late"], "lr": lr},
+            caveat="A loss that is flat because it already converged also has tiny updates; here it barely moved from its first value.",
+            figures=["loss", "update_ratio"],
+        )
+    ]
+
+
+def _decay_tail(run: RunData) -> tuple[int, int, float, float] | None:
+    """(first step of the ~0 tail, its length, peak lr, last lr) when every group ends decayed."""
+    steps, rows = run.series("lr")
+    rows = [[float(v) for v in row] for row in rows if isinstance(row, list) and row]
+    if len(rows) < T.MIN_STEPS_FOR_TREND or len({len(r) for r in rows}) != 1:
+        return None
+    peaks = [max(r[g] for r in rows) for g in range(len(rows[0]))]
+    if not any(p > 0 for p in peaks):
+        return None
+    decayed = [all(r[g] < T.LR_DECAYED_FRACTION * peaks[g] for g in range(len(r)) if peaks[g] > 0) for r in rows]
+    start = len(decayed)
+    while start > 0 and decayed[start - 1]:
+        start -= 1
+    if start == len(decayed):
+        return None
+    return steps[start], len(decayed) - start, max(peaks), max(rows[-1])
+
+
+@rule("lr.schedule_decayed_early", "lr_too_low", needs=("lr",))
+def schedule_decayed_early(run: RunData) -> list[Finding]:
+    """The learning rate fell to ~0 long before the run ended."""
+    tail = _decay_tail(run)
+    if tail is None:
+        return []
+    start, length, peak, last = tail
+    total = len(run.steps)
+    if length < max(T.MIN_STEPS_FOR_TREND, T.LR_DECAYED_RUN_FRACTION * total):
+        return []
+    _, losses = run.floats("loss")
+    tail_losses = [v for v in losses[-length:] if math.isfinite(v)]
+    moved = loss_progress(tail_losses[0], median(tail_losses[-max(3, len(tail_losses) // 5) :])) if len(tail_losses) > 3 else math.nan
+    return [
+        Finding(
+            rule="lr.schedule_decayed_early",
+            category="lr_too_low",
+            severity="warning",
+            confidence=0.8,
+            step=start,
+            title=f"the learning rate is ~0 from step {start} on ({length} of {total} steps)",
+            observation=(
+                f"The learning rate fell from its peak {peak:.3g} to below {T.LR_DECAYED_FRACTION:g}x of it at step {start} "
+                f"and stayed there for the remaining {length} steps ({100 * length / total:.0f} % of the run; last value {last:.3g})."
+                + (f" Over that stretch the loss changed by {fmt(100 * moved)} %." if math.isfinite(moved) else "")
+            ),
+            hypothesis=(
+                "The schedule decays much faster than intended: typically a scheduler meant per epoch "
+                "(StepLR, ExponentialLR, MultiStepLR) is stepped after every batch, or its step size/decay is set in the wrong unit."
+            ),
+            suggestion="Call scheduler.step() once per epoch (or convert its step_size/milestones to batches), and plot the learning rate per step.",
+            evidence={"decayed_from_step": start, "decayed_steps": length, "steps": total, "peak_lr": peak, "last_lr": last},
+            caveat="A schedule that legitimately ends near 0 does so only in the last few steps of training; a run cut short by --max-steps is judged on the steps seen.",
+            figures=["loss"],
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [steps_too_small, schedule_decayed_early]

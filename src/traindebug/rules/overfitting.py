@@ -1,0 +1,67 @@
+"""overfitting: the held-out loss rises from its minimum while the training loss keeps falling."""
+
+from __future__ import annotations
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, median, rule
+from traindebug.store import RunData
+
+
+def _train_loss_near(run: RunData, step: int, window: int) -> float:
+    """Median training loss of the ``window`` steps up to ``step``."""
+    steps, losses = run.floats("loss")
+    return median([v for s, v in zip(steps, losses) if step - window < s <= step])
+
+
+@rule("fit.overfitting", "overfitting", needs=("eval_loss", "loss"))
+def overfitting(run: RunData) -> list[Finding]:
+    """Evaluation losses (loss calls under no_grad) rise above their minimum by the GL criterion."""
+    steps, evals = run.floats("eval_loss")
+    pairs = [(s, v) for s, v in zip(steps, evals) if v == v]
+    if len(pairs) < T.OVERFIT_MIN_EVALS:
+        return []
+    best_i = min(range(len(pairs)), key=lambda i: pairs[i][1])
+    best_step, best = pairs[best_i]
+    tail = [v for _, v in pairs[-max(2, len(pairs) // 5) :]]
+    if best_i >= len(pairs) - len(tail) or best <= 0:
+        return []
+    final = median(tail)
+    gl = final / best - 1
+    if gl <= T.OVERFIT_GENERALIZATION_LOSS:
+        return []
+    window = max(1, (pairs[-1][0] - pairs[0][0]) // max(1, len(pairs) - 1))
+    train_at_best = _train_loss_near(run, best_step, window)
+    train_late = _train_loss_near(run, pairs[-1][0], window)
+    if not train_late < train_at_best:
+        return []
+    return [
+        Finding(
+            rule="fit.overfitting",
+            category="overfitting",
+            severity="warning",
+            confidence=0.75,
+            step=best_step,
+            title=f"held-out loss rose {100 * gl:.0f} % above its minimum while training loss kept falling",
+            observation=(
+                f"Losses computed with gradients disabled (evaluation) reached their minimum {fmt(best)} at step {best_step} "
+                f"and ended at {fmt(final)} (median of the last {len(tail)} evaluations, +{100 * gl:.0f} %), while the "
+                f"training loss fell from {fmt(train_at_best)} to {fmt(train_late)} over the same stretch."
+            ),
+            hypothesis="The model memorizes the training set: too much capacity or too many steps for the amount of training data, and too little regularization.",
+            suggestion=(
+                "Stop at the evaluation minimum (early stopping), add data or augmentation, add weight decay or dropout, "
+                "or use a smaller model."
+            ),
+            evidence={"best_eval_loss": best, "best_step": best_step, "final_eval_loss": final,
+                      "generalization_loss": gl, "train_loss_at_best": train_at_best, "train_loss_late": train_late},
+            caveat="Any loss computed under torch.no_grad() is taken as evaluation; if the script evaluates on training data, this is not a held-out loss.",
+            figures=["loss"],
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [overfitting]

@@ -1,0 +1,53 @@
+"""saturated_units: hidden tanh/sigmoid units stuck in their flat regions."""
+
+from __future__ import annotations
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, rule
+from traindebug.rules.dead_units import persistent_layers
+from traindebug.store import RunData
+
+
+@rule("units.saturated", "saturated_units", needs=("unit_health",))
+def saturated(run: RunData) -> list[Finding]:
+    """More than half of a hidden tanh/sigmoid layer's outputs sit at the bounds, check after check."""
+    layers = persistent_layers(run, "saturated", T.SATURATED_LAYER_FRACTION)
+    if not layers:
+        return []
+    worst = max(layers, key=lambda l: l["values"][-1])
+    detail = "; ".join(
+        f"{l['name']}: {', '.join(f'{100 * v:.0f} %' for v in l['values'])} at steps {', '.join(map(str, l['steps']))}"
+        for l in layers
+    )
+    return [
+        Finding(
+            rule="units.saturated",
+            category="saturated_units",
+            severity="warning",
+            confidence=0.75,
+            step=worst["steps"][0],
+            where=worst["name"],
+            title=f"{100 * worst['values'][-1]:.0f} % of the outputs of {worst['name']} are saturated",
+            observation=(
+                f"Fraction of hidden tanh/sigmoid outputs within 1e-3 of the bounds, per check: {detail}. "
+                f"More than {100 * T.SATURATED_LAYER_FRACTION:.0f} % were saturated at the last two checks."
+            ),
+            hypothesis=(
+                "Saturated units pass almost no gradient (tanh' and sigmoid' are ~0 there): the pre-activations are "
+                "too large, from weights initialized too large for tanh/sigmoid, unnormalized inputs, or a scaling factor."
+            ),
+            suggestion=(
+                "Initialize tanh/sigmoid layers with Xavier/Glorot (nn.init.xavier_normal_), normalize the inputs, "
+                "add normalization before the activation, or switch to ReLU-family activations."
+            ),
+            evidence={"layers": {l["name"]: l["values"] for l in layers}, "steps": worst["steps"]},
+            caveat="Gates that are meant to be near 0 or 1 (attention masks, hard gating) saturate by design.",
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [saturated]

@@ -1,0 +1,68 @@
+"""underfitting: the training loss plateaus far above zero although the updates are healthy."""
+
+from __future__ import annotations
+
+import math
+
+from traindebug import thresholds as T
+from traindebug.findings import Finding
+from traindebug.plugins import hookimpl
+from traindebug.rules.base import Rule, fmt, median, rule
+from traindebug.rules.learning_rate import update_ratios
+from traindebug.store import RunData
+
+
+@rule("fit.underfitting", "underfitting", needs=("loss", "update_ratio"))
+def underfitting(run: RunData) -> list[Finding]:
+    """Loss flat over the last half of the run, still high, while steps are of a healthy size."""
+    steps, losses = run.floats("loss")
+    if len(losses) < T.UNDERFIT_MIN_STEPS or not all(math.isfinite(v) for v in losses):
+        return []
+    quarter = len(losses) // 4
+    third, fourth = median(losses[2 * quarter : 3 * quarter]), median(losses[3 * quarter :])
+    initial = median(losses[:3])
+    if third <= 0 or (third - fourth) / third >= T.UNDERFIT_PLATEAU_PROGRESS or fourth > initial:
+        return []
+    info = run.last("loss_fn") or {}
+    chance = info.get("chance_loss")
+    reference, what = (chance, f"the chance level ln({info.get('classes')}) = {fmt(chance)}") if chance else (initial, f"the initial loss {fmt(initial)}")
+    if fourth <= T.UNDERFIT_LOSS_FRACTION * reference:
+        return []
+    _, ratios = update_ratios(run)
+    late_ratio = median(ratios[2 * quarter :])
+    if not late_ratio >= T.HEALTHY_UPDATE_RATIO:
+        return []
+    params = sum(math.prod(s) for s in (run.last("tensors") or {}).get("shapes", []))
+    return [
+        Finding(
+            rule="fit.underfitting",
+            category="underfitting",
+            severity="warning",
+            confidence=0.55,
+            step=steps[2 * quarter],
+            title=f"training loss plateaus at {fmt(fourth)}, {fmt(fourth / reference)}x {'chance level' if chance else 'its initial value'}",
+            observation=(
+                f"Over the last half of the run the training loss went from {fmt(third)} to {fmt(fourth)} (medians of the "
+                f"third and fourth quarter, less than {100 * T.UNDERFIT_PLATEAU_PROGRESS:.0f} % progress), which is more than "
+                f"{100 * T.UNDERFIT_LOSS_FRACTION:.0f} % of {what}. The updates were of a healthy size "
+                f"(median update-to-weight ratio {fmt(late_ratio)}); the model has {params} trainable parameters."
+            ),
+            hypothesis=(
+                "The model cannot fit the training data: too little capacity (too few or too narrow layers, a bottleneck, "
+                "a linear model for a non-linear problem) or too few steps for the problem."
+            ),
+            suggestion=(
+                "Check that a bigger model (wider/deeper, a hidden layer with a non-linearity) fits a small subset of the "
+                "training data to near-zero loss; if it does not, look for a bug in the model or the data instead."
+            ),
+            evidence={"third_quarter_loss": third, "last_quarter_loss": fourth, "reference_loss": reference,
+                      "update_ratio": late_ratio, "parameters": params},
+            caveat="Noisy targets have an irreducible loss; a plateau above zero is expected there. This rule cannot tell the two apart.",
+            figures=["loss"],
+        )
+    ]
+
+
+@hookimpl
+def traindebug_rules() -> list[Rule]:
+    return [underfitting]
