@@ -41,18 +41,18 @@ def _finite(xs: list[int], ys: list[float]) -> tuple[list[int], list[float]]:
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
-def _running_mean(ys: list[float], window: int) -> np.ndarray:
-    """Trailing mean over ``window`` values (shorter at the start)."""
+def _running_median(ys: list[float], window: int) -> list[float]:
+    """Centred running median over ``window`` values (narrower at the ends); robust to single spikes."""
+    half = window // 2
     values = np.asarray(ys, dtype=float)
-    sums = np.cumsum(np.insert(values, 0, 0.0))
-    idx = np.arange(1, len(values) + 1)
-    start = np.maximum(idx - window, 0)
-    return (sums[idx] - sums[start]) / (idx - start)
+    return [float(np.median(values[max(0, i - half) : i + half + 1])) for i in range(len(values))]
 
 
-def _log_if_wide(ax: Any, ys: list[float]) -> None:
-    if ys and min(ys) > 0 and max(ys) / min(ys) > 30:
+def _log_if_wide(ax: Any, trend: list[float], ys: list[float]) -> None:
+    """Log scale when the values span more than 1.5 decades; the axis stops two decades below the trend."""
+    if ys and trend and min(ys) > 0 and max(ys) / min(ys) > 30:
         ax.set_yscale("log")
+        ax.set_ylim(bottom=max(min(ys), min(trend) / 100) / 1.5)
 
 
 def _mark_non_finite(ax: Any, xs: list[int], ys: list[float], what: str) -> None:
@@ -71,9 +71,10 @@ def draw_loss(run: RunData, findings: list[Finding], path: Path) -> bool:
         return False
     fig, ax = new_figure()
     window = max(1, len(ys) // 25)
+    trend = _running_median(ys, window)
     if window > 1:
         ax.plot(xs, ys, lw=0.6, color=COLORS["main"], alpha=0.35, label="training loss (per step)")
-        ax.plot(xs, _running_mean(ys, window), lw=1.6, color=COLORS["main"], label=f"running mean of {window} steps")
+        ax.plot(xs, trend, lw=1.6, color=COLORS["main"], label=f"running median of {window} steps")
     else:
         ax.plot(xs, ys, lw=1.4, color=COLORS["main"], label="training loss")
     ex, ey = _finite(*run.floats("eval_loss"))
@@ -82,7 +83,7 @@ def draw_loss(run: RunData, findings: list[Finding], path: Path) -> bool:
     chance = (run.last("loss_fn") or {}).get("chance_loss")
     if chance:
         ax.axhline(chance, color=COLORS["reference"], ls=":", lw=1.2, label=f"chance level ln C = {chance:.3g}")
-    _log_if_wide(ax, ys + ey)
+    _log_if_wide(ax, trend + ey, ys + ey)
     _mark_non_finite(ax, all_x, all_y, "loss")
     mark_findings(ax, findings)
     step_axis(ax)
@@ -257,15 +258,23 @@ def draw_activation_std(run: RunData, findings: list[Finding], path: Path) -> bo
     names = [row["module"] for row in records[0]["modules"]]
     kinds = [row.get("kind", "?") for row in records[0]["modules"]]
     fig, ax = new_figure()
+    constant: list[tuple[int, str]] = []
     for record, marker in zip(chosen, ("o", "s")):
         stds = {row["module"]: to_float(row["std"]) for row in record["modules"]}
-        ax.plot(range(len(names)), [stds.get(n, math.nan) for n in names], marker + "-", ms=3.5, lw=1.1,
-                label=f"step {record['step']}")
+        values = [stds.get(n, math.nan) for n in names]
+        line = ax.plot(range(len(names)), [v if v > 0 else math.nan for v in values], marker + "-", ms=3.5,
+                       lw=1.1, label=f"step {record['step']}")
+        constant += [(i, line[0].get_color()) for i, v in enumerate(values) if v == 0]
+    ax.set_yscale("log")
+    if constant:  # std 0 has no place on a log axis: an x on the bottom edge
+        bottom = ax.get_ylim()[0]
+        for i, colour in constant:
+            ax.plot([i], [bottom], "x", ms=6, mew=1.5, color=colour, clip_on=False)
+        ax.plot([], [], "x", color=COLORS["reference"], label="std 0 (constant output)")
     ax.axhline(1.0, color=COLORS["reference"], ls=":", lw=1)
     stride = max(1, len(names) // 30)
     ax.set_xticks(range(0, len(names), stride))
     ax.set_xticklabels([f"{n} ({k})" for n, k in zip(names, kinds)][::stride], rotation=35, ha="right", fontsize=6.5)
-    ax.set_yscale("log")
     ax.set_xlabel("module (forward order)")
     ax.set_ylabel("output std")
     legend_above(ax)

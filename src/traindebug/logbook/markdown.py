@@ -88,7 +88,7 @@ def render(verdict: Verdict, drawn: dict[str, Figure], checks: int | None = None
     """The logbook as Markdown text."""
     doc = verdict.to_json()
     figures = _FigureNumbers(drawn)
-    lines = [f"# traindebug logbook: {doc['script'] or 'unnamed run'}", ""]
+    lines = [f"# traindebug logbook: {Path(doc['script']).name if doc['script'] else 'unnamed run'}", ""]
     lines += _verdict(verdict, checks)
     lines += _run_facts(verdict.run, doc, checks, verdict)
     lines += _limits(verdict.run, doc, verdict)

@@ -60,9 +60,10 @@ li { margin: 0 0 4pt 0; }
 code { font-family: monospace; font-size: 8.5pt; color: #333333; }
 pre { white-space: pre-wrap; font-size: 8pt; background-color: #f3f5f7; padding: 4pt; margin: 0 0 6pt 0; }
 blockquote { margin: 2pt 0 6pt 10pt; padding-left: 6pt; border-left: 2pt solid #E69F00; color: #444444; }
+/* no background on th: MuPDF's Story repaints th backgrounds on every later page */
 table { border-collapse: collapse; margin: 2pt 0 8pt 0; font-size: 8.5pt; }
-th { background-color: #e8eef4; text-align: left; }
 td, th { border: 0.5pt solid #b0b8c0; padding: 2pt 5pt; vertical-align: top; }
+th { text-align: left; border-bottom: 1.2pt solid #6f7f8f; }
 img { width: 100%; margin: 4pt 0 0 0; }
 em { color: #333333; }
 """

@@ -97,24 +97,31 @@ def save(fig: Any, path: Path) -> None:
 
 
 def mark_findings(ax: Any, findings: Sequence[Any]) -> None:
-    """Draw a dashed line where each warning/error finding begins, labelled with its id.
+    """Draw a dashed line where warning/error findings begin, labelled with their ids.
 
-    Labels of findings that start close together are stacked so they stay legible.
+    Findings that begin at the same step share one line and one label ("F1 F3");
+    labels of lines close together are stacked so they stay legible.
     """
-    marked = sorted((f for f in findings if f.severity != "info" and f.step is not None), key=lambda f: f.step)
-    if not marked:
+    by_step: dict[int, list[Any]] = {}
+    for f in findings:
+        if f.severity != "info" and f.step is not None:
+            by_step.setdefault(f.step, []).append(f)
+    if not by_step:
         return
     low, high = ax.get_xlim()
     span = max(high - low, 1e-9)
     last_x, level = None, 0
-    for f in marked:
-        colour = COLORS[f.severity]
-        ax.axvline(f.step, color=colour, lw=0.9, ls="--", alpha=0.8, zorder=1)
-        level = level + 1 if last_x is not None and (f.step - last_x) / span < 0.04 else 0
-        last_x = f.step
+    for step in sorted(by_step):
+        group = by_step[step]
+        colour = COLORS["error" if any(f.severity == "error" for f in group) else "warning"]
+        ax.axvline(step, color=colour, lw=0.9, ls="--", alpha=0.8, zorder=1)
+        level = level + 1 if last_x is not None and (step - last_x) / span < 0.06 else 0
+        last_x = step
         ax.annotate(
-            f.id, xy=(f.step, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2 - 9 * (level % 4)),
-            textcoords="offset points", fontsize=7, color=colour, va="top", ha="left", fontweight="bold",
+            " ".join(f.id for f in group), xy=(step, 1.0), xycoords=("data", "axes fraction"),
+            xytext=(2, -2 - 9 * (level % 4)), textcoords="offset points", fontsize=7, color=colour,
+            va="top", ha="left", fontweight="bold",
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
         )
 
 
