@@ -63,6 +63,8 @@ BUILTIN_PLUGINS = (
     "traindebug.rules.underfitting",
     # -- per-sample statistics (issue 5) --
     "traindebug.probes.per_sample",
+    "traindebug.probes.distance",
+    "traindebug.probes.histograms",
     # -- curvature (issue 6) --
     "traindebug.probes.curvature",
     "traindebug.rules.stability",

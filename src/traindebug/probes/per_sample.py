@@ -47,6 +47,9 @@ from traindebug.schedule import NEVER, Schedule
 HOOK_LAYERS = (nn.Linear, nn.Conv2d)
 #: losses whose 'none' reduction gives per-sample terms, with how those reduce
 REDUCTIONS = {"mean": "mean", "sum": "sum", "batchmean": "sum"}
+#: per-sample gradient element histogram: Cockpit's GradHist1d defaults (outliers clipped)
+HIST_BINS = 100
+HIST_RANGE = (-2.0, 2.0)
 
 
 #: the module types BackPACK 1.7's BatchGrad extension supports (its module_exts table)
@@ -89,6 +92,7 @@ class TensorStats:
     gram: torch.Tensor  # [N, N] inner products of per-sample gradients
     sgs: torch.Tensor | None = None  # element-wise sum of squared per-sample gradients
     mean: torch.Tensor | None = None  # mean per-sample gradient (the batch gradient)
+    hist: torch.Tensor | None = None  # histogram of per-sample gradient elements
 
 
 @dataclass
@@ -133,18 +137,18 @@ def layer_batch_grad(tap: Tap, scale: torch.Tensor) -> list[torch.Tensor]:
     return out + ([bias] if m.bias is not None else [])
 
 
-def tap_stats(tap: Tap, scale: torch.Tensor, want_sgs: bool) -> list[TensorStats]:
+def tap_stats(tap: Tap, scale: torch.Tensor, want: "Wants") -> list[TensorStats]:
     """Statistics of a layer's weight (and bias) from its tap, without per-sample
-    materialisation for Linear layers on (N, in) inputs."""
+    materialisation for Linear layers on (N, in) inputs (unless histograms are wanted)."""
     m = tap.module
-    if isinstance(m, nn.Linear) and tap.input.dim() == 2:
+    if isinstance(m, nn.Linear) and tap.input.dim() == 2 and not want.hist:
         a, g = tap.input.float(), tap.grad[0].float() * scale
         gg = g @ g.T
-        stats = [TensorStats(gram=gg * (a @ a.T), sgs=(g * g).T @ (a * a) if want_sgs else None)]
+        stats = [TensorStats(gram=gg * (a @ a.T), sgs=(g * g).T @ (a * a) if want.sgs else None)]
         if m.bias is not None:
-            stats.append(TensorStats(gram=gg, sgs=(g * g).sum(0) if want_sgs else None))
+            stats.append(TensorStats(gram=gg, sgs=(g * g).sum(0) if want.sgs else None))
         return stats
-    return [batch_grad_stats(bg, want_sgs) for bg in layer_batch_grad(tap, scale)]
+    return [batch_grad_stats(bg, want) for bg in layer_batch_grad(tap, scale)]
 
 
 def tap_directional(tap: Tap, scale: torch.Tensor, direction: list[torch.Tensor]) -> torch.Tensor:
@@ -160,14 +164,27 @@ def tap_directional(tap: Tap, scale: torch.Tensor, direction: list[torch.Tensor]
     return (out.float() * g.float()).reshape(g.shape[0], -1).sum(1) * scale
 
 
-def batch_grad_stats(bg: torch.Tensor, want_sgs: bool) -> TensorStats:
+def batch_grad_stats(bg: torch.Tensor, want: "Wants") -> TensorStats:
     """Statistics from explicit per-sample gradients [N, ...]."""
     flat = bg.reshape(bg.shape[0], -1).float()
+    hist = None
+    if want.hist:
+        low, high = HIST_RANGE
+        hist = torch.histc(flat.clamp(low, high), bins=HIST_BINS, min=low, max=high)
     return TensorStats(
         gram=flat @ flat.T,
-        sgs=(flat * flat).sum(0).reshape(bg.shape[1:]) if want_sgs else None,
-        mean=flat.mean(0).reshape(bg.shape[1:]) if want_sgs else None,
+        sgs=(flat * flat).sum(0).reshape(bg.shape[1:]) if want.sgs else None,
+        mean=flat.mean(0).reshape(bg.shape[1:]) if want.sgs else None,
+        hist=hist,
     )
+
+
+@dataclass
+class Wants:
+    """What the consumers due at a step need beyond the Gram matrices."""
+
+    sgs: bool = False  # element-wise second moment (GSNR)
+    hist: bool = False  # histogram of per-sample gradient elements
 
 
 # -- the extra-pass paths ----------------------------------------------------------
@@ -252,7 +269,7 @@ class PerSampleEngine(Probe):
         self._own: Schedule = NEVER
         self.consumers: list[Probe] = []
         #: set by consumers: which statistics are needed
-        self.want_sgs = False
+        self.wants = Wants()
         #: a consumer keeps the layer taps until it released them (alpha)
         self.hold = False
         self.path = "none"
@@ -264,6 +281,8 @@ class PerSampleEngine(Probe):
         self._tap_step = -1
         self._bad_step = -1
         self._scale: torch.Tensor | None = None
+        self._loss_call: LossCall | None = None
+        self._loss_step = -1
 
     # the engine runs when its own schedule or any consumer's is due
     @property  # type: ignore[override]
@@ -303,6 +322,16 @@ class PerSampleEngine(Probe):
         else:
             self.path = "func"
 
+    def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
+        """Keep the step's latest training loss with a per-sample form (not, say, a
+        reduction='none' call made for logging)."""
+        if call.training and call.output.numel() == 1 and call.kwargs.get("reduction", "mean") in REDUCTIONS:
+            self._loss_call, self._loss_step = call, ctx.step
+
+    def loss_call(self, ctx: StepContext) -> LossCall | None:
+        """The loss call the per-sample statistics decompose (None if not seen this step)."""
+        return self._loss_call if self._loss_step == ctx.step else None
+
     # -- hooks path: taps on the user's own forward/backward -------------------
     def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
         if self.path != "hooks" or not any(id(p) in self._owners for p in module.parameters(recurse=False)):
@@ -326,19 +355,19 @@ class PerSampleEngine(Probe):
             self.reason = why
             self._release()
             return
-        call = ctx.loss_call
+        call = self.loss_call(ctx)
         assert call is not None
         losses = per_sample_losses(call)
         n = call.input.shape[0]
         self._scale = sample_scale(call, n, ctx.loss)
-        layers = {key: tap_stats(tap, self._scale, self.want_sgs) for key, tap in self._taps.items()}
+        layers = {key: tap_stats(tap, self._scale, self.wants) for key, tap in self._taps.items()}
         index, stats = [], []
         for i, (_, p) in enumerate(ctx.params):
             module = self._owners.get(id(p))
             if module is None:
                 continue
             s = layers[id(module)][0 if p is module.weight else 1]
-            if self.want_sgs and s.mean is None and p.grad is not None:
+            if self.wants.sgs and s.mean is None and p.grad is not None:
                 s.mean = p.grad.detach().float() * (self._scale / n)
             index.append(i)
             stats.append(s)
@@ -346,9 +375,9 @@ class PerSampleEngine(Probe):
         self.current = PerSample(ctx.step, "hooks", n, index, stats, losses)
 
     def _hooks_problem(self, ctx: StepContext) -> str:
-        call = ctx.loss_call
+        call = self.loss_call(ctx)
         if call is None:
-            return "no torch loss function was seen in this step"
+            return "no torch loss function with a scalar, per-sample decomposable output was seen in this step"
         if self._bad_step == ctx.step or self._tap_step != ctx.step:
             return "a layer ran more than once (or not at all) in this step"
         needed = {id(m) for m in self._owners.values()}
@@ -383,13 +412,14 @@ class PerSampleEngine(Probe):
 
     def recompute(self, ctx: StepContext) -> Recompute | None:
         """What is needed to redo the user's loss on the user's batch (None: not possible)."""
-        if ctx.batch is None or ctx.loss_call is None or ctx.batch.model is not self._model:
+        call = self.loss_call(ctx)
+        if ctx.batch is None or call is None or ctx.batch.model is not self._model:
             self.reason = "the batch or the loss function of this step was not seen"
             return None
-        if model_output(ctx.batch.output, ctx.loss_call.input) is None:
+        if model_output(ctx.batch.output, call.input) is None:
             self.reason = "the loss function's input is not the model's output"
             return None
-        return Recompute(ctx.batch.model, ctx.batch.args, ctx.batch.kwargs, ctx.loss_call)
+        return Recompute(ctx.batch.model, ctx.batch.args, ctx.batch.kwargs, call)
 
     def _covered(self, ctx: StepContext) -> list[tuple[int, str, nn.Parameter]]:
         assert self._model is not None
@@ -401,14 +431,14 @@ class PerSampleEngine(Probe):
         from backpack.extensions import BatchGrad
 
         covered = self._covered(ctx)
-        want_sgs = self.want_sgs
+        want = self.wants
         found: dict[int, TensorStats] = {}
 
         def reduce(module: nn.Module) -> None:
             for p in module.parameters(recurse=False):
                 bg = getattr(p, "grad_batch", None)
                 if bg is not None:
-                    found[id(p)] = batch_grad_stats(bg, want_sgs)
+                    found[id(p)] = batch_grad_stats(bg, want)
                     del p.grad_batch
 
         handles = []
@@ -438,7 +468,7 @@ class PerSampleEngine(Probe):
         assert self._model is not None
         with isolated(self._model):
             grads = rc.vmap_grads(params)
-        stats = [batch_grad_stats(grads[name], self.want_sgs) for _, name, _ in covered]
+        stats = [batch_grad_stats(grads[name], self.wants) for _, name, _ in covered]
         losses = per_sample_losses(rc.call)
         assert losses is not None
         return PerSample(ctx.step, "func", rc.n, [i for i, _, _ in covered], stats, losses)
@@ -491,6 +521,10 @@ class PerSampleEngine(Probe):
             ctx.record("per_sample_norm_max", norms.max())
             ctx.record("per_sample_norm_min", norms.min())
             ctx.record("per_sample_norms_sq", torch.stack([s.gram.diagonal().mean() for s in self.current.stats]))
+            hists = [s.hist for s in self.current.stats if s.hist is not None]
+            if hists:
+                ctx.emit("per_sample_hist", {"range": list(HIST_RANGE), "hist": torch.stack(hists).sum(0),
+                                             "per_tensor": torch.stack(hists)})
         elif self.reason:
             ctx.record("per_sample_skipped", self.reason)
         if not self.hold:
@@ -532,6 +566,9 @@ def traindebug_probes(settings: Settings) -> list[Probe]:
     engine.consumers = [c for c in consumers if c.schedule is not NEVER]
     if not engine.consumers and "per_sample" not in settings.schedules:
         return []
-    engine.want_sgs = any(getattr(c, "wants_sgs", False) for c in engine.consumers)
+    engine.wants = Wants(
+        sgs=any(getattr(c, "wants_sgs", False) for c in engine.consumers),
+        hist=settings.preset == "full" or bool(settings.options.get("per_sample_hist")),
+    )
     return [engine, *engine.consumers]
 
