@@ -10,29 +10,11 @@ __version__ = "0.1.0"
 
 import functools
 from pathlib import Path
-from typing import Any, Callable, TypeVar, overload
+from typing import Any, Callable
 
 from traindebug.findings import CATEGORIES, Finding
 from traindebug.gradcheck import gradcheck
 from traindebug.session import Session
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-@overload
-def watch(fn: F) -> F: ...
-@overload
-def watch(
-    fn: None = None,
-    *,
-    model: Any = None,
-    optimizer: Any = None,
-    out: str | Path | None = None,
-    max_steps: int | None = None,
-    probes: str = "cheap",
-    pdf: bool = False,
-    quiet: bool = False,
-) -> Callable[[F], F]: ...
 
 
 def watch(

@@ -25,6 +25,7 @@ from traindebug.findings import Finding
 from traindebug.output import write_outputs
 from traindebug.plugins import collect_probes, plugin_manager
 from traindebug.probes.base import Batch, LossCall, Probe, RunContext, Settings, StepContext
+from traindebug.schedule import Schedule
 from traindebug.store import MetricStore
 from traindebug.terminal import Terminal
 
@@ -65,8 +66,6 @@ class Session:
         argv: list[str] | None = None,
         options: dict[str, Any] | None = None,
     ) -> None:
-        from traindebug.schedule import Schedule
-
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.out_dir = Path(out) if out else Path("traindebug-runs") / f"{name}-{stamp}"
         self.max_steps = max_steps
