@@ -16,7 +16,7 @@ Two kinds of directional derivative are compared with autograd:
   while its sub-modules pass is the one whose backward is wrong.
 
 Each comparison sweeps ``eps`` over several decades (``eps = 1/N`` with
-``N = k 10^i``, as in the classic exercise of seeds/003): the error falls with
+``N = 10^i``, as in the classic exercise of seeds/003): the error falls with
 ``eps`` while truncation dominates, then rises again when round-off dominates
 (the V shape). A wrong backward shows instead as an error floor that no
 ``eps`` gets under; the verdict uses the best ``eps`` and a round-off bound.
@@ -37,8 +37,9 @@ from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 from traindebug import thresholds as T
 from traindebug.isolation import rng_preserved
 
-#: eps = 1/N for N = k * 10^i, k in {1, 5}, i = 0..9 (seeds/003 uses i = 0..5)
-EPS_GRID: tuple[float, ...] = tuple(1.0 / (k * 10**i) for i in range(10) for k in (1, 5))
+#: eps = 1/N for N = 10^i, i = 0..9: the grid of seeds/003 (N = k 10^i, k in {1, 5}, i <= 5) at
+#: one point per decade, extended to the round-off side of float64
+EPS_GRID: tuple[float, ...] = tuple(1.0 / 10**i for i in range(10))
 
 #: loss(output) -> scalar tensor; None means a fixed random linear functional of the output
 LossFn = Callable[[Any], torch.Tensor]
@@ -61,9 +62,11 @@ class DirectionCheck:
     #: |analytic - numeric| / max(|analytic|, |numeric|): the largest over the best eps and its grid neighbours
     rel_error: float
     best_eps: float
-    verdict: str  # "ok" | "wrong" | "no_signal" (derivative below the round-off bound)
+    #: "ok" | "wrong" | "no_signal" (no eps where round-off and kinks stay below the tolerance)
+    verdict: str
     eps: list[float] = field(default_factory=list)
     errors: list[float] = field(default_factory=list)  # relative error per eps
+    usable: list[bool] = field(default_factory=list)  # eps where round-off and kinks allow a verdict
     #: width in decades of the eps range whose error is within 2x of the best (a bug: flat floor)
     plateau_decades: float = 0.0
 
@@ -302,26 +305,37 @@ def _sweep(
 
     ``evaluate(t)`` is the scalar at ``theta + t v``; ``scale`` the magnitude of
     the summed terms, for the round-off bound ``ulps * machine_eps * scale / eps``.
+    An eps is usable when that bound is well below the tolerance and the
+    one-sided differences agree there, up to the bend of a smooth function
+    (``eps * f''/2``, predicted from the next smaller eps): a ReLU kink or a
+    max-pool switch within eps breaks that agreement. Only at a usable eps can
+    a bug be told apart from numerical noise.
     """
     unit = torch.finfo(dtype).eps
+    centre = evaluate(0.0)
+    raw = []
+    for eps in sorted(eps_grid, reverse=True):
+        plus, minus = evaluate(eps), evaluate(-eps)
+        raw.append((eps, (plus - minus) / (2 * eps), (plus - 2 * centre + minus) / (2 * eps)))
     rows = []
-    for eps in eps_grid:
-        numeric = (evaluate(eps) - evaluate(-eps)) / (2 * eps)
-        diff = abs(analytic - numeric)
+    for k, (eps, numeric, bend) in enumerate(raw):
+        smaller = raw[k + 1] if k + 1 < len(raw) else None
+        kink = abs(bend) if smaller is None else min(abs(bend), abs(bend - smaller[2] * eps / smaller[0]))
         size = max(abs(analytic), abs(numeric))
-        rel = diff / size if size > 0 else 0.0
+        rel = abs(analytic - numeric) / size if size > 0 else 0.0
         noise = T.GRADCHECK_NOISE_ULPS * unit * scale / eps
+        usable = max(noise, kink) <= 0.5 * rtol * size
         if not math.isfinite(numeric):
-            rel = math.inf
-        # only an eps whose round-off bound is well below the tolerance can tell a bug from noise
-        rows.append((eps, numeric, rel, noise <= 0.5 * rtol * size))
-    usable = [r for r in rows if r[3]] or rows
+            rel, usable = math.inf, False
+        rows.append((eps, numeric, rel, usable))
+    usable_rows = [r for r in rows if r[3]]
+    candidates = usable_rows or rows
     # the error that holds over a decade of eps (3 grid points): a kink's truncation error can
     # cancel a bug's error at one eps by chance, not at three
-    held = [max(r[2] for r in usable[max(k - 1, 0) : k + 2]) for k in range(len(usable))]
-    k = min(range(len(usable)), key=held.__getitem__)
-    eps, numeric, rel = usable[k][0], usable[k][1], held[k]
-    verdict = "no_signal" if not any(r[3] for r in rows) else ("wrong" if rel > rtol else "ok")
+    held = [max(r[2] for r in candidates[max(k - 1, 0) : k + 2]) for k in range(len(candidates))]
+    k = min(range(len(candidates)), key=held.__getitem__)
+    eps, numeric, rel = candidates[k][0], candidates[k][1], held[k]
+    verdict = "no_signal" if not usable_rows else ("wrong" if rel > rtol else "ok")
     floor = [r[0] for r in rows if r[2] <= 2 * rel]
     return {
         "analytic": analytic,
@@ -331,6 +345,7 @@ def _sweep(
         "verdict": verdict,
         "eps": [r[0] for r in rows],
         "errors": [r[2] for r in rows],
+        "usable": [r[3] for r in rows],
         "plateau_decades": math.log10(max(floor) / min(floor)) if floor and rel > 0 else 0.0,
     }
 
@@ -360,7 +375,7 @@ def _tensor_checks(
 
         def evaluate(t: float, p: torch.Tensor = p, v: torch.Tensor = v, original: torch.Tensor = original) -> float:
             with torch.no_grad():
-                p.copy_(original + t * v)
+                p.copy_(original).add_(v, alpha=t)
                 value = float(scalar(False))
                 p.copy_(original)
             return value
@@ -454,7 +469,7 @@ def _module_check(
     def evaluate(t: float) -> float:
         with torch.no_grad():
             for p, orig, v in zip(params, originals, vp):
-                p.copy_(orig + t * v)
+                p.copy_(orig).add_(v, alpha=t)
             value = float(sum((u * o).sum() for u, o in zip(weights, call([a + t * v for a, v in zip(x, vx)]))))
             for p, orig in zip(params, originals):
                 p.copy_(orig)

@@ -24,11 +24,12 @@ import torch
 from traindebug.batch_mixing import BatchMixingError, batch_mixing
 from traindebug.gradcheck import GradcheckError, cast_floats, check_model
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
+from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
 from traindebug.schedule import STEP_ZERO
 
 #: seconds the gradient check may spend per preset (it stops between two directions)
 TIME_BUDGET_S = {"cheap": 15.0, "economy": 30.0, "full": 120.0}
+NOT_SEEN = "no training forward of an nn.Module was observed at step 0 (functional model or no model)"
 #: models larger than this are not copied to float64 (memory and time)
 MAX_PARAMETERS = 50_000_000
 
@@ -74,7 +75,18 @@ class GradientCheckProbe(Probe):
         if self._done or ctx.batch is None:
             return
         self._done = True
+        self._check(ctx)
+
+    def after_step(self, ctx: StepContext) -> None:
+        self.before_step(ctx)  # L-BFGS: the forward runs inside optimizer.step(closure)
+
+    def finish(self, run: RunContext, emit: Callable[[dict[str, Any]], None]) -> None:
+        if not self._done:
+            emit({"kind": "gradcheck", "step": 0, "skipped": NOT_SEEN})
+
+    def _check(self, ctx: StepContext) -> None:
         batch = ctx.batch
+        assert batch is not None
         size = sum(p.numel() for p in batch.model.parameters())
         if size > MAX_PARAMETERS:
             ctx.emit("gradcheck", {"skipped": f"model too large for a float64 copy ({size:,} parameters)"})
@@ -102,7 +114,18 @@ class BatchMixingProbe(Probe):
         if self._done or ctx.batch is None:
             return
         self._done = True
+        self._check(ctx)
+
+    def after_step(self, ctx: StepContext) -> None:
+        self.before_step(ctx)  # L-BFGS: the forward runs inside optimizer.step(closure)
+
+    def finish(self, run: RunContext, emit: Callable[[dict[str, Any]], None]) -> None:
+        if not self._done:
+            emit({"kind": "batch_mixing", "step": 0, "skipped": NOT_SEEN})
+
+    def _check(self, ctx: StepContext) -> None:
         batch = ctx.batch
+        assert batch is not None
         n = batch_size_for(ctx.loss_call, batch.output)
         try:
             result = batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=n)
