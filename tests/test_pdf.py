@@ -90,11 +90,10 @@ def test_first_page_states_the_verdict_and_is_not_blank(buggy: Path) -> None:
     title = json.loads((buggy / "findings.json").read_text())["findings"][0]["title"]
     assert "Verdict" in text and title.lower() in text.lower()
     assert "status max_steps" in text and "optimizer steps recorded 60" in text
-    pix = first.get_pixmap(dpi=40, colorspace=pymupdf.csGRAY)
-    png = pix.tobytes("png")
-    assert png.startswith(b"\x89PNG")
-    dark = sum(1 for value in pix.samples if value < 128)
-    assert dark / len(pix.samples) > 0.01  # real text and rules, not an empty page
+    pix = first.get_pixmap(dpi=60, colorspace=pymupdf.csGRAY)
+    assert pix.tobytes("png").startswith(b"\x89PNG")
+    inked = sum(1 for value in pix.samples if value < 250) / len(pix.samples)
+    assert inked > 0.03  # page 1 of a logbook inks ~10 %; a blank page with only the footer ~0.2 %
 
 
 def test_clean_run_gets_a_pdf_that_says_no_problems(tmp_path: Path) -> None:
