@@ -17,8 +17,9 @@ from traindebug.plugins import plugin_manager
 def rebuild(run_dir: Path, pdf: bool = False, pdf_path: Path | None = None) -> Path:
     """Judge the run again and write findings.json, logbook.md (and the PDF).
 
-    A ``pdf_path`` implies ``pdf``. Returns the logbook path (the PDF's path
-    when a PDF is written).
+    A ``pdf_path`` implies ``pdf``; an existing folder as ``pdf_path`` receives
+    ``logbook.pdf``. Returns the logbook path (the PDF's path when a PDF is
+    written).
     """
     pm = plugin_manager()
     verdict = judge(run_dir, pm)
@@ -27,4 +28,5 @@ def rebuild(run_dir: Path, pdf: bool = False, pdf_path: Path | None = None) -> P
         return logbook
     from traindebug.logbook.pdf import render_pdf
 
-    return render_pdf(logbook, pdf_path or run_dir / "logbook.pdf")
+    target = pdf_path or run_dir / "logbook.pdf"
+    return render_pdf(logbook, target / "logbook.pdf" if target.is_dir() else target)

@@ -274,7 +274,8 @@ def draw_activation_std(run: RunData, findings: list[Finding], path: Path) -> bo
     ax.axhline(1.0, color=COLORS["reference"], ls=":", lw=1)
     stride = max(1, len(names) // 30)
     ax.set_xticks(range(0, len(names), stride))
-    ax.set_xticklabels([f"{n} ({k})" for n, k in zip(names, kinds)][::stride], rotation=35, ha="right", fontsize=6.5)
+    labels = [f"{n} ({k})" for n, k in zip(names, kinds)]
+    ax.set_xticklabels(labels[::stride], rotation=35, ha="right", fontsize=6.5)
     ax.set_xlabel("module (forward order)")
     ax.set_ylabel("output std")
     legend_above(ax)

@@ -102,7 +102,7 @@ def render(verdict: Verdict, drawn: dict[str, Figure], checks: int | None = None
         lines += ["Most likely root cause first. Each entry gives the **Observation** (what was measured), the "
                   "**Hypothesis** (its likely cause) and a **Suggested check**; the check's result is what "
                   "confirms or refutes the hypothesis.", ""]
-    if not verdict.findings:
+    else:
         lines += ["No findings: no rule reported anything for this run.", ""]
     for f in verdict.findings:
         lines += _entry(f, figures)
@@ -142,7 +142,8 @@ def _verdict(verdict: Verdict, checks: int | None) -> list[str]:
         out += ["This does not prove that the training is right: see *What these data cannot show* below.", ""]
         return out
     errors = sum(f.severity == "error" for f in serious)
-    parts = [_count(errors, "error")] * bool(errors) + [_count(len(serious) - errors, "warning")] * (len(serious) > errors)
+    warnings = len(serious) - errors
+    parts = [_count(errors, "error")] * bool(errors) + [_count(warnings, "warning")] * bool(warnings)
     head = f"**traindebug found {_count(len(serious), 'problem')}** ({' and '.join(parts)})"
     symptoms = len(serious) - len(roots)
     if symptoms:
