@@ -20,6 +20,7 @@ cockpit = pytest.importorskip("cockpit")
 from backpack import extend  # noqa: E402
 
 import traindebug  # noqa: E402
+import traindebug.session  # noqa: E402
 
 STEPS = 5
 N = 16
@@ -63,7 +64,12 @@ def _run(tmp_path):
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    return _run(tmp_path_factory.mktemp("cockpit"))
+    from test_per_sample import few_plugins
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(traindebug.session, "plugin_manager", few_plugins)
+        patch.setattr(traindebug.session, "write_outputs", lambda *args, **kwargs: None)
+        return _run(tmp_path_factory.mktemp("cockpit"))
 
 
 def _steps(records):

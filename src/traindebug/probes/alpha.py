@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from traindebug.probes.base import Cost, Probe, Settings, StepContext
+from traindebug.probes.base import Cost, Probe, StepContext
 from traindebug.schedule import Schedule
 
 if TYPE_CHECKING:
@@ -80,11 +80,9 @@ class AlphaProbe(Probe):
     name = "alpha"
     cost = Cost.EXTRA_BACKWARD
 
-    def __init__(self, engine: "PerSampleEngine", settings: Settings) -> None:
-        from traindebug.probes.per_sample import preset_schedule
-
+    def __init__(self, engine: "PerSampleEngine", schedule: Schedule) -> None:
         self.engine = engine
-        self._start_schedule = preset_schedule(settings, self.name, Schedule(first=10, every=5), Schedule(every=1))
+        self._start_schedule = schedule
         self._theta: list[torch.Tensor] | None = None
         self._armed = -1
         self._f0: torch.Tensor | None = None

@@ -43,5 +43,5 @@ class DistanceProbe(Probe):
 
 @hookimpl
 def traindebug_probes(settings: Settings) -> list[Probe]:
-    schedule = preset_schedule(settings, DistanceProbe.name, Schedule(first=10, every=5), Schedule(every=1))
+    schedule = preset_schedule(settings, DistanceProbe.name)
     return [] if schedule is NEVER else [DistanceProbe(schedule)]

@@ -82,11 +82,9 @@ class GradientNoiseProbe(Probe):
     name = "gradient_noise"
     cost = Cost.EXTRA_BACKWARD
 
-    def __init__(self, engine: "PerSampleEngine", settings: Settings) -> None:
-        from traindebug.probes.per_sample import preset_schedule
-
+    def __init__(self, engine: "PerSampleEngine", schedule: Schedule, settings: Settings) -> None:
         self.engine = engine
-        self.schedule = preset_schedule(settings, self.name, Schedule(first=10, every=5), Schedule(every=1))
+        self.schedule = schedule
         #: mean GSNR needs the element-wise second moment (full preset, or asked for)
         self.wants_sgs = settings.preset == "full" or bool(settings.options.get("gsnr"))
 

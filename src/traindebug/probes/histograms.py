@@ -81,5 +81,5 @@ class HistogramProbe(Probe):
 
 @hookimpl
 def traindebug_probes(settings: Settings) -> list[Probe]:
-    schedule = preset_schedule(settings, HistogramProbe.name, Schedule(first=10, every=5), Schedule(first=10, every=5))
+    schedule = preset_schedule(settings, HistogramProbe.name)
     return [] if schedule is NEVER else [HistogramProbe(schedule)]

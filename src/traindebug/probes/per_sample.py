@@ -265,7 +265,9 @@ class PerSampleEngine(Probe):
     cost = Cost.EXTRA_BACKWARD
     wants_forward = True
 
-    def __init__(self) -> None:
+    def __init__(self, forced_path: str | None = None) -> None:
+        #: settings.options["per_sample_path"]: use this path where it applies
+        self.forced_path = forced_path
         self._own: Schedule = NEVER
         self.consumers: list[Probe] = []
         #: set by consumers: which statistics are needed
@@ -313,14 +315,13 @@ class PerSampleEngine(Probe):
         self._model, self._owners = model, owners
         if any(isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training for m in owners.values()):
             self.path, self.reason = "none", "BatchNorm in train mode mixes the samples of a batch"
-        elif all(issubclass(k, HOOK_LAYERS) for k in kinds) and all(
-            getattr(m, "groups", 1) == 1 for m in owners.values()
-        ):
-            self.path = "hooks"
-        elif all(k in BACKPACK_LAYERS for k in kinds):
-            self.path = "backpack"
         else:
-            self.path = "func"
+            hooks = all(issubclass(k, HOOK_LAYERS) for k in kinds) and all(
+                getattr(m, "groups", 1) == 1 for m in owners.values()
+            )
+            backpack = all(k in BACKPACK_LAYERS for k in kinds)
+            usable = [name for name, ok in (("hooks", hooks), ("backpack", backpack), ("func", True)) if ok]
+            self.path = self.forced_path if self.forced_path in usable else usable[0]
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         """Keep the step's latest training loss with a per-sample form (not, say, a
@@ -549,7 +550,12 @@ class _Union:
         return self.engine._own.due(step) or any(c.schedule.due(step) for c in self.engine.consumers)
 
 
-def preset_schedule(settings: Settings, name: str, economy: Schedule, full: Schedule) -> Schedule:
+#: default schedules of the per-sample probes: economy every 5th step after the first 10, full every step
+ECONOMY = Schedule(first=10, every=5)
+FULL = Schedule(every=1)
+
+
+def preset_schedule(settings: Settings, name: str, economy: Schedule = ECONOMY, full: Schedule = FULL) -> Schedule:
     """A probe's schedule for the preset (NEVER in cheap, unless the user scheduled it)."""
     if name in settings.schedules:
         return settings.schedules[name]
@@ -561,9 +567,13 @@ def traindebug_probes(settings: Settings) -> list[Probe]:
     from traindebug.probes.alpha import AlphaProbe
     from traindebug.probes.gradient_noise import GradientNoiseProbe
 
-    engine = PerSampleEngine()
-    consumers: list[Probe] = [GradientNoiseProbe(engine, settings), AlphaProbe(engine, settings)]
-    engine.consumers = [c for c in consumers if c.schedule is not NEVER]
+    engine = PerSampleEngine(settings.options.get("per_sample_path"))
+    noise = preset_schedule(settings, GradientNoiseProbe.name, ECONOMY, FULL)
+    alpha = preset_schedule(settings, AlphaProbe.name, ECONOMY, FULL)
+    if noise is not NEVER:
+        engine.consumers.append(GradientNoiseProbe(engine, noise, settings))
+    if alpha is not NEVER:
+        engine.consumers.append(AlphaProbe(engine, alpha))
     if not engine.consumers and "per_sample" not in settings.schedules:
         return []
     engine.wants = Wants(
@@ -571,4 +581,3 @@ def traindebug_probes(settings: Settings) -> list[Probe]:
         hist=settings.preset == "full" or bool(settings.options.get("per_sample_hist")),
     )
     return [engine, *engine.consumers]
-

@@ -1,0 +1,207 @@
+"""Per-sample gradient statistics: every path against brute force, and no observer effect."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+
+import pluggy
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import traindebug
+import traindebug.session
+from traindebug.plugins import Spec
+
+N = 12
+PROBES = {name: "every:1" for name in ("gradient_noise", "alpha")}
+#: the plugins these tests need: the core step metrics, the per-sample probes and their rules
+PLUGINS = (
+    "traindebug.probes.loss",
+    "traindebug.probes.gradients",
+    "traindebug.probes.updates",
+    "traindebug.probes.per_sample",
+    "traindebug.probes.distance",
+    "traindebug.probes.histograms",
+    "traindebug.rules.gradient_noise",
+    "traindebug.rules.step_quality",
+)
+
+
+def few_plugins(load_entry_points: bool = True) -> pluggy.PluginManager:
+    """A plugin manager with only PLUGINS (fast sessions, independent of other probes)."""
+    pm = pluggy.PluginManager("traindebug")
+    pm.add_hookspecs(Spec)
+    for name in PLUGINS:
+        try:
+            pm.register(importlib.import_module(name), name=name)
+        except ModuleNotFoundError:
+            continue
+    return pm
+
+
+@pytest.fixture(autouse=True)
+def fast_sessions(monkeypatch):
+    """Sessions run only PLUGINS and skip drawing the logbook (findings are still judged)."""
+    monkeypatch.setattr(traindebug.session, "plugin_manager", few_plugins)
+    monkeypatch.setattr(traindebug.session, "write_outputs", lambda *args, **kwargs: None)
+
+
+class Scale(nn.Module):
+    """A custom module with its own parameter (no BackPACK support)."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.s = nn.Parameter(torch.linspace(0.5, 1.5, width))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.s
+
+
+class Recurrent(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(3, 5, batch_first=True)
+        self.fc = nn.Linear(5, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(x)
+        return self.fc(out[:, -1])
+
+
+def mlp() -> nn.Module:
+    return nn.Sequential(nn.Linear(6, 5), nn.Tanh(), nn.Linear(5, 3))
+
+
+def cnn() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.Tanh(), nn.Flatten(), nn.Linear(3 * 4 * 4, 3))
+
+
+def layernorm() -> nn.Module:
+    return nn.Sequential(nn.Linear(6, 5), nn.LayerNorm(5), nn.Tanh(), Scale(5), nn.Linear(5, 3))
+
+
+MODELS = {
+    "mlp": (mlp, (N, 6)),
+    "cnn": (cnn, (N, 2, 4, 4)),
+    "layernorm": (layernorm, (N, 6)),
+    "lstm": (Recurrent, (N, 4, 3)),
+}
+
+
+def brute_force(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+    """Norm and inner-product tests from per-sample gradients, one sample at a time."""
+    rows = []
+    for n in range(x.shape[0]):
+        loss = F.cross_entropy(model(x[n : n + 1]), y[n : n + 1])
+        grads = torch.autograd.grad(loss, [p for p in model.parameters()])
+        rows.append(torch.cat([g.reshape(-1) for g in grads]))
+    G = torch.stack(rows).double()
+    g = G.mean(0)
+    g_sq = g @ g
+    var_l1 = ((G - g) ** 2).sum() / (len(G) - 1)
+    proj = G @ g
+    return {
+        "noise_norm_test": float((var_l1 / len(G) / g_sq).sqrt()),
+        "noise_inner_test": float((proj.var() / len(G)).sqrt() / g_sq),
+        "per_sample_norm_median": float(G.norm(dim=1).median()),
+    }
+
+
+def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int, out=None, **session) -> list[dict]:
+    opt = torch.optim.SGD(model.parameters(), lr=0.3)
+
+    def loop() -> None:
+        for _ in range(steps):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+
+    if out is None:
+        loop()
+        return []
+    with traindebug.Session(out, quiet=True, **session):
+        loop()
+    return [json.loads(line) for line in open(out / "metrics.jsonl")]
+
+
+def data(shape: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(1)
+    return torch.randn(shape, generator=g), torch.randint(0, 3, (shape[0],), generator=g)
+
+
+CASES = [("mlp", "hooks"), ("mlp", "backpack"), ("mlp", "func"), ("cnn", "hooks"), ("cnn", "func"),
+         ("layernorm", "func"), ("lstm", "func")]
+
+
+@pytest.mark.parametrize("name, path", CASES)
+def test_paths_match_brute_force(tmp_path, name, path):
+    make, shape = MODELS[name]
+    torch.manual_seed(0)
+    model = make()
+    x, y = data(shape)
+    expected = brute_force(copy.deepcopy(model), x, y)
+    records = train(model, x, y, 2, tmp_path, schedules=PROBES, options={"per_sample_path": path})
+    errors = [r for r in records if r["kind"] == "probe_error"]
+    assert not [e for e in errors if e["probe"] in ("per_sample", "gradient_noise", "alpha")], errors
+    step0 = next(r for r in records if r["kind"] == "step" and r["step"] == 0)
+    assert step0["per_sample_path"] == path
+    for key, value in expected.items():
+        assert step0[key] == pytest.approx(value, rel=2e-4), key
+
+
+def test_automatic_path_choice(tmp_path):
+    """hooks for Linear/Conv2d, BackPACK where it supports every layer, torch.func otherwise."""
+    chosen = {}
+    for name in MODELS:
+        make, shape = MODELS[name]
+        torch.manual_seed(0)
+        records = train(make(), *data(shape), 1, tmp_path / name, schedules={"gradient_noise": "every:1"})
+        chosen[name] = next(r for r in records if r["kind"] == "step")["per_sample_path"]
+    assert chosen == {"mlp": "hooks", "cnn": "hooks", "layernorm": "func", "lstm": "backpack"}
+
+
+def test_alpha_is_the_same_on_every_path(tmp_path):
+    alphas = {}
+    for path in ("hooks", "backpack", "func"):
+        torch.manual_seed(0)
+        records = train(mlp(), *data((N, 6)), 3, tmp_path / path, schedules=PROBES,
+                        options={"per_sample_path": path})
+        alphas[path] = [r["alpha"] for r in records if r["kind"] == "alpha"]
+    assert len(alphas["hooks"]) == 2
+    assert alphas["backpack"] == pytest.approx(alphas["hooks"], rel=1e-3)
+    assert alphas["func"] == pytest.approx(alphas["hooks"], rel=1e-3)
+
+
+def dropout_model() -> nn.Module:
+    return nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 3))
+
+
+@pytest.mark.parametrize("make, path", [(mlp, "hooks"), (mlp, "backpack"), (dropout_model, "func")])
+def test_no_observer_effect(tmp_path, make, path):
+    """Parameters, and the RNG that dropout draws from, are bitwise the same with the probes."""
+    x, y = data((N, 6))
+    finals = []
+    for observed in (False, True):
+        torch.manual_seed(0)
+        model = make()
+        schedules = {**PROBES, "distance": "every:1", "histograms": "every:1"}
+        train(model, x, y, 4, tmp_path / str(observed) if observed else None, schedules=schedules,
+              options={"per_sample_path": path, "gsnr": True, "per_sample_hist": True})
+        finals.append(([p.detach().clone() for p in model.parameters()], torch.rand(3)))
+    (params_a, rng_a), (params_b, rng_b) = finals
+    assert all(torch.equal(a, b) for a, b in zip(params_a, params_b))
+    assert torch.equal(rng_a, rng_b)
+
+
+def test_cheap_preset_has_no_per_sample_probes():
+    from traindebug.plugins import collect_probes, plugin_manager
+    from traindebug.probes.base import Settings
+
+    names = {p.name for p in collect_probes(plugin_manager(False), Settings())}
+    assert not names & {"per_sample", "gradient_noise", "alpha", "distance", "histograms"}
+    economy = {p.name for p in collect_probes(plugin_manager(False), Settings(preset="economy"))}
+    assert {"per_sample", "gradient_noise", "alpha", "distance", "histograms"} <= economy
