@@ -14,14 +14,15 @@ backbone = nn.Sequential(
     nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
     nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
 )
-# "pretraining": a short run on digits 0-4
+# "pretraining": a few epochs on digits 0-4
 head0 = nn.Linear(32, 5)
 pre_opt = torch.optim.Adam(list(backbone.parameters()) + list(head0.parameters()), lr=3e-3)
 mask = y < 5
-for xb, yb in zip(X[mask].split(64), y[mask].split(64)):
-    pre_opt.zero_grad()
-    nn.functional.cross_entropy(head0(backbone(xb)), yb).backward()
-    pre_opt.step()
+for epoch in range(4):
+    for xb, yb in zip(X[mask].split(64), y[mask].split(64)):
+        pre_opt.zero_grad()
+        nn.functional.cross_entropy(head0(backbone(xb)), yb).backward()
+        pre_opt.step()
 
 # fine-tuning: freeze the backbone, train a new 10-way head
 for p in backbone.parameters():
@@ -29,7 +30,7 @@ for p in backbone.parameters():
 backbone.eval()
 head = nn.Linear(32, 10)
 opt = torch.optim.Adam(head.parameters(), lr=1e-2)
-for epoch in range(8):
+for epoch in range(6):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 64):
         b = perm[i : i + 64]

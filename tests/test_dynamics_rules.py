@@ -249,3 +249,44 @@ def test_functional_relu_dead_units_end_to_end(check, bias: float, dead: bool) -
     names = {row["name"] for r in run.records("unit_health") for row in r["layers"]}
     assert names == {"fc1 -> relu"}
     assert ("dead_units" in result.categories()) is dead
+
+
+# -- reviewed core pieces -------------------------------------------------------------------------
+def test_stale_gradient_counts_only_tensors_the_step_updates(tmp_path) -> None:
+    """A frozen tensor (or the other network of a GAN) may keep an old .grad: not missing_zero_grad."""
+    from traindebug.probes.base import RunContext, Settings, StepContext
+    from traindebug.probes.gradients import GradientProbe
+
+    updated, untouched = nn.Parameter(torch.ones(3)), nn.Parameter(torch.ones(3))
+    run = RunContext(out_dir=tmp_path, settings=Settings(), params=[("a", updated), ("b", untouched)])
+    probe = GradientProbe()
+    for stale in (torch.zeros(3), torch.full((3,), 2.0)):
+        ctx = StepContext(run, 0, lambda record: None)
+        updated.grad, untouched.grad = stale.clone(), torch.full((3,), 5.0)
+        probe.before_backward(ctx)
+        with torch.no_grad():
+            updated.add_(1.0)  # the optimizer step
+        probe.after_step(ctx)
+        assert float(ctx.record_data["stale_grad"]) == pytest.approx(float(stale.norm()))
+
+
+def test_gan_style_alternating_updates_are_not_judged_for_underfitting() -> None:
+    steps = training(300, lambda i: 1.3 + 0.05 * math.sin(i))
+    for i, s in enumerate(steps):
+        s["update_ratio"] = [1e-3, 1e-3, 0.0, 0.0] if i % 2 else [0.0, 0.0, 1e-3, 1e-3]
+    assert underfitting.fn(make_run(steps, chance=math.log(2))) == []
+    for s in steps:
+        s["update_ratio"] = [1e-3] * 4
+    assert [f.category for f in underfitting.fn(make_run(steps, chance=math.log(2)))] == ["underfitting"]
+
+
+def test_vanishing_depth_compares_layers_within_one_model() -> None:
+    from traindebug.rules.gradient_scale import vanishing_depth
+
+    names = ["0.weight", "1.weight", "2.weight", "model1.0.weight", "model1.1.weight", "model1.2.weight"]
+    records = [{"kind": "tensors", "step": 0, "names": names, "shapes": [[8, 8]] * 6, "in_optimizer": [True] * 6}]
+    # model 0 has tiny gradients everywhere, model 1 large ones: no layer vanishes within a model
+    records += [{"kind": "step", "step": i, "grad_norms": [1e-5, 1e-5, 1e-5, 1.0, 1.0, 1.0]} for i in range(10)]
+    assert vanishing_depth.fn(RunData(records)) == []
+    records += [{"kind": "step", "step": 10 + i, "grad_norms": [1e-5, 1e-3, 1e-1, 1.0, 1.0, 1.0]} for i in range(10)]
+    assert vanishing_depth.fn(RunData(records[:1] + records[11:])) != []

@@ -6,8 +6,9 @@ Records in each step record:
 - ``grad_norms``: per-tensor L2 norms (0 for tensors without a gradient), on
   the steps of ``schedule.PER_TENSOR``.
 - ``grad_missing``: indices of trainable tensors whose ``.grad`` is None.
-- ``stale_grad``: at the first backward of a step, the total norm of gradients
-  already present (nonzero means gradients were not reset since the last step).
+- ``stale_grad``: the total norm of the gradients that were already present at
+  the step's first backward, over the tensors the step then updated (nonzero
+  means gradients were not reset since the last update).
 """
 
 from __future__ import annotations
@@ -42,13 +43,15 @@ class GradientProbe(Probe):
     name = "gradients"
     cost = Cost.CHEAP
 
+    def __init__(self) -> None:
+        #: at the step's first backward: (indices of tensors holding a .grad, their norms, all versions)
+        self._stale: tuple[list[int], list[torch.Tensor], list[int]] | None = None
+
     def before_backward(self, ctx: StepContext) -> None:
         if ctx.backward_count == 0 and ctx.params:
-            grads = [p.grad.detach() for _, p in ctx.params if p.grad is not None]
-            if grads:
-                ctx.record("stale_grad", torch.stack(torch._foreach_norm(grads)).float().norm())
-            else:
-                ctx.record("stale_grad", 0.0)
+            present = [i for i, (_, p) in enumerate(ctx.params) if p.grad is not None]
+            norms = torch._foreach_norm([ctx.params[i][1].grad.detach() for i in present]) if present else []  # type: ignore[union-attr]
+            self._stale = (present, list(norms), [p._version for _, p in ctx.params])
 
     def before_step(self, ctx: StepContext) -> None:
         if ctx.backward_count > 0:  # closure optimizers (L-BFGS) are read after the step
@@ -57,6 +60,21 @@ class GradientProbe(Probe):
     def after_step(self, ctx: StepContext) -> None:
         if "grad_norms" not in ctx.record_data:
             self._record(ctx)
+        self._record_stale(ctx)
+
+    def _record_stale(self, ctx: StepContext) -> None:
+        """Norm of the old gradients of the tensors this step updated (their version changed).
+
+        Tensors that kept an old .grad but were not updated (frozen after training, or the
+        other network of a GAN, zeroed before its own backward) do not count.
+        """
+        if self._stale is None:
+            return
+        present, norms, versions = self._stale
+        self._stale = None
+        stepped = [n for i, n in zip(present, norms) if i < len(versions) and ctx.params[i][1]._version != versions[i]]
+        device = ctx.run.device
+        ctx.record("stale_grad", torch.stack([n.float().to(device) for n in stepped]).norm() if stepped else 0.0)
 
     def _record(self, ctx: StepContext) -> None:
         if not ctx.params:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from traindebug import thresholds as T
 from traindebug.findings import Finding
@@ -64,23 +65,38 @@ def _rms(run: RunData, index: int, norms: list[float]) -> float:
     return norms[index] / math.sqrt(max(math.prod(shape), 1))
 
 
-@rule("gradients.vanishing_depth", "vanishing_gradients", needs=("grad_norms",))
-def vanishing_depth(run: RunData) -> list[Finding]:
-    """Early layers get orders of magnitude smaller gradients than late layers."""
-    matrices = matrix_tensors(run)
-    if len(matrices) < 3:
-        return []
-    _, rows = per_tensor(run, "grad_norms")
-    rows = rows[:10]
-    if not rows:
-        return []
-    names = run.tensor_names
+def _model_of(name: str) -> str:
+    """Which observed model a tensor belongs to: 'model<k>.' prefixes mark the second and later ones."""
+    match = re.match(r"(model\d+|optimizer\d+|leaf)", name)
+    return match.group(1) if match else "model0"
+
+
+def _depth_ratio(run: RunData, matrices: list[int], rows: list[list[float]]) -> tuple[float, int, int, float, float] | None:
+    """(first/last RMS gradient ratio, first, last, first_rms, last_rms) of one model's weight matrices."""
     first, last = matrices[0], matrices[-1]
     first_rms = median([_rms(run, first, r) for r in rows if first < len(r)])
     last_rms = median([_rms(run, last, r) for r in rows if last < len(r)])
     if not (math.isfinite(first_rms) and math.isfinite(last_rms)) or last_rms <= 0:
+        return None
+    return first_rms / last_rms, first, last, first_rms, last_rms
+
+
+@rule("gradients.vanishing_depth", "vanishing_gradients", needs=("grad_norms",))
+def vanishing_depth(run: RunData) -> list[Finding]:
+    """Early layers get orders of magnitude smaller gradients than late layers (within one model)."""
+    names = run.tensor_names
+    by_model: dict[str, list[int]] = {}
+    for i in matrix_tensors(run):
+        if i < len(names):
+            by_model.setdefault(_model_of(names[i]), []).append(i)
+    _, rows = per_tensor(run, "grad_norms")
+    rows = rows[:10]
+    if not rows:
         return []
-    ratio = first_rms / last_rms
+    ratios = [r for group in by_model.values() if len(group) >= 3 for r in [_depth_ratio(run, group, rows)] if r]
+    if not ratios:
+        return []
+    ratio, first, last, first_rms, last_rms = min(ratios)
     if ratio >= T.GRAD_DEPTH_RATIO_LOW:
         return []
     return [

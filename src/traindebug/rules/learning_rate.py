@@ -30,10 +30,19 @@ def loss_trend(run: RunData) -> dict[str, float] | None:
 
 
 def update_ratios(run: RunData) -> tuple[list[int], list[float]]:
-    """(steps, median update-to-weight ratio of the weight matrices at each step)."""
-    idx = matrix_tensors(run) or None
+    """(steps, median update-to-weight ratio of the weight matrices the step changed).
+
+    Tensors a step leaves untouched (frozen, outside every optimizer, the other network of
+    a GAN) are left out of that step: they would drag the median to 0. A step that changed
+    nothing gets nan.
+    """
     steps, rows = per_tensor(run, "update_ratio")
-    return steps, [median([row[i] for i in (idx or range(len(row))) if i < len(row)]) for row in rows]
+    idx = matrix_tensors(run)
+    out = []
+    for row in rows:
+        moved = [row[i] for i in idx if i < len(row) and row[i] > 0] or [v for v in row if v > 0]
+        out.append(median(moved))
+    return steps, out
 
 
 def early_update_ratio(run: RunData) -> float:

@@ -45,7 +45,7 @@ def steps_too_small(run: RunData) -> list[Finding]:
     ratio = median(ratios)
     progress = loss_progress(trend["initial"], trend["late"])
     gradient = grad_to_weight(run)
-    if not (ratio < T.UPDATE_RATIO_LOW and progress < T.LR_LOW_LOSS_PROGRESS and gradient > T.LR_LOW_HEALTHY_GRAD_RATIO):
+    if not (0 < ratio < T.UPDATE_RATIO_LOW and progress < T.LR_LOW_LOSS_PROGRESS and gradient > T.LR_LOW_HEALTHY_GRAD_RATIO):
         return []
     lrs = run.series("lr")[1]
     lr = lrs[0][0] if lrs and lrs[0] else None

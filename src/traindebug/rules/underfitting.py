@@ -7,9 +7,20 @@ import math
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, median, rule
+from traindebug.rules.base import Rule, fmt, median, per_tensor, rule
 from traindebug.rules.learning_rate import update_ratios
 from traindebug.store import RunData
+
+
+def alternating_updates(run: RunData) -> bool:
+    """Consecutive steps update disjoint sets of tensors (GAN-style alternating optimizers).
+
+    The logged loss then mixes adversarial objectives and says nothing about the fit.
+    """
+    _, rows = per_tensor(run, "update_ratio")
+    moved = [frozenset(i for i, v in enumerate(row) if v > 0) for row in rows[:200]]
+    pairs = [(a, b) for a, b in zip(moved, moved[1:]) if a and b]
+    return bool(pairs) and sum(not (a & b) for a, b in pairs) >= 0.5 * len(pairs)
 
 
 @rule("fit.underfitting", "underfitting", needs=("loss", "update_ratio"))
@@ -25,8 +36,11 @@ def underfitting(run: RunData) -> list[Finding]:
         return []
     info = run.last("loss_fn") or {}
     chance = info.get("chance_loss")
-    reference, what = (chance, f"the chance level ln({info.get('classes')}) = {fmt(chance)}") if chance else (initial, f"the initial loss {fmt(initial)}")
-    if fourth <= T.UNDERFIT_LOSS_FRACTION * reference:
+    if chance:
+        reference, fraction, what = chance, T.UNDERFIT_LOSS_FRACTION, f"the chance level ln({info.get('classes')}) = {fmt(chance)}"
+    else:
+        reference, fraction, what = initial, T.UNDERFIT_REGRESSION_FRACTION, f"the initial loss {fmt(initial)}"
+    if fourth <= fraction * reference or alternating_updates(run):
         return []
     _, ratios = update_ratios(run)
     late_ratio = median(ratios[2 * quarter :])
@@ -44,7 +58,7 @@ def underfitting(run: RunData) -> list[Finding]:
             observation=(
                 f"Over the last half of the run the training loss went from {fmt(third)} to {fmt(fourth)} (medians of the "
                 f"third and fourth quarter, less than {100 * T.UNDERFIT_PLATEAU_PROGRESS:.0f} % progress), which is more than "
-                f"{100 * T.UNDERFIT_LOSS_FRACTION:.0f} % of {what}. The updates were of a healthy size "
+                f"{100 * fraction:.0f} % of {what}. The updates were of a healthy size "
                 f"(median update-to-weight ratio {fmt(late_ratio)}); the model has {params} trainable parameters."
             ),
             hypothesis=(
