@@ -173,7 +173,10 @@ def lanczos(
     t0 = time.perf_counter()
     used0 = op.hvps
     q = _start_vector(op, start, generator)
-    basis: list[torch.Tensor] = [q]
+    # the Lanczos vectors, as rows of one preallocated matrix (no copies while it grows)
+    basis = torch.empty((max_iter if reorthogonalize else 1, op.dim), device=op.device, dtype=op.dtype)
+    basis[0] = q
+    size = 1
     q_prev = torch.zeros_like(q)
     alphas: list[float] = []
     betas: list[float] = []
@@ -185,9 +188,8 @@ def lanczos(
         alpha = torch.dot(w, q)
         w = w - alpha * q - beta * q_prev
         if reorthogonalize:
-            stacked = torch.stack(basis)
-            w = w - stacked.T @ (stacked @ w)  # twice is enough (Parlett's "twice is enough")
-            w = w - stacked.T @ (stacked @ w)
+            done = basis[:size]
+            w = w - (done @ w) @ done  # full reorthogonalisation, one classical Gram-Schmidt pass
         new_beta = float(w.norm())
         alphas.append(float(alpha))
         thetas, vectors = _tridiagonal_eigh(alphas, betas)
@@ -208,11 +210,11 @@ def lanczos(
             beta = new_beta
             q_prev, q = q, w / new_beta
             if reorthogonalize:
-                basis.append(q)
+                basis[size] = q
+                size += 1
     vector = None
     if reorthogonalize and math.isfinite(value):
-        stacked = torch.stack(basis[: len(ritz)])
-        vector = ritz.to(stacked.dtype).to(stacked.device) @ stacked
+        vector = ritz.to(device=op.device, dtype=op.dtype) @ basis[: len(ritz)]
         vector = vector / vector.norm()
     return EigenEstimate(
         value=value,
