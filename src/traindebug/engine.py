@@ -28,7 +28,7 @@ CAUSES: dict[str, tuple[str, ...]] = {
     "loss_output_mismatch": ("lr_too_low", "vanishing_gradients", "underfitting", "label_problem", "saturated_units", "bad_init_scale"),
     "label_problem": ("underfitting", "lr_too_low", "overfitting"),
     "input_scale": ("bad_init_scale", "exploding_gradients", "vanishing_gradients", "non_finite", "dead_units", "saturated_units", "lr_too_high", "lr_too_low", "underfitting"),
-    "symmetric_init": ("underfitting", "lr_too_low", "label_problem", "vanishing_gradients", "dead_units"),
+    "symmetric_init": ("underfitting", "lr_too_low", "label_problem", "vanishing_gradients", "dead_units", "no_gradient_flow"),
     "missing_zero_grad": ("lr_too_high", "exploding_gradients", "non_finite", "underfitting", "dead_units"),
     "wrong_mode": ("underfitting", "overfitting", "lr_too_high"),
     "no_gradient_flow": ("underfitting", "lr_too_low", "frozen_or_unoptimized", "label_problem"),
@@ -40,8 +40,8 @@ CAUSES: dict[str, tuple[str, ...]] = {
     "lr_too_low": ("underfitting", "label_problem"),
     "exploding_gradients": ("non_finite", "dead_units", "lr_too_high"),
     "vanishing_gradients": ("underfitting", "lr_too_low", "label_problem"),
-    "dead_units": ("underfitting", "vanishing_gradients", "label_problem"),
-    "saturated_units": ("vanishing_gradients", "underfitting", "label_problem"),
+    "dead_units": ("underfitting", "vanishing_gradients", "label_problem", "no_gradient_flow", "lr_too_low"),
+    "saturated_units": ("vanishing_gradients", "underfitting", "label_problem", "lr_too_low"),
 }
 
 #: most specific (a bug in the code) first, generic symptoms last
