@@ -156,7 +156,15 @@ def _verdict(verdict: Verdict, checks: int | None) -> list[str]:
         out.append(f"   *Next step:* {_prose(_sentence(f.suggestion))}{also}")
     if len(roots) > 3:
         out.append(f"1. ... and {_count(len(roots) - 3, 'more independent problem')}: see Findings.")
-    return out + [""] + note_line
+    out.append("")
+    if len(verdict.findings) > 1:
+        out += ["All findings, as ranked:", ""] + _table(
+            ("", "severity", "category", "step", "finding"),
+            [(f.id, f.severity, f.category, "" if f.step is None else f.step,
+              _prose(_sentence(f.title)) + (f" (symptom of {f.explained_by})" if f.explained_by else ""))
+             for f in verdict.findings],
+        )
+    return out + note_line
 
 
 def _cell(value: object) -> str:
