@@ -45,8 +45,9 @@ def wrong_gradient(run: RunData) -> list[Finding]:
         Finding(
             rule="gradcheck.wrong_gradient",
             category="wrong_gradient",
-            severity="error" if dtype == "float64" else "warning",
-            confidence=0.95 if dtype == "float64" else 0.6,
+            # float32 finite differences do not separate bugs from noise reliably (thresholds.py)
+            severity="error" if dtype == "float64" else "info",
+            confidence=0.95 if dtype == "float64" else 0.4,
             step=record.get("step", 0),
             where=where,
             title=f"gradient of {where} disagrees with finite differences (relative error {fmt(rel)})",
@@ -76,7 +77,8 @@ def wrong_gradient(run: RunData) -> list[Finding]:
             caveat=(
                 "Checked on one batch at step 0 along one random direction per tensor and module; an error that "
                 "only appears for other inputs (a branch not taken) is not seen."
-                + ("" if dtype == "float64" else " The model ran in float32, so small disagreements may still be round-off.")
+                + ("" if dtype == "float64" else " The model could not run in float64; in float32 round-off and kinks "
+                   "produce disagreements of this size on correct models too, so this is a hint, not a verdict.")
             ),
             figures=["gradcheck_sweep"],
         )
