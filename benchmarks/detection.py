@@ -16,6 +16,7 @@ T: seeded scripts with the expected category among the first three;
 F: clean controls with any warning/error finding; N, M: seeded and clean scripts.
 
 Usage: python benchmarks/detection.py [--folder buggy_examples] [--max-steps 300] [-j 2]
+       python benchmarks/detection.py --runs DIR --reuse   (re-judge stored runs after a rule change)
 """
 
 from __future__ import annotations
@@ -74,9 +75,22 @@ def expected_category(script: Path) -> str | None:
     return None
 
 
-def check(script: Path, expected: str, max_steps: int, runs: Path) -> Result:
+def rejudge(out: Path, script: Path, expected: str) -> Result:
+    """Judge a stored run folder again with the current rules (no new run)."""
+    from traindebug.engine import judge
+    from traindebug.plugins import plugin_manager
+
+    verdict = judge(out, plugin_manager())
+    seconds = verdict.run.end.get("wall_time_s") or 0.0
+    found = [f.category for f in verdict.findings if f.severity in ALARM]
+    return Result(script.name, expected, found=found, seconds=float(seconds))
+
+
+def check(script: Path, expected: str, max_steps: int, runs: Path, reuse: bool = False) -> Result:
     """Run ``traindebug check`` on one script and read its findings.json."""
     out = runs / script.stem
+    if reuse and (out / "metrics.jsonl").exists():
+        return rejudge(out, script, expected)
     cmd = [sys.executable, "-m", "traindebug", "check", str(script), "--max-steps", str(max_steps),
            "--out", str(out), "--quiet", "--fail-on", "never"]
     t0 = time.perf_counter()
@@ -118,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-steps", type=int, default=300)
     parser.add_argument("-j", "--jobs", type=int, default=1, help="scripts checked in parallel")
     parser.add_argument("--runs", type=Path, help="keep the run folders here (default: a temporary folder)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --runs: judge runs already stored there again instead of re-running them")
     parser.add_argument("-k", "--filter", default="", help="only scripts whose name matches this regular expression")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
@@ -135,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = (args.runs or Path(tmp)).resolve()
         runs.mkdir(parents=True, exist_ok=True)
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            results = list(pool.map(lambda se: check(se[0], se[1], args.max_steps, runs), scripts))
+            results = list(pool.map(lambda se: check(se[0], se[1], args.max_steps, runs, args.reuse), scripts))
     print(table(results))
     return 0
 

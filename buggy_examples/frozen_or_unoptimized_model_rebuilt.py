@@ -21,7 +21,8 @@ model = build(32)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
 model = build(64)  # BUG: "try a wider model" -- but the optimizer still holds the old one
 for epoch in range(40):
-    for xb, yb in zip(X.split(32), y.split(32)):
+    perm = torch.randperm(len(X))  # load_wine is sorted by class
+    for xb, yb in zip(X[perm].split(32), y[perm].split(32)):
         optimizer.zero_grad()
         loss = nn.functional.cross_entropy(model(xb), yb)
         loss.backward()

@@ -57,6 +57,11 @@ def test_tiny_updates_with_healthy_gradients_and_flat_loss_are_lr_too_low() -> N
     assert found[0].evidence["update_ratio"] == pytest.approx(1e-7)
 
 
+def test_adam_sized_small_steps_on_wide_layers_are_lr_too_low() -> None:
+    """Adam moves each weight by ~lr: lr=1e-6 on a 512-wide layer (rms(W) ~0.025) gives 4e-5."""
+    assert [f.category for f in steps_too_small.fn(make_run(training(200, 1.39, ratio=4e-5)))] == ["lr_too_low"]
+
+
 def test_healthy_update_ratio_is_not_lr_too_low() -> None:
     assert steps_too_small.fn(make_run(training(200, 2.3, ratio=1e-3))) == []
 
@@ -170,6 +175,13 @@ def test_plateau_far_above_zero_with_healthy_updates_is_underfitting() -> None:
     loss = lambda i: 1.4 + 0.9 * math.exp(-i / 20)  # plateaus at 0.61 x ln(10)
     found = underfitting.fn(make_run(training(300, loss), chance=math.log(10)))
     assert [f.category for f in found] == ["underfitting"]
+
+
+@pytest.mark.parametrize("plateau, flagged", [(0.59, False), (0.95, True)])
+def test_regression_plateau_is_judged_against_the_initial_loss(plateau: float, flagged: bool) -> None:
+    """No chance level: a noisy regression ends at ~0.6 of its initial loss (clean), a linear fit of a wave at ~1."""
+    loss = lambda i: plateau + (1 - plateau) * math.exp(-i / 20)
+    assert bool(underfitting.fn(make_run(training(300, loss)))) is flagged
 
 
 @pytest.mark.parametrize(
