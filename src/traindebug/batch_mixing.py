@@ -189,6 +189,8 @@ def _check(model: nn.Module, args: tuple, kwargs: dict, n: int, seed: int) -> Ba
     generator = torch.Generator().manual_seed(seed)
     weights = torch.randn(out.shape, generator=generator, dtype=out.dtype).to(out.device)
     rows = sorted({round(i * (n - 1) / (MAX_ROWS - 1)) for i in range(MAX_ROWS)}) if n > MAX_ROWS else list(range(n))
+    if len(rows) < n:
+        notes.append(f"the outputs of {len(rows)} of the {n} samples (evenly spaced) were differentiated")
     tensors = [s[1] for s in sources]
     dims = [s[2] for s in sources]
     matrix = []
