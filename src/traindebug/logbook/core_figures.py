@@ -93,21 +93,34 @@ def draw_loss(run: RunData, findings: list[Finding], path: Path) -> bool:
     return True
 
 
+def _mark_zeros(ax: Any, xs: list[float], colour: str) -> None:
+    """Zeros have no place on a log axis: mark them with an x on the bottom edge."""
+    bottom = ax.get_ylim()[0]
+    ax.plot(xs, [bottom] * len(xs), "x", ms=5, mew=1.3, color=colour, clip_on=False, zorder=3)
+
+
+def _positive(ys: list[float]) -> list[float]:
+    return [y if y > 0 else math.nan for y in ys]
+
+
 def draw_grad_norm(run: RunData, findings: list[Finding], path: Path) -> bool:
     """Total gradient norm (and the norm before clipping), log scale, finding markers."""
     xs, ys = _finite(*run.floats("grad_norm"))
     if len(xs) < 2 or max(ys) <= 0:
         return False
     fig, ax = new_figure()
-    ax.plot(xs, ys, lw=1.3, color=COLORS["main"], label="total gradient norm seen by the optimizer")
+    ax.plot(xs, _positive(ys), lw=1.3, color=COLORS["main"], label="total gradient norm seen by the optimizer")
     cx, cy = _finite(*run.floats("clip_total_norm"))
     if cx:
-        ax.plot(cx, cy, lw=1, alpha=0.8, color=COLORS["second"], label="norm before clipping")
+        ax.plot(cx, _positive(cy), lw=1, alpha=0.8, color=COLORS["second"], label="norm before clipping")
         mx, my = _finite(*run.floats("clip_max_norm"))
         if my:
             ax.axhline(my[-1], color=COLORS["reference"], ls=":", lw=1.2, label=f"clipping threshold {my[-1]:.3g}")
-    if min(ys) > 0:
-        ax.set_yscale("log")
+    ax.set_yscale("log")
+    zeros = [x for x, y in zip(xs, ys) if y == 0]
+    if zeros:
+        _mark_zeros(ax, zeros, COLORS["main"])
+        ax.plot([], [], "x", color=COLORS["main"], label=f"zero gradient ({len(zeros)} steps)")
     mark_findings(ax, findings)
     step_axis(ax)
     ax.set_ylabel("L2 norm")
@@ -258,18 +271,17 @@ def draw_activation_std(run: RunData, findings: list[Finding], path: Path) -> bo
     names = [row["module"] for row in records[0]["modules"]]
     kinds = [row.get("kind", "?") for row in records[0]["modules"]]
     fig, ax = new_figure()
-    constant: list[tuple[int, str]] = []
+    constant: list[tuple[list[int], str]] = []
     for record, marker in zip(chosen, ("o", "s")):
         stds = {row["module"]: to_float(row["std"]) for row in record["modules"]}
         values = [stds.get(n, math.nan) for n in names]
-        line = ax.plot(range(len(names)), [v if v > 0 else math.nan for v in values], marker + "-", ms=3.5,
-                       lw=1.1, label=f"step {record['step']}")
-        constant += [(i, line[0].get_color()) for i, v in enumerate(values) if v == 0]
+        line = ax.plot(range(len(names)), _positive(values), marker + "-", ms=3.5, lw=1.1,
+                       label=f"step {record['step']}")
+        constant.append(([i for i, v in enumerate(values) if v == 0], line[0].get_color()))
     ax.set_yscale("log")
-    if constant:  # std 0 has no place on a log axis: an x on the bottom edge
-        bottom = ax.get_ylim()[0]
-        for i, colour in constant:
-            ax.plot([i], [bottom], "x", ms=6, mew=1.5, color=colour, clip_on=False)
+    for positions, colour in constant:
+        _mark_zeros(ax, positions, colour)
+    if any(positions for positions, _ in constant):
         ax.plot([], [], "x", color=COLORS["reference"], label="std 0 (constant output)")
     ax.axhline(1.0, color=COLORS["reference"], ls=":", lw=1)
     stride = max(1, len(names) // 30)

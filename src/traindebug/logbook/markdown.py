@@ -108,7 +108,7 @@ def render(verdict: Verdict, drawn: dict[str, Figure], checks: int | None = None
         lines += _entry(f, figures)
     rest = [name for name in drawn if name not in figures.numbers]
     if rest:
-        lines += ["## Other measurements", ""]
+        lines += [PAGE_BREAK, "", "## Other measurements", ""]
         for name in rest:
             lines += figures.embed(name)
     lines += _not_checked(verdict)
