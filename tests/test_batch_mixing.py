@@ -160,3 +160,42 @@ def test_check_finds_the_seeded_example(tmp_path) -> None:
     assert findings[0]["category"] == "batch_mixing" and findings[0]["where"] == "rnn"
     assert findings[0]["severity"] == "error"
     assert (out / "figures" / "batch_dependency.png").exists()
+
+
+class SequenceFirstLM(nn.Module):
+    """word_language_model style: tokens (time, batch) -> logits (time, batch, vocab)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(30, 8)
+        self.rnn = nn.LSTM(8, 8)
+        self.decoder = nn.Linear(8, 30)
+
+    def forward(self, tokens):
+        out, _ = self.rnn(self.embed(tokens))
+        return self.decoder(out)
+
+
+def test_sequence_first_language_model_is_clean_with_the_right_batch_size() -> None:
+    torch.manual_seed(0)
+    result = batch_mixing(SequenceFirstLM(), torch.randint(0, 30, (7, 5)), batch_size=5)
+    assert not result.mixed and len(result.matrix[0]) == 5
+
+
+def test_probe_skips_when_the_loss_flattens_the_output(tmp_path) -> None:
+    """Flattened (time * batch) targets give no batch size: time must not pass for the batch."""
+    from traindebug.probes.base import Batch, RunContext, Settings, StepContext
+    from traindebug.probes.gradient_check import BatchMixingProbe
+
+    torch.manual_seed(0)
+    model, tokens = SequenceFirstLM(), torch.randint(0, 30, (7, 5))
+    output = model(tokens)
+    target = torch.randint(0, 30, (35,))
+    flat = output.view(-1, 30)
+    loss = nn.functional.cross_entropy(flat, target)
+    records: list[dict] = []
+    ctx = StepContext(RunContext(out_dir=tmp_path, settings=Settings()), 0, records.append)
+    ctx.batch = Batch(model, (tokens,), {}, output)
+    ctx.loss_call = LossCall("cross_entropy", nn.functional.cross_entropy, flat, target, {}, loss.detach(), True)
+    BatchMixingProbe().before_step(ctx)
+    assert records and "batch size unknown" in records[0]["skipped"]

@@ -10,7 +10,9 @@ that step's training forward (``ctx.batch``):
   functional of the output is checked;
 - ``batch_mixing`` emits a ``batch_mixing`` record (see
   ``traindebug.batch_mixing``), with the batch size taken from the loss target
-  when the loss reads the model output as it is.
+  when the loss reads the model output as it is (otherwise it is skipped: a
+  sequence-first output flattened for the loss would make time look like the
+  batch, and causal dependence like mixing).
 
 A check that cannot run emits its record with a ``skipped`` reason.
 """
@@ -127,12 +129,15 @@ class BatchMixingProbe(Probe):
         batch = ctx.batch
         assert batch is not None
         n = batch_size_for(ctx.loss_call, batch.output)
+        if n is None:  # e.g. a sequence-first output flattened for the loss: dim 0 may be time
+            ctx.emit("batch_mixing", {"skipped": "batch size unknown: the loss does not read the model output as it is"})
+            return
         try:
             result = batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=n)
         except BatchMixingError as exc:
             ctx.emit("batch_mixing", {"skipped": str(exc)})
             return
-        ctx.emit("batch_mixing", {**result.to_record(), "batch_size_from": "loss target" if n else "first input"})
+        ctx.emit("batch_mixing", {**result.to_record(), "batch_size_from": "loss target"})
 
 
 @hookimpl
