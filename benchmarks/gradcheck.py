@@ -1,8 +1,8 @@
 """traindebug.gradcheck vs torch.autograd.gradcheck on a model with a 1 % wrong backward.
 
-The model is the MLP of seeds/003 (784-500-400-10, 596,910 parameters) whose hidden
-activations are a custom ``torch.autograd.Function`` (ReLU); in the buggy variant its
-backward multiplies the gradient by 1.01. Both tools check the gradient of the
+The model is the MLP of seeds/003 (784-500-400-10, 596,910 parameters) whose two hidden
+activations (modules "1" and "3") apply one custom ``torch.autograd.Function`` (ReLU); in the
+buggy variant its backward multiplies the gradient by 1.01. Both tools check the gradient of the
 cross-entropy on one batch of 32 random inputs with respect to all parameters, in float64.
 
 - traindebug: ``traindebug.gradcheck(model, loss_fn, (x, y))`` (default eps sweep, per tensor
@@ -113,9 +113,10 @@ def main() -> None:
         seconds = time.perf_counter() - start
         found = result.responsible
         untouched = all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+        wrong_modules = sorted({c.module for c in result.modules if c.verdict == "wrong"})
         emit(tool="traindebug.gradcheck", model=name, seconds=round(seconds, 3), detected=found is not None,
              where=found.module if found else None, rel_error=found.rel_error if found else None,
-             model_untouched=untouched)
+             wrong_modules=wrong_modules, model_untouched=untouched)
         seconds, detected = torch_gradcheck(mlp(big, error), x, y, fast=True)
         emit(tool="torch.autograd.gradcheck fast_mode", model=name, seconds=round(seconds, 3), detected=detected)
 
