@@ -56,7 +56,7 @@ def one_thread():
 def test_healthy_sgd_run_gets_no_stability_warning(check) -> None:
     result = check(SCRIPT, "--max-steps", "120", script_args=("0.05",))
     run = RunData.load(result.out / "metrics.jsonl")
-    assert len(estimates(run)) >= 6  # steps 0, 1, 2, 5, 10, 22, 46, 100
+    assert len(estimates(run)) >= 4  # steps 0, 1, 2, 5, 10, 22, 46, 100 unless the time budget skips some
     assert not [f for f in result.serious() if f["rule"].startswith("stability.")]
     assert above_bound.fn(run) == [] and far_below.fn(run) == []
 

@@ -7,7 +7,10 @@ recorded. The loss is smoothed by a trailing median over ``LR_FIND_WINDOW``
 steps (fastai's exponential average with beta = 0.98 lags by tens of steps,
 which over a 100-step range is more than a decade of learning rate); the
 **divergent learning rate eta*** is the first rate whose smoothed loss exceeds
-``LR_FIND_DIVERGENCE_FACTOR`` times the lowest smoothed loss so far, or that
+``LR_FIND_DIVERGENCE_FACTOR`` times the lowest smoothed loss so far (fastai's
+rule), or ``LOSS_DIVERGENCE_FACTOR`` times the loss at the start of the range
+(all progress undone and more: a classifier whose units die after the blow-up
+falls back towards chance level and may never reach 4x its minimum), or that
 produced a non-finite loss. The suggestions are eta*/2 (train at half the
 divergent rate, as in seed 004) and the rate of steepest descent of the
 smoothed loss. When the loss never diverges in the range, no eta* is made up:
@@ -46,6 +49,10 @@ from traindebug.capture import Capture
 from traindebug.isolation import rng_preserved
 from traindebug.session import MaxStepsReached
 
+DIVERGENCE_RULE = (
+    f"smoothed loss (trailing median of {T.LR_FIND_WINDOW} steps) above {T.LR_FIND_DIVERGENCE_FACTOR:g}x its "
+    f"lowest value or {T.LOSS_DIVERGENCE_FACTOR:g}x its starting value, or a non-finite loss"
+)
 #: fastai's default range (``lr_find(start_lr=1e-7, end_lr=10)``)
 START_LR = 1e-7
 END_LR = 10.0
@@ -76,8 +83,8 @@ class RangeTestResult:
         """The conclusion in one or two sentences."""
         if self.diverged:
             text = (
-                f"The loss diverged at lr = {self.divergent_lr:.3g} (eta*: smoothed loss above "
-                f"{T.LR_FIND_DIVERGENCE_FACTOR:g}x its minimum, or not finite). Train at eta*/2 = {self.suggested_lr:.3g}"
+                f"The loss diverged at lr = {self.divergent_lr:.3g} (eta*: {DIVERGENCE_RULE}). "
+                f"Train at eta*/2 = {self.suggested_lr:.3g}"
             )
             if self.steepest_lr is not None:
                 text += f"; the loss fell fastest at lr = {self.steepest_lr:.3g}"
@@ -85,7 +92,8 @@ class RangeTestResult:
         top = self.lrs[-1] if self.lrs else self.start_lr
         text = (
             f"The loss never diverged: up to lr = {top:.3g} (the largest rate tried) the smoothed loss stayed below "
-            f"{T.LR_FIND_DIVERGENCE_FACTOR:g}x its minimum, so eta* is above {top:.3g} and no eta* can be given; "
+            f"{T.LR_FIND_DIVERGENCE_FACTOR:g}x its minimum and {T.LOSS_DIVERGENCE_FACTOR:g}x its starting value, "
+            f"so eta* is above {top:.3g} and no eta* can be given; "
         )
         if top < self.end_lr * 0.999:
             text += "the test ended before the end of the range (see 'stopped'); give it more steps."
@@ -100,10 +108,7 @@ class RangeTestResult:
         doc = asdict(self)
         doc["diverged"] = self.diverged
         doc["statement"] = self.statement()
-        doc["divergence_rule"] = (
-            f"first lr whose smoothed loss (trailing median of {T.LR_FIND_WINDOW} steps) exceeds "
-            f"{T.LR_FIND_DIVERGENCE_FACTOR:g}x the lowest smoothed loss so far, or whose loss is not finite"
-        )
+        doc["divergence_rule"] = f"first lr with {DIVERGENCE_RULE}"
         doc["losses"] = [_json_float(v) for v in self.losses]
         doc["smoothed"] = [_json_float(v) for v in self.smoothed]
         return doc
@@ -141,8 +146,10 @@ class RangeTest:
             return True
         smooth = statistics.median(self.losses[-T.LR_FIND_WINDOW :])  # all earlier losses were finite
         self.smoothed.append(smooth)
-        best = min(v for v in self.smoothed if math.isfinite(v))
-        if smooth > T.LR_FIND_DIVERGENCE_FACTOR * best:
+        best = min(self.smoothed)
+        # the starting value: the median of the first full window
+        start = self.smoothed[T.LR_FIND_WINDOW - 1] if len(self.smoothed) >= T.LR_FIND_WINDOW else math.inf
+        if smooth > T.LR_FIND_DIVERGENCE_FACTOR * best or smooth > T.LOSS_DIVERGENCE_FACTOR * start:
             self.divergent_lr = lr
             return True
         return False

@@ -17,9 +17,10 @@ Each estimate is a ``curvature`` record with the optimizer in use and its
 one of the loss function's output (terms the script adds to it, such as a
 hand-written penalty, are not included) on the current batch.
 
-Cost caps: at most ``max_hvps`` products per eigenvalue, ``max_seconds`` per
-estimate, and ``budget_seconds`` over the whole run; estimates past the budget
-are skipped and a ``curvature_skipped`` record says why.
+Cost caps (``PRESETS``): at most ``max_hvps`` products per eigenvalue,
+``max_seconds`` per estimate, and a share of the run's wall time overall; an
+estimate that would exceed it is skipped and a ``curvature_skipped`` record
+says why (once per reason).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from traindebug.curvature import (
 )
 from traindebug.isolation import isolated
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, Probe, Settings, StepContext
+from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext
 from traindebug.probes.per_sample import model_output
 from traindebug.schedule import Schedule
 
@@ -54,19 +55,33 @@ BASIS_BYTES = 512 * 2**20
 
 @dataclass(frozen=True)
 class CurvatureBudget:
-    """How much curvature a preset may buy."""
+    """How much curvature a preset may buy.
+
+    Time spent on curvature may reach ``run_fraction`` of the run's wall time
+    since the probe started, but never less than ``floor_seconds`` (so that
+    step 0 is always measured) and never more than ``max_total_seconds``.
+    """
 
     schedule: Schedule
     max_hvps: int  # per eigenvalue estimate
     max_seconds: float  # per estimate
-    budget_seconds: float  # over the whole run
+    floor_seconds: float
+    run_fraction: float
+    max_total_seconds: float
     trace_samples: int  # Hutchinson probes; 0: no trace
+
+    def allowed(self, elapsed: float) -> float:
+        """Seconds of curvature allowed after ``elapsed`` seconds of the run."""
+        return min(self.max_total_seconds, max(self.floor_seconds, self.run_fraction * elapsed))
 
 
 PRESETS = {
-    "cheap": CurvatureBudget(Schedule(first=1, per_decade=3), max_hvps=20, max_seconds=5.0, budget_seconds=20.0, trace_samples=0),
-    "economy": CurvatureBudget(Schedule(first=1, per_decade=6), max_hvps=30, max_seconds=20.0, budget_seconds=120.0, trace_samples=16),
-    "full": CurvatureBudget(Schedule(first=3, per_decade=10), max_hvps=50, max_seconds=60.0, budget_seconds=600.0, trace_samples=64),
+    "cheap": CurvatureBudget(Schedule(first=1, per_decade=3), max_hvps=20, max_seconds=5.0, floor_seconds=2.0,
+                             run_fraction=0.1, max_total_seconds=60.0, trace_samples=0),
+    "economy": CurvatureBudget(Schedule(first=1, per_decade=6), max_hvps=30, max_seconds=20.0, floor_seconds=10.0,
+                               run_fraction=0.25, max_total_seconds=300.0, trace_samples=16),
+    "full": CurvatureBudget(Schedule(first=3, per_decade=10), max_hvps=50, max_seconds=60.0, floor_seconds=30.0,
+                            run_fraction=1.0, max_total_seconds=1800.0, trace_samples=64),
 }
 
 
@@ -103,6 +118,10 @@ class CurvatureProbe(Probe):
         self._generator: torch.Generator | None = None
         self._skipped: set[str] = set()
         self._measured_step = -1
+        self._started = 0.0
+
+    def setup(self, run: RunContext) -> None:
+        self._started = time.perf_counter()
 
     def before_step(self, ctx: StepContext) -> None:
         if ctx.backward_count == 0 or ctx.step == self._measured_step:
@@ -111,8 +130,10 @@ class CurvatureProbe(Probe):
         if problem:
             self._skip(ctx, problem)
             return
-        if self._spent + self._last_seconds > self.budget.budget_seconds:
-            self._skip(ctx, f"the curvature time budget of {self.budget.budget_seconds:g} s is spent")
+        allowed = self.budget.allowed(time.perf_counter() - self._started)
+        if self._spent + self._last_seconds > allowed:
+            self._skip(ctx, f"time budget: curvature may take {self.budget.run_fraction:g} of the run's time "
+                            f"(at least {self.budget.floor_seconds:g} s, at most {self.budget.max_total_seconds:g} s)")
             return
         self._measured_step = ctx.step
         t0 = time.perf_counter()
