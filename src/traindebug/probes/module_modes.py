@@ -1,8 +1,8 @@
 """Train/eval flags of the modules whose behaviour depends on them.
 
 Mode-sensitive modules are dropout and batch-norm layers that belong to a
-trained part of a model (their parent module has trainable parameters; a
-frozen backbone kept in eval mode on purpose is left out). At setup it emits a
+trained part of a model (their parent module has trainable parameters at the
+time of the check; a frozen backbone kept in eval mode on purpose is left out). At setup it emits a
 ``mode_modules`` record (``modules``: name, kind, dropout ``p``). Then:
 
 - at each training backward: ``eval_mode_modules`` in the step record, the
@@ -22,18 +22,22 @@ from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, 
 SENSITIVE = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
 
 
-def mode_sensitive_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:
-    """(name, module) of dropout/batch-norm modules inside trained parts of ``model``."""
-    found = []
-    for parent_name, parent in model.named_modules():
-        if not any(p.requires_grad for p in parent.parameters()):
-            continue
-        for name, child in parent.named_children():
-            if isinstance(child, SENSITIVE):
-                found.append((f"{parent_name}.{name}" if parent_name else name, child))
-    if isinstance(model, SENSITIVE) and any(p.requires_grad for p in model.parameters()):
-        found.append((type(model).__name__, model))
+def mode_sensitive_modules(model: nn.Module) -> list[tuple[str, nn.Module, nn.Module]]:
+    """(name, module, parent) of every dropout/batch-norm module of ``model``."""
+    found = [
+        (f"{parent_name}.{name}" if parent_name else name, child, parent)
+        for parent_name, parent in model.named_modules()
+        for name, child in parent.named_children()
+        if isinstance(child, SENSITIVE)
+    ]
+    if isinstance(model, SENSITIVE):
+        found.append((type(model).__name__, model, model))
     return found
+
+
+def is_trained(parent: nn.Module) -> bool:
+    """Whether a module's parent (the block it belongs to) has trainable parameters now."""
+    return any(p.requires_grad for p in parent.parameters())
 
 
 class ModuleModeProbe(Probe):
@@ -43,7 +47,7 @@ class ModuleModeProbe(Probe):
     cost = Cost.FREE
 
     def __init__(self) -> None:
-        self._modules: list[tuple[str, nn.Module]] = []
+        self._modules: list[tuple[str, nn.Module, nn.Module]] = []
         self._models = 0
         self._eval_calls = 0
         self._eval_train = 0
@@ -61,10 +65,10 @@ class ModuleModeProbe(Probe):
         seen: set[int] = set()
         self._modules = []
         for model in run.models:
-            for name, module in mode_sensitive_modules(model):
+            for name, module, parent in mode_sensitive_modules(model):
                 if id(module) not in seen:
                     seen.add(id(module))
-                    self._modules.append((run.module_name(module) or name, module))
+                    self._modules.append((run.module_name(module) or name, module, parent))
 
     def before_backward(self, ctx: StepContext) -> None:
         if self._models != len(ctx.run.models):
@@ -76,17 +80,20 @@ class ModuleModeProbe(Probe):
                 "mode_modules",
                 {
                     "modules": [
-                        {"module": n, "kind": type(m).__name__, "p": getattr(m, "p", None)} for n, m in self._modules
+                        {"module": n, "kind": type(m).__name__, "p": getattr(m, "p", None)}
+                        for n, m, parent in self._modules
+                        if is_trained(parent)
                     ]
                 },
             )
-        ctx.record("eval_mode_modules", sum(1 for _, m in self._modules if not m.training))
+        # parents are checked only for modules in eval mode: nothing to do in a healthy run
+        ctx.record("eval_mode_modules", sum(1 for _, m, parent in self._modules if not m.training and is_trained(parent)))
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if call.training or call.input.requires_grad or not self._modules:
             return
         self._eval_calls += 1
-        if any(m.training for _, m in self._modules):
+        if any(m.training and is_trained(parent) for _, m, parent in self._modules):
             self._eval_train += 1
 
     def after_step(self, ctx: StepContext) -> None:
