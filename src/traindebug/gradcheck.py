@@ -19,7 +19,10 @@ Each comparison sweeps ``eps`` over several decades (``eps = 1/N`` with
 ``N = 10^i``, as in the classic exercise of seeds/003): the error falls with
 ``eps`` while truncation dominates, then rises again when round-off dominates
 (the V shape). A wrong backward shows instead as an error floor that no
-``eps`` gets under; the verdict uses the best ``eps`` and a round-off bound.
+``eps`` gets under. The verdict is taken only at usable ``eps``: where a
+round-off bound and the disagreement of the one-sided differences (a ReLU kink
+or max-pool switch within ``eps``) are well below the tolerance; a check with
+fewer than two usable ``eps`` is ``no_signal``, never ``wrong``.
 """
 
 from __future__ import annotations
