@@ -67,7 +67,7 @@ def draw_loss(run: RunData, findings: list[Finding], path: Path) -> bool:
     """Training loss (raw and smoothed), evaluation loss, chance level, finding markers."""
     all_x, all_y = run.floats("loss")
     xs, ys = _finite(all_x, all_y)
-    if len(xs) < 2:
+    if len(all_x) < 2 or not xs:
         return False
     fig, ax = new_figure()
     window = max(1, len(ys) // 25)
@@ -76,7 +76,7 @@ def draw_loss(run: RunData, findings: list[Finding], path: Path) -> bool:
         ax.plot(xs, ys, lw=0.6, color=COLORS["main"], alpha=0.35, label="training loss (per step)")
         ax.plot(xs, trend, lw=1.6, color=COLORS["main"], label=f"running median of {window} steps")
     else:
-        ax.plot(xs, ys, lw=1.4, color=COLORS["main"], label="training loss")
+        ax.plot(xs, ys, "o-" if len(xs) < 3 else "-", ms=3, lw=1.4, color=COLORS["main"], label="training loss")
     ex, ey = _finite(*run.floats("eval_loss"))
     if ex:
         ax.plot(ex, ey, "o-", ms=3, lw=1, color=COLORS["second"], label="evaluation loss")
@@ -303,9 +303,9 @@ def traindebug_figures() -> list[Figure]:
         Figure("grad_norm", "Total gradient norm per optimizer step (log scale); dashed lines mark findings.",
                ("grad_norm",), draw_grad_norm),
         Figure("grad_heatmap", "Gradient norm of each parameter tensor over the steps (log10 colour; "
-               "rows in model order, input side on top; grey: zero or no gradient).", ("grad_norms",), draw_grad_heatmap),
+               "rows in model order, input side on top; grey: zero, missing or not finite).", ("grad_norms",), draw_grad_heatmap),
         Figure("update_ratio", "Update-to-weight ratio ‖Δw‖/‖w‖ of each parameter tensor over the steps. "
-               "White is the typical 1e-3; red: larger steps, blue: smaller steps; grey: unchanged.", ("update_ratio",),
+               "White is the typical 1e-3; red: larger steps, blue: smaller steps; grey: unchanged or not finite.", ("update_ratio",),
                draw_update_ratio),
         Figure("activation_health", "Activation health per module at the recorded steps: fraction of dead units "
                "(zero for every sample of the batch) and of saturated outputs of bounded activations.",
