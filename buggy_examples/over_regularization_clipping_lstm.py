@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 torch.manual_seed(0)
-N, T = 1024, 20
+N, T = 1024, 12
 x = torch.randn(N, T, 3)
 # target: a weighted running sum of the first input channel, squashed
 y = torch.tanh((x[:, :, 0] * torch.linspace(0.1, 1.0, T)).sum(1, keepdim=True) / 3)
@@ -15,8 +15,8 @@ y = torch.tanh((x[:, :, 0] * torch.linspace(0.1, 1.0, T)).sum(1, keepdim=True) /
 class SeqRegressor(nn.Module):
     def __init__(self):
         super().__init__()
-        self.lstm = nn.LSTM(3, 32, batch_first=True)
-        self.head = nn.Linear(32, 1)
+        self.lstm = nn.LSTM(3, 16, batch_first=True)
+        self.head = nn.Linear(16, 1)
 
     def forward(self, seq):
         out, _ = self.lstm(seq)
@@ -25,7 +25,7 @@ class SeqRegressor(nn.Module):
 
 model = SeqRegressor()
 opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-for epoch in range(20):
+for epoch in range(8):
     perm = torch.randperm(N)
     for i in range(0, N, 64):
         idx = perm[i : i + 64]

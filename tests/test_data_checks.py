@@ -288,3 +288,32 @@ def test_mode_probe_ignores_frozen_parts_and_sees_eval_losses() -> None:
         probe.on_loss_call(ctx, call("cross_entropy", model(torch.randn(4, 4)), torch.tensor([0, 1, 0, 1]), training=False))
     probe.after_step(ctx)
     assert ctx.record_data["eval_calls_train_mode"] == 1
+
+
+def test_loss_input_probe_looks_again_later_in_training() -> None:
+    from traindebug.probes.loss_inputs import LossInputProbe
+
+    probe = LossInputProbe()
+    x, t = torch.randn(8, 1), torch.ones(8, 1)
+    steps = []
+    for step in range(60):
+        ctx, sink = ctx_for([], step=step)
+        for _ in range(2):
+            probe.on_loss_call(ctx, call("binary_cross_entropy_with_logits", x, t))
+        steps += [r["step"] for r in sink]
+    assert steps == [0, 0, 1, 10, 50]
+
+
+def test_small_fresh_logits_are_not_mistaken_for_sigmoid_outputs_once_training_moved_them() -> None:
+    t = torch.randint(0, 2, (64,)).float()
+    early = [{**loss_input_record("binary_cross_entropy_with_logits", torch.rand(64) * 0.4 + 0.1, t), "step": s} for s in (0, 1)]
+    later = {**loss_input_record("binary_cross_entropy_with_logits", torch.randn(64) * 3, t), "step": 50}
+    assert loss_output_mismatch.normalised_twice.fn(run_of(early + [later])) == []
+    assert loss_output_mismatch.normalised_twice.fn(run_of(early)) != []
+
+
+def test_no_signal_skips_targets_made_per_call() -> None:
+    run = no_signal_run(2.25, 1e-3)
+    gan = run_of([*run.records("tensors"), {**labels_record([100.0] * 10), "calls": 300, "constant_calls": 300}],
+                 [s["loss"] for s in run.steps], update_ratio=[s["update_ratio"] for s in run.steps])
+    assert labels.no_signal.fn(gan) == []

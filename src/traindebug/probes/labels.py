@@ -10,7 +10,9 @@ records in each step record:
 - ``label_n``: number of labels in the step.
 
 At the end it emits a ``labels`` record: ``counts`` over the whole run,
-``classes``, the loss ``name`` and ``weighted`` (class weights given).
+``classes``, the loss ``name``, ``weighted`` (class weights given), ``calls``
+and ``constant_calls`` (calls whose targets were all one class, as in a GAN's
+real/fake targets built with torch.ones/zeros rather than read from data).
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class LabelProbe(Probe):
         self._n = 0
         self._loss = ""
         self._weighted = False
+        self._calls = 0
+        self._constant: torch.Tensor | None = None
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if not call.training:
@@ -79,6 +83,9 @@ class LabelProbe(Probe):
         counts = torch.zeros(classes, device=labels.device).index_add_(0, labels, keep)
         self._step = counts if self._step is None or self._step.numel() != classes else self._step + counts
         self._n += labels.numel()
+        self._calls += 1
+        constant = ((counts > 0).sum() == 1).float()
+        self._constant = constant if self._constant is None else self._constant + constant.to(self._constant.device)
 
     def after_step(self, ctx: StepContext) -> None:
         if self._step is None or self._total is None:
@@ -101,6 +108,8 @@ class LabelProbe(Probe):
                     "classes": self._total.numel(),
                     "name": self._loss,
                     "weighted": self._weighted,
+                    "calls": self._calls,
+                    "constant_calls": self._constant if self._constant is not None else 0,
                 }
             )
 

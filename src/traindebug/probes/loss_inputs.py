@@ -1,6 +1,8 @@
 """What goes into the loss function: output normalisation, shapes, target values.
 
-On the first ``LOSS_INPUT_CALLS`` training loss calls it emits a
+On the first ``LOSS_INPUT_CALLS`` training loss calls, and on the first call
+of each step in ``LATER_STEPS`` (outputs of a freshly initialised model can
+look normalised by chance; after some training they no longer do), it emits a
 ``loss_input`` record with:
 
 - ``name``, ``input_shape``/``target_shape``, dtypes, ``broadcast_shape`` (the
@@ -26,6 +28,10 @@ import torch
 from traindebug import thresholds as T
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
+
+
+#: steps at which one more call is inspected
+LATER_STEPS = (10, 50, 200)
 
 
 def _broadcast_shape(a: torch.Size, b: torch.Size) -> list[int] | None:
@@ -77,11 +83,16 @@ class LossInputProbe(Probe):
 
     def __init__(self) -> None:
         self._calls = 0
+        self._last_step = -1
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
-        if not call.training or self._calls >= T.LOSS_INPUT_CALLS:
+        if not call.training:
+            return
+        early = self._calls < T.LOSS_INPUT_CALLS
+        if not early and (ctx.step not in LATER_STEPS or ctx.step == self._last_step):
             return
         self._calls += 1
+        self._last_step = ctx.step
         ctx.emit("loss_input", loss_input_stats(call))
 
 

@@ -138,8 +138,11 @@ def out_of_range(run: RunData) -> list[Finding]:
 def no_signal(run: RunData) -> list[Finding]:
     """The loss stays at the label-prior level although the weights move at a healthy rate."""
     trend = loss_trend(run)
+    info = run.last("labels") or {}
     counts = label_counts(run)
     prior = label_entropy(counts)
+    if to_float(info.get("constant_calls", 0)) > 0.5 * to_float(info.get("calls", 1)):
+        return []  # targets made per call (GAN real/fake, contrastive): not a labelled dataset
     if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
         return []
     ratio = late_update_ratio(run)

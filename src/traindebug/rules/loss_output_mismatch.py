@@ -43,6 +43,11 @@ def _is_probability(r: dict[str, Any]) -> bool:
     return _value(r, "input_min") >= 0 and _value(r, "row_sum_dev") <= T.PROBABILITY_ROW_TOL
 
 
+def _calls(records: list[dict[str, Any]]) -> str:
+    steps = sorted({int(r.get("step", 0)) for r in records})
+    return f"{len(records)} inspected training calls (steps {', '.join(map(str, steps))})"
+
+
 def _finding(kind: str, title: str, observation: str, hypothesis: str, suggestion: str, caveat: str, *,
              severity: str = "error", confidence: float = 0.9, evidence: dict[str, Any] | None = None) -> Finding:
     return Finding(
@@ -65,20 +70,22 @@ def _finding(kind: str, title: str, observation: str, hypothesis: str, suggestio
 def normalised_twice(run: RunData) -> list[Finding]:
     """Probabilities or sigmoid outputs fed to a loss that normalises its input itself."""
     name, records = loss_inputs(run)
-    n, first = len(records), (records[0] if records else {})
-    span = f"min {fmt(_value(first, 'input_min'))}, max {fmt(_value(first, 'input_max'))}"
+    first = records[0] if records else {}
+    low = min((_value(r, "input_min") for r in records), default=math.nan)
+    high = max((_value(r, "input_max") for r in records), default=math.nan)
+    span = f"values from {fmt(low)} to {fmt(high)}"
     if name == "cross_entropy" and _all(records, _is_probability):
         return [
             _finding(
                 "softmax_before_cross_entropy",
                 "cross-entropy gets probabilities: softmax is applied twice",
-                f"In the first {n} training calls of cross_entropy every row of the input (shape {first['input_shape']}) "
+                f"In {_calls(records)} of cross_entropy every row of the input (shape {first['input_shape']}) "
                 f"was non-negative and summed to 1 (largest deviation {fmt(_value(first, 'row_sum_dev'))}; {span}).",
                 "The model ends with a softmax and CrossEntropyLoss applies log_softmax again: the loss is squashed "
                 "into a narrow range near ln(C), its gradients are tiny, and training barely moves.",
                 "Remove the final softmax (nn.Softmax / F.softmax) and feed raw logits to CrossEntropyLoss; "
                 "apply softmax only for predictions.",
-                "Only the first calls were inspected; a model that outputs probabilities on purpose should use NLLLoss on their log.",
+                "Only a few calls were inspected; a model that outputs probabilities on purpose should use NLLLoss on their log.",
                 evidence={"row_sum_dev": _value(first, "row_sum_dev"), "input_min": _value(first, "input_min")},
             )
         ]
@@ -87,10 +94,10 @@ def normalised_twice(run: RunData) -> list[Finding]:
             _finding(
                 "probabilities_to_nll",
                 "NLL loss gets probabilities instead of log-probabilities",
-                f"In the first {n} training calls of nll_loss the input rows were non-negative and summed to 1 ({span}).",
+                f"In {_calls(records)} of nll_loss the input rows were non-negative and summed to 1 ({span}).",
                 "NLLLoss expects log-probabilities; on probabilities it minimises -p[y], which is bounded and has poor gradients.",
                 "Use log_softmax instead of softmax before NLLLoss (or drop both and use CrossEntropyLoss on logits).",
-                "Only the first calls were inspected.",
+                "Only a few calls were inspected.",
             )
         ]
     if name == "nll_loss" and _all(records, lambda r: _value(r, "row_logsumexp_dev") > T.LOG_PROBABILITY_TOL):
@@ -98,12 +105,12 @@ def normalised_twice(run: RunData) -> list[Finding]:
             _finding(
                 "logits_to_nll",
                 "NLL loss gets raw scores, not log-probabilities",
-                f"In the first {n} training calls of nll_loss the rows' logsumexp was up to "
+                f"In {_calls(records)} of nll_loss the rows' logsumexp was up to "
                 f"{fmt(_value(first, 'row_logsumexp_dev'))} away from 0 ({span}); log-probabilities have logsumexp 0.",
                 "log_softmax is missing before NLLLoss: the loss is unbounded below and the model can lower it "
                 "by inflating every score.",
                 "Apply F.log_softmax(logits, dim=1) before NLLLoss, or use CrossEntropyLoss on the raw logits.",
-                "Only the first calls were inspected; a deliberately unnormalised NLL would be unusual.",
+                "Only a few calls were inspected; a deliberately unnormalised NLL would be unusual.",
             )
         ]
     if name == "binary_cross_entropy_with_logits" and _all(
@@ -113,12 +120,12 @@ def normalised_twice(run: RunData) -> list[Finding]:
             _finding(
                 "sigmoid_before_bce_with_logits",
                 "BCE-with-logits gets values in (0, 1): sigmoid is applied twice",
-                f"In the first {n} training calls of binary_cross_entropy_with_logits every input value lay strictly "
+                f"In {_calls(records)} of binary_cross_entropy_with_logits every input value lay strictly "
                 f"between 0 and 1 ({span}); raw logits take both signs.",
                 "The model already ends with a sigmoid and BCEWithLogitsLoss applies another one: predictions can "
                 "only reach sigmoid(0..1) = 0.5..0.73, so the loss cannot fall much and gradients are weak.",
                 "Remove the final sigmoid (or use BCELoss on the sigmoid output; BCEWithLogitsLoss on logits is more stable).",
-                "Logits that happen to lie in (0, 1) for the first batches would look the same; this needs all inspected calls to agree.",
+                "Logits of a fresh model can lie in (0, 1) by chance; all inspected calls, early and later in training, had to agree. A run shorter than 10 steps has only early calls.",
             )
         ]
     return []
@@ -143,7 +150,7 @@ def broadcast(run: RunData) -> list[Finding]:
             f"{name} compares shapes {r['input_shape']} and {r['target_shape']}: broadcast to {r['broadcast_shape']}",
             f"The model output has shape {r['input_shape']} and the target {r['target_shape']}; {name} broadcasts "
             f"them to {r['broadcast_shape']} and compares every prediction with every target "
-            f"({len(bad)} of the first {len(records)} calls).",
+            f"({len(bad)} of {_calls(records)}).",
             "A trailing dimension of size 1 (e.g. Linear(..., 1) output vs a 1-D target): the loss becomes the mean "
             "over all prediction/target pairs, so the best the model can do is predict the batch mean.",
             "Make the shapes equal: output.squeeze(-1) or target.unsqueeze(-1) (torch warns about this, in a "
@@ -177,7 +184,7 @@ def regression_on_classes(run: RunData) -> list[Finding]:
         _finding(
             "regression_on_classes",
             f"{name} on targets that look like class indices 0..{classes - 1}",
-            f"In the first {len(records)} calls of {name} the targets were whole numbers from 0 to "
+            f"In {_calls(records)} of {name} the targets were whole numbers from 0 to "
             f"{classes - 1} ({int(r['target_distinct'])} distinct values in the first batch, dtype {r.get('target_dtype')}); "
             f"the model output had shape {r['input_shape']}.",
             "Class labels are treated as numbers on a line: the model is pushed to predict the mean class index, "
