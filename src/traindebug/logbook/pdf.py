@@ -122,7 +122,7 @@ def _nested(toc: list[list[Any]]) -> list[list[Any]]:
     out: list[list[Any]] = []
     for level, title, page, top in toc:
         level = min(level, (out[-1][0] + 1) if out else 1)
-        out.append([level, title, page, {"kind": pymupdf.LINK_GOTO, "to": pymupdf.Point(0, top)}])
+        out.append([level, title, page, top])  # top: y of the heading, from the top of the page
     return out
 
 
