@@ -218,3 +218,22 @@ def test_check_finds_the_seeded_example(tmp_path) -> None:
     assert findings[0]["severity"] == "error"
     assert (out / "figures" / "gradcheck_sweep.png").exists()
     assert not math.isnan(findings[0]["evidence"]["rel_error"])
+
+
+def test_detached_features_are_left_to_no_gradient_flow() -> None:
+    """A detach() cuts the graph: finite differences see the cut-off parameters, autograd does
+    not. That is no_gradient_flow's finding, not a wrong backward."""
+
+    class Detached(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.features = nn.Sequential(nn.Linear(20, 16), nn.ReLU())
+            self.head = nn.Linear(16, 5)
+
+        def forward(self, x):
+            return self.head(self.features(x).detach())
+
+    torch.manual_seed(0)
+    result = gradcheck(Detached(), nn.CrossEntropyLoss(), batch())
+    assert result.responsible is None, str(result)
+    assert {"features.0.weight", "features.0.bias"} <= set(result.unchecked)

@@ -476,6 +476,11 @@ def _module_check(
     weights = [_random_like(o.detach(), generator) for o in outs]
     total = sum((u * o).sum() for u, o in zip(weights, outs))
     grads = torch.autograd.grad(total, x + params, allow_unused=True)
+    if all(g is None for g in grads):
+        return None
+    # tensors the graph does not reach (detached) are no_gradient_flow's business: not perturbed
+    vx = [v if g is not None else torch.zeros_like(v) for g, v in zip(grads[: len(x)], vx)]
+    vp = [v if g is not None else torch.zeros_like(v) for g, v in zip(grads[len(x) :], vp)]
     analytic = float(sum((g * v).sum() for g, v in zip(grads, vx + vp) if g is not None))
     scale = float(sum((u * o.detach()).abs().sum() for u, o in zip(weights, outs)))
 

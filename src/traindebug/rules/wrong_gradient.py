@@ -76,7 +76,8 @@ def wrong_gradient(run: RunData) -> list[Finding]:
             },
             caveat=(
                 "Checked on one batch at step 0 along one random direction per tensor and module; an error that "
-                "only appears for other inputs (a branch not taken) is not seen."
+                "only appears for other inputs (a branch not taken) is not seen. A deliberate surrogate gradient "
+                "(straight-through estimator, partial stop-gradient) disagrees with finite differences by design."
                 + ("" if dtype == "float64" else " The model could not run in float64; in float32 round-off and kinks "
                    "produce disagreements of this size on correct models too, so this is a hint, not a verdict.")
             ),
