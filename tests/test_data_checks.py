@@ -192,8 +192,8 @@ def test_target_scale_only_while_the_fit_is_poor() -> None:
     y = torch.randn(32, 1) * 77 + 150
     rec = loss_input_record("mse_loss", torch.randn(32, 1), y)
     var = float(y.var())
-    poor = run_of([rec], [var * 3] * 5 + [var * 0.8] * 20)
-    good = run_of([rec], [var * 3] * 5 + [var * 0.02] * 20)
+    poor = run_of([rec], [var * 3] * 5 + [var * 0.9] * 20)
+    good = run_of([rec], [var * 3] * 5 + [var * 0.45] * 20)
     assert categories(input_scale.target_scale.fn(poor)) == [("input_scale", "warning")]
     assert input_scale.target_scale.fn(good) == []
 
@@ -237,6 +237,19 @@ def test_heavy_dropout_is_a_warning_only_when_the_loss_stalls() -> None:
 
 
 # -- probes ---------------------------------------------------------------------------------------
+def test_label_probe_tells_made_targets_from_data() -> None:
+    probe = LabelProbe()
+    x = torch.randn(4, 1)
+    for step in range(4):
+        ctx, sink = ctx_for([], step=step)
+        probe.on_loss_call(ctx, call("binary_cross_entropy_with_logits", x, torch.ones(4, 1)))
+        if step % 2 == 0:  # discriminator step: real ones, then fake zeros
+            probe.on_loss_call(ctx, call("binary_cross_entropy_with_logits", x, torch.zeros(4, 1)))
+        probe.after_step(ctx)
+    probe.finish(ctx.run, sink)
+    assert sink[-1]["steps"] == 4 and float(sink[-1]["made_steps"]) == 2
+
+
 def test_label_probe_counts_on_device_and_ignores_eval_calls() -> None:
     probe = LabelProbe()
     ctx, sink = ctx_for([])
@@ -314,6 +327,14 @@ def test_small_fresh_logits_are_not_mistaken_for_sigmoid_outputs_once_training_m
 
 def test_no_signal_skips_targets_made_per_call() -> None:
     run = no_signal_run(2.25, 1e-3)
-    gan = run_of([*run.records("tensors"), {**labels_record([100.0] * 10), "calls": 300, "constant_calls": 300}],
+    gan = run_of([*run.records("tensors"), {**labels_record([100.0] * 10), "steps": 150, "made_steps": 75}],
                  [s["loss"] for s in run.steps], update_ratio=[s["update_ratio"] for s in run.steps])
     assert labels.no_signal.fn(gan) == []
+
+
+def test_heavy_dropout_at_chance_level_counts_as_stalled_even_if_the_loss_fell() -> None:
+    modes = {"kind": "mode_modules", "modules": [{"module": "drop", "kind": "Dropout", "p": 0.9}]}
+    chance = {"kind": "loss_fn", "name": "cross_entropy", "classes": 5, "chance_loss": math.log(5)}
+    assert categories(over_regularization.dropout.fn(run_of([modes, chance], [2.7] * 3 + [1.61] * 20))) == [
+        ("over_regularization", "warning")
+    ]

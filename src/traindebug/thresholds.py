@@ -89,8 +89,10 @@ INPUT_CONSTANT_FRACTION = 0.5
 #: regression targets with RMS above this are two orders of magnitude off unit scale.
 TARGET_RMS_HIGH = 100.0
 #: ... and count as a problem only while the late MSE is above this fraction of the
-#: targets' variance (R^2 below 0.9; own choice).
-TARGET_UNEXPLAINED_FRACTION = 0.1
+#: targets' variance (training R^2 below 0.3). Own measurement: a well-fitted MLP on
+#: load_diabetes, the noisiest sklearn regression set, explains 50-60 % (0.4-0.5
+#: unexplained); the seeded raw-target example stays at 1.06 (not even the mean learned).
+TARGET_UNEXPLAINED_FRACTION = 0.7
 #: fraction of training steps with mode-sensitive modules in eval mode (one forgotten
 #: model.train() after validation; clean runs: 0).
 EVAL_MODE_STEP_FRACTION = 0.1

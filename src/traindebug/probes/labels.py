@@ -10,9 +10,10 @@ records in each step record:
 - ``label_n``: number of labels in the step.
 
 At the end it emits a ``labels`` record: ``counts`` over the whole run,
-``classes``, the loss ``name``, ``weighted`` (class weights given), ``calls``
-and ``constant_calls`` (calls whose targets were all one class, as in a GAN's
-real/fake targets built with torch.ones/zeros rather than read from data).
+``classes``, the loss ``name``, ``weighted`` (class weights given), ``steps``
+and ``made_steps``: steps with several loss calls, each with targets of a
+single class but different classes between calls, as in a GAN's real/fake
+targets built with torch.ones/zeros rather than read from data.
 """
 
 from __future__ import annotations
@@ -66,8 +67,10 @@ class LabelProbe(Probe):
         self._n = 0
         self._loss = ""
         self._weighted = False
-        self._calls = 0
-        self._constant: torch.Tensor | None = None
+        self._calls = 0  # calls in the current step
+        self._constant: torch.Tensor | None = None  # single-class calls in the current step
+        self._steps = 0
+        self._made: torch.Tensor | None = None
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if not call.training:
@@ -85,12 +88,17 @@ class LabelProbe(Probe):
         self._n += labels.numel()
         self._calls += 1
         constant = ((counts > 0).sum() == 1).float()
-        self._constant = constant if self._constant is None else self._constant + constant.to(self._constant.device)
+        self._constant = constant if self._constant is None else self._constant + constant
 
     def after_step(self, ctx: StepContext) -> None:
         if self._step is None or self._total is None:
             return
         counts, self._step = self._step, None
+        made = ((self._constant == self._calls) & ((counts > 0).sum() >= 2)).float() if self._calls >= 2 else None
+        if made is not None:
+            self._made = made if self._made is None else self._made + made
+        self._steps += 1
+        self._calls, self._constant = 0, None
         if counts.numel() == self._total.numel():
             self._total += counts
         if counts.numel() <= MAX_HIST_CLASSES:
@@ -108,8 +116,8 @@ class LabelProbe(Probe):
                     "classes": self._total.numel(),
                     "name": self._loss,
                     "weighted": self._weighted,
-                    "calls": self._calls,
-                    "constant_calls": self._constant if self._constant is not None else 0,
+                    "steps": self._steps,
+                    "made_steps": self._made if self._made is not None else 0,
                 }
             )
 

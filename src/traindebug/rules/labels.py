@@ -24,6 +24,12 @@ def label_counts(run: RunData) -> list[float]:
     return [to_float(c) for c in info.get("counts", [])]
 
 
+def made_targets(run: RunData) -> bool:
+    """Targets made per call (GAN real/fake batches), not labels read from a dataset."""
+    info = run.last("labels") or {}
+    return to_float(info.get("made_steps", 0)) >= 0.25 * max(to_float(info.get("steps", 1)), 1)
+
+
 def label_entropy(counts: list[float]) -> float:
     """Entropy (nats) of a label histogram."""
     total = sum(counts)
@@ -138,11 +144,10 @@ def out_of_range(run: RunData) -> list[Finding]:
 def no_signal(run: RunData) -> list[Finding]:
     """The loss stays at the label-prior level although the weights move at a healthy rate."""
     trend = loss_trend(run)
-    info = run.last("labels") or {}
     counts = label_counts(run)
     prior = label_entropy(counts)
-    if to_float(info.get("constant_calls", 0)) > 0.5 * to_float(info.get("calls", 1)):
-        return []  # targets made per call (GAN real/fake, contrastive): not a labelled dataset
+    if made_targets(run):
+        return []
     if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
         return []
     ratio = late_update_ratio(run)

@@ -11,12 +11,19 @@ from traindebug.store import RunData, to_float
 
 
 def not_improving(run: RunData) -> tuple[bool, str]:
-    """(the loss stayed above LOSS_NOT_IMPROVING_FRACTION of its start, a sentence about it)."""
+    """(the loss stalled, a sentence about it).
+
+    Stalled: the late loss stayed above LOSS_NOT_IMPROVING_FRACTION of its start, or, for
+    classification, near the chance level ln(C) (LABEL_NO_SIGNAL_LOSS_FRACTION of it).
+    """
     trend = loss_trend(run)
     if trend is None:
         return False, ""
-    stuck = trend["late"] >= T.LOSS_NOT_IMPROVING_FRACTION * trend["initial"]
-    return stuck, f"the loss went from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median)"
+    chance = to_float((run.last("loss_fn") or {}).get("chance_loss"))
+    at_chance = chance > 0 and trend["late"] >= T.LABEL_NO_SIGNAL_LOSS_FRACTION * chance
+    stuck = at_chance or trend["late"] >= T.LOSS_NOT_IMPROVING_FRACTION * trend["initial"]
+    text = f"the loss went from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median)"
+    return stuck, text + (f", chance level is {fmt(chance)}" if chance > 0 else "")
 
 
 def _severity(stuck: bool) -> str:

@@ -8,7 +8,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, median, rule
-from traindebug.rules.labels import label_counts, label_entropy
+from traindebug.rules.labels import label_counts, label_entropy, made_targets
 from traindebug.store import RunData
 
 #: random batches drawn to estimate the entropy of a shuffled batch
@@ -38,7 +38,7 @@ def unshuffled(run: RunData) -> list[Finding]:
     _, entropies = run.floats("label_entropy")
     _, sizes = run.floats("label_n")
     counts = label_counts(run)
-    if len(entropies) < T.MIN_STEPS_FOR_TREND or sum(1 for c in counts if c > 0) < 2:
+    if len(entropies) < T.MIN_STEPS_FOR_TREND or sum(1 for c in counts if c > 0) < 2 or made_targets(run):
         return []
     batch = max(int(median(sizes)), 1)
     expected = random_batch_entropy(counts, batch)
