@@ -150,6 +150,9 @@ def test_probe_takes_batch_size_and_loss_from_the_loss_call() -> None:
     assert torch.allclose(loss(output.double(), torch.float64), nn.functional.cross_entropy(output.double(), target))
     sliced = LossCall("cross_entropy", nn.functional.cross_entropy, output[:4], target[:4], {}, torch.tensor(1.0), True)
     assert loss_for(sliced, output)[0] is None and batch_size_for(sliced, output) is None
+    column = torch.randn(8, 1)  # regression output squeezed for the loss: still batch 8
+    squeezed = LossCall("mse_loss", nn.functional.mse_loss, column.squeeze(1), torch.randn(8), {}, torch.tensor(1.0), True)
+    assert batch_size_for(squeezed, column) == 8
 
 
 def test_check_finds_the_seeded_example(tmp_path) -> None:

@@ -10,9 +10,9 @@ that step's training forward (``ctx.batch``):
   functional of the output is checked;
 - ``batch_mixing`` emits a ``batch_mixing`` record (see
   ``traindebug.batch_mixing``), with the batch size taken from the loss target
-  when the loss reads the model output as it is (otherwise it is skipped: a
-  sequence-first output flattened for the loss would make time look like the
-  batch, and causal dependence like mixing).
+  when the model output's first dimension has that size (otherwise it is
+  skipped: a sequence-first output flattened for the loss would make time look
+  like the batch, and causal dependence like mixing).
 
 A check that cannot run emits its record with a ``skipped`` reason.
 """
@@ -55,11 +55,17 @@ def loss_for(call: LossCall | None, output: Any) -> tuple[Callable[[Any, torch.d
 
 
 def batch_size_for(call: LossCall | None, output: Any) -> int | None:
-    """The loss target's batch size when the loss reads the model output as it is."""
-    if call is None or not isinstance(output, torch.Tensor) or call.input.shape != output.shape:
+    """The loss target's batch size, when the model output's first dimension has that size.
+
+    A flattened ``(time * batch)`` target of a sequence-first output does not match, so
+    time is never taken for the batch.
+    """
+    if call is None or not isinstance(output, torch.Tensor) or output.dim() == 0:
         return None
     target = call.target
-    return target.shape[0] if isinstance(target, torch.Tensor) and target.dim() >= 1 else None
+    if not isinstance(target, torch.Tensor) or target.dim() == 0 or target.shape[0] != output.shape[0]:
+        return None
+    return target.shape[0]
 
 
 class GradientCheckProbe(Probe):
@@ -138,7 +144,7 @@ class BatchMixingProbe(Probe):
         assert batch is not None
         n = batch_size_for(ctx.loss_call, batch.output)
         if n is None:  # e.g. a sequence-first output flattened for the loss: dim 0 may be time
-            ctx.emit("batch_mixing", {"skipped": "batch size unknown: the loss does not read the model output as it is"})
+            ctx.emit("batch_mixing", {"skipped": "batch size unknown: the loss target and the model output differ in their first dimension"})
             return
         try:
             result = batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=n)
