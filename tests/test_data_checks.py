@@ -338,3 +338,10 @@ def test_heavy_dropout_at_chance_level_counts_as_stalled_even_if_the_loss_fell()
     assert categories(over_regularization.dropout.fn(run_of([modes, chance], [2.7] * 3 + [1.61] * 20))) == [
         ("over_regularization", "warning")
     ]
+
+
+def test_bce_on_logits_crash_is_a_loss_output_mismatch() -> None:
+    crash = {"kind": "script_error", "step": 0, "type": "RuntimeError", "message": "all elements of input should be between 0 and 1"}
+    assert categories(loss_output_mismatch.logits_to_bce.fn(run_of([crash]))) == [("loss_output_mismatch", "error")]
+    other = {**crash, "message": "mat1 and mat2 shapes cannot be multiplied"}
+    assert loss_output_mismatch.logits_to_bce.fn(run_of([other])) == []

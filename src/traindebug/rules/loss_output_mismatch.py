@@ -10,6 +10,7 @@ class indices.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from traindebug import thresholds as T
@@ -19,6 +20,8 @@ from traindebug.rules.base import Rule, fmt, rule
 from traindebug.store import RunData, to_float
 
 REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
+#: torch's message when BCELoss gets values outside [0, 1] (raw logits)
+BCE_OUTSIDE_UNIT = re.compile(r"all elements of input should be between 0 and 1")
 ELEMENTWISE = REGRESSION + ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 
 
@@ -198,6 +201,24 @@ def regression_on_classes(run: RunData) -> list[Finding]:
     ]
 
 
+@rule("loss_output.logits_to_bce", "loss_output_mismatch", needs=("script_error",))
+def logits_to_bce(run: RunData) -> list[Finding]:
+    """The script crashed because BCELoss got raw logits (values outside [0, 1])."""
+    error = run.last("script_error") or {}
+    if not BCE_OUTSIDE_UNIT.search(str(error.get("message", ""))):
+        return []
+    found = _finding(
+        "logits_to_bce",
+        "binary cross-entropy got raw scores instead of probabilities",
+        f"The run stopped at step {error.get('step')} with {error.get('type')}: {error.get('message')}",
+        "BCELoss (F.binary_cross_entropy) expects probabilities in [0, 1], but the model outputs raw logits: the final sigmoid is missing.",
+        "Use BCEWithLogitsLoss on the raw logits (numerically stabler), or add a sigmoid before BCELoss.",
+        "The values may also leave [0, 1] because of NaNs or a custom output layer; see the traceback.",
+    )
+    found.step = error.get("step")
+    return [found]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [normalised_twice, broadcast, regression_on_classes]
+    return [normalised_twice, broadcast, regression_on_classes, logits_to_bce]
