@@ -124,8 +124,11 @@ class CurvatureProbe(Probe):
         self._started = time.perf_counter()
 
     def before_step(self, ctx: StepContext) -> None:
-        if ctx.backward_count == 0 or ctx.step == self._measured_step:
-            return  # L-BFGS closures (batch not known yet); step 0 seen again once the optimizer steps
+        if ctx.step == self._measured_step:
+            return  # step 0 is seen again once the first optimizer step shows up
+        if ctx.backward_count == 0:
+            self._skip(ctx, "closure optimizers (L-BFGS) evaluate their batch inside step(): not measured")
+            return
         problem = self._problem(ctx)
         if problem:
             self._skip(ctx, problem)
