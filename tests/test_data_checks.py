@@ -345,3 +345,20 @@ def test_bce_on_logits_crash_is_a_loss_output_mismatch() -> None:
     assert categories(loss_output_mismatch.logits_to_bce.fn(run_of([crash]))) == [("loss_output_mismatch", "error")]
     other = {**crash, "message": "mat1 and mat2 shapes cannot be multiplied"}
     assert loss_output_mismatch.logits_to_bce.fn(run_of([other])) == []
+
+
+def test_imbalance_is_not_judged_on_per_token_labels() -> None:
+    assert labels.imbalance.fn(run_of([{**labels_record([960, 30, 10]), "dense": True}])) == []
+
+
+def test_label_probe_marks_per_token_labels_as_dense() -> None:
+    from traindebug.probes.base import Batch
+
+    probe = LabelProbe()
+    ctx, sink = ctx_for([])
+    tokens = torch.randint(0, 5, (4, 7))
+    ctx.batch = Batch(nn.Identity(), (tokens,), {}, None)
+    probe.on_loss_call(ctx, call("cross_entropy", torch.randn(28, 5), tokens.reshape(-1)))
+    probe.after_step(ctx)
+    probe.finish(ctx.run, sink)
+    assert sink[-1]["dense"] is True

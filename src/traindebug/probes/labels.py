@@ -10,7 +10,9 @@ records in each step record:
 - ``label_n``: number of labels in the step.
 
 At the end it emits a ``labels`` record: ``counts`` over the whole run,
-``classes``, the loss ``name``, ``weighted`` (class weights given), ``steps``
+``classes``, the loss ``name``, ``weighted`` (class weights given),
+``dense`` (more labels than samples per batch: per-token or per-pixel labels,
+whose class frequencies are naturally skewed), ``steps``
 and ``made_steps``: steps with several loss calls, each with targets of a
 single class but different classes between calls, as in a GAN's real/fake
 targets built with torch.ones/zeros rather than read from data.
@@ -49,6 +51,15 @@ def class_labels(call: LossCall) -> tuple[torch.Tensor, torch.Tensor, int] | Non
     return None
 
 
+def more_labels_than_samples(ctx: StepContext, n_labels: int) -> bool:
+    """Whether a call has more labels than the model input has samples (sequence/pixel labels)."""
+    batch = ctx.batch
+    x = batch.args[0] if batch is not None and batch.args else None
+    if not isinstance(x, torch.Tensor) or x.dim() == 0:
+        return False
+    return n_labels > max(x.shape[:2])
+
+
 def entropy(counts: torch.Tensor) -> torch.Tensor:
     """Entropy (nats) of a histogram."""
     p = counts / counts.sum().clamp_min(1)
@@ -71,6 +82,7 @@ class LabelProbe(Probe):
         self._constant: torch.Tensor | None = None  # single-class calls in the current step
         self._steps = 0
         self._made: torch.Tensor | None = None
+        self._dense = False
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if not call.training:
@@ -86,6 +98,7 @@ class LabelProbe(Probe):
         counts = torch.zeros(classes, device=labels.device).index_add_(0, labels, keep)
         self._step = counts if self._step is None or self._step.numel() != classes else self._step + counts
         self._n += labels.numel()
+        self._dense = self._dense or more_labels_than_samples(ctx, labels.numel())
         self._calls += 1
         constant = ((counts > 0).sum() == 1).float()
         self._constant = constant if self._constant is None else self._constant + constant
@@ -116,6 +129,7 @@ class LabelProbe(Probe):
                     "classes": self._total.numel(),
                     "name": self._loss,
                     "weighted": self._weighted,
+                    "dense": self._dense,
                     "steps": self._steps,
                     "made_steps": self._made if self._made is not None else 0,
                 }
