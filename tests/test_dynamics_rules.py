@@ -302,3 +302,29 @@ def test_vanishing_depth_compares_layers_within_one_model() -> None:
     assert vanishing_depth.fn(RunData(records)) == []
     records += [{"kind": "step", "step": 10 + i, "grad_norms": [1e-5, 1e-3, 1e-1, 1.0, 1.0, 1.0]} for i in range(10)]
     assert vanishing_depth.fn(RunData(records[:1] + records[11:])) != []
+
+
+def test_vanishing_depth_ignores_embedding_tables() -> None:
+    """Only the looked-up rows of an embedding get a gradient: its RMS gradient is small by design."""
+    from traindebug.rules.gradient_scale import vanishing_depth
+
+    names = ["embed.weight", "fc1.weight", "fc2.weight", "fc3.weight"]
+    records = [
+        {"kind": "tensors", "step": 0, "names": names, "shapes": [[5000, 64], [64, 64], [64, 64], [4, 64]]},
+        {"kind": "activations", "step": 0, "modules": [{"module": "embed", "kind": "Embedding"},
+                                                       {"module": "fc1", "kind": "Linear"}]},
+    ]
+    records += [{"kind": "step", "step": i, "grad_norms": [1e-3, 0.5, 0.5, 0.5]} for i in range(10)]
+    assert vanishing_depth.fn(RunData(records)) == []
+    records[1]["modules"][0]["kind"] = "Linear"
+    assert vanishing_depth.fn(RunData(records)) != []
+
+
+def test_regression_baseline_is_the_target_variance() -> None:
+    """A linear fit of a wave: MSE 0.49 is 0.47 of its (badly initialized) first loss but 0.88 of var(y)."""
+    loss = lambda i: 0.49 + 0.6 * math.exp(-i / 10)
+    steps = training(300, loss)
+    assert underfitting.fn(make_run(steps)) == []
+    stats = [{"kind": "loss_input", "step": 0, "name": "mse_loss", "target_std": 0.748}]
+    records = list(make_run(steps, stats)) + [{"kind": "loss_fn", "step": 0, "name": "mse_loss", "chance_loss": None}]
+    assert [f.category for f in underfitting.fn(RunData(records))] == ["underfitting"]

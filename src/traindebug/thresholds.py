@@ -159,9 +159,10 @@ UNDERFIT_PLATEAU_PROGRESS = 0.05
 #: chance-level loss ln(C): the model removed less than half of the uncertainty of a
 #: uniform guess (own choice; clean classification controls end at 0.00-0.47 x ln(C)).
 UNDERFIT_LOSS_FRACTION = 0.5
-#: underfitting: for other losses (no chance level) the reference is the initial loss and the
-#: bar is higher, because noisy targets have an irreducible loss (measured: the clean
-#: diabetes regression plateaus at 0.59 x its initial loss; we flag above 0.8).
+#: underfitting: for regression the reference is the loss of predicting the targets' mean
+#: (their variance for MSE; else the initial loss) and the bar is higher, because noisy
+#: targets have an irreducible loss: above 0.8 the model explains < 20 % of the variance
+#: (own choice; measured: the clean diabetes regression plateaus at 0.59 x its initial loss).
 UNDERFIT_REGRESSION_FRACTION = 0.8
 
 # --- per-sample statistics (issue 5) ------------------------------------------------
@@ -175,6 +176,23 @@ INNER_TEST_THETA = 0.9
 #: orthogonality test constant nu (same paper: nu = tan(80 deg) = 5.67, i.e. the sampled
 #: gradient may deviate up to 80 degrees from the true one).
 ORTHO_TEST_NU = 5.67
+#: alpha above which a step lands higher on the fitted parabola than it started (Schneider et al.
+#: 2021, Cockpit, sec. 3.1: alpha > 1 overshoots "to the other side" and uphill).
+ALPHA_HIGH = 1.0
+#: alpha below which a step covers less than 2.5% of the way to the parabola's minimum
+#: (Cockpit: alpha = -1 is "no step"); measured on clean controls: lowest clean median MEASURED_ALPHA_LOW.
+ALPHA_LOW = -0.95
+#: alpha verdicts need at least this many convex fits (a single alpha mixes two mini-batches).
+ALPHA_MIN_MEASUREMENTS = 10
+#: gradient-noise verdicts need at least this many measurements in the early phase.
+NOISE_MIN_MEASUREMENTS = 5
+#: the norm test's batch (McCandlish et al. 2018's noise scale at theta = 1) this many times the
+#: batch used, in the early phase, means noise dominates the steps; measured on clean controls:
+#: largest clean early median MEASURED_NOISE.
+NOISE_BATCH_FACTOR = 10.0
+#: a layer "vanishes" when this fraction of its nonzero gradient elements is below GRAD_ABS_VANISHED
+#: (the SageMaker Debugger threshold above) while the last layer's is below 1 - this fraction.
+HIST_VANISHED_FRACTION = 0.9
 
 # --- curvature (issue 6) ------------------------------------------------------------
 #: lr * lambda_max counts as "above the bound" when it exceeds the optimizer's stability bound

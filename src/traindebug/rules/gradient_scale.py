@@ -71,6 +71,13 @@ def _model_of(name: str) -> str:
     return match.group(1) if match else "model0"
 
 
+def _lookup_tables(run: RunData) -> set[str]:
+    """Modules that are embedding tables: only the rows a batch looks up get a gradient,
+    so their RMS gradient is small by construction, not because the signal vanished."""
+    first = run.records("activations")[:1]
+    return {r["module"] for rec in first for r in rec.get("modules", []) if r.get("kind") in ("Embedding", "EmbeddingBag")}
+
+
 def _depth_ratio(run: RunData, matrices: list[int], rows: list[list[float]]) -> tuple[float, int, int, float, float] | None:
     """(first/last RMS gradient ratio, first, last, first_rms, last_rms) of one model's weight matrices."""
     first, last = matrices[0], matrices[-1]
@@ -85,9 +92,10 @@ def _depth_ratio(run: RunData, matrices: list[int], rows: list[list[float]]) -> 
 def vanishing_depth(run: RunData) -> list[Finding]:
     """Early layers get orders of magnitude smaller gradients than late layers (within one model)."""
     names = run.tensor_names
+    lookups = _lookup_tables(run)
     by_model: dict[str, list[int]] = {}
     for i in matrix_tensors(run):
-        if i < len(names):
+        if i < len(names) and names[i].rsplit(".", 1)[0] not in lookups:
             by_model.setdefault(_model_of(names[i]), []).append(i)
     _, rows = per_tensor(run, "grad_norms")
     rows = rows[:10]

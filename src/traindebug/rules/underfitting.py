@@ -9,7 +9,22 @@ from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, median, per_tensor, rule
 from traindebug.rules.learning_rate import update_ratios
-from traindebug.store import RunData
+from traindebug.store import RunData, to_float
+
+
+def baseline_loss(run: RunData, loss_name: str | None, initial: float) -> tuple[float, str]:
+    """The loss of predicting the targets' mean (regression), else the initial loss, with a label.
+
+    MSE of the mean prediction is the target variance; L1/Huber losses are at most the
+    target standard deviation. Target statistics come from the ``loss_input`` records.
+    """
+    stds = [to_float(r.get("target_std")) for r in run.records("loss_input") if r.get("target_std") is not None]
+    std = median(stds)
+    if math.isfinite(std) and std > 0 and loss_name == "mse_loss":
+        return std**2, f"the targets' variance {fmt(std**2)} (the loss of predicting their mean)"
+    if math.isfinite(std) and std > 0 and loss_name in ("l1_loss", "smooth_l1_loss", "huber_loss"):
+        return std, f"the targets' standard deviation {fmt(std)} (an upper bound of the loss of predicting their mean)"
+    return initial, f"the initial loss {fmt(initial)}"
 
 
 def alternating_updates(run: RunData) -> bool:
@@ -39,7 +54,8 @@ def underfitting(run: RunData) -> list[Finding]:
     if chance:
         reference, fraction, what = chance, T.UNDERFIT_LOSS_FRACTION, f"the chance level ln({info.get('classes')}) = {fmt(chance)}"
     else:
-        reference, fraction, what = initial, T.UNDERFIT_REGRESSION_FRACTION, f"the initial loss {fmt(initial)}"
+        reference, what = baseline_loss(run, info.get("name"), initial)
+        fraction = T.UNDERFIT_REGRESSION_FRACTION
     if fourth <= fraction * reference or alternating_updates(run):
         return []
     _, ratios = update_ratios(run)
@@ -54,7 +70,7 @@ def underfitting(run: RunData) -> list[Finding]:
             severity="warning",
             confidence=0.55,
             step=steps[2 * quarter],
-            title=f"training loss plateaus at {fmt(fourth)}, {fmt(fourth / reference)}x {'chance level' if chance else 'its initial value'}",
+            title=f"training loss plateaus at {fmt(fourth)}, {fmt(fourth / reference)}x {'chance level' if chance else 'its baseline'}",
             observation=(
                 f"Over the last half of the run the training loss went from {fmt(third)} to {fmt(fourth)} (medians of the "
                 f"third and fourth quarter, less than {100 * T.UNDERFIT_PLATEAU_PROGRESS:.0f} % progress), which is more than "
