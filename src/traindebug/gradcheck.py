@@ -316,12 +316,13 @@ def _sweep(
 
     ``evaluate(t)`` is the scalar at ``theta + t v``; ``scale`` the magnitude of
     the summed terms, for the round-off bound ``ulps * machine_eps * scale / eps``.
-    An eps is usable when that bound is well below the tolerance (at most
-    ``GRADCHECK_USABLE_TOL``) and the
-    one-sided differences agree there, up to the bend of a smooth function
-    (``eps * f''/2``, predicted from the next smaller eps): a ReLU kink or a
-    max-pool switch within eps breaks that agreement. Only at a usable eps can
-    a bug be told apart from numerical noise.
+    An eps is usable when, well below the tolerance (at most
+    ``GRADCHECK_USABLE_TOL``): that bound; the change of the finite difference
+    at the next smaller eps (its truncation error); and the disagreement of the
+    one-sided differences beyond the bend of a smooth function (``eps * f''/2``,
+    predicted from the next smaller eps), which a ReLU kink or a max-pool switch
+    within eps produces. None of these involves autograd, so a wrong backward
+    keeps its usable eps; only there can a bug be told apart from numerical noise.
     """
     unit = torch.finfo(dtype).eps
     centre = evaluate(0.0)
@@ -332,11 +333,15 @@ def _sweep(
     rows = []
     for k, (eps, numeric, bend) in enumerate(raw):
         smaller = raw[k + 1] if k + 1 < len(raw) else None
-        kink = abs(bend) if smaller is None else min(abs(bend), abs(bend - smaller[2] * eps / smaller[0]))
+        if smaller is None:
+            kink = converged = math.inf
+        else:
+            kink = min(abs(bend), abs(bend - smaller[2] * eps / smaller[0]))
+            converged = abs(numeric - smaller[1])  # truncation error: gone at the smaller eps
         size = max(abs(analytic), abs(numeric))
         rel = abs(analytic - numeric) / size if size > 0 else 0.0
         noise = T.GRADCHECK_NOISE_ULPS * unit * scale / eps
-        usable = max(noise, kink) <= 0.5 * min(rtol, T.GRADCHECK_USABLE_TOL) * size
+        usable = max(noise, kink, converged) <= 0.5 * min(rtol, T.GRADCHECK_USABLE_TOL) * size
         if not math.isfinite(numeric):
             rel, usable = math.inf, False
         rows.append((eps, numeric, rel, usable))
