@@ -65,6 +65,9 @@ BUILTIN_PLUGINS = (
     "traindebug.probes.per_sample",
     "traindebug.probes.distance",
     "traindebug.probes.histograms",
+    "traindebug.rules.step_quality",
+    "traindebug.rules.gradient_noise",
+    "traindebug.rules.gradient_histograms",
     # -- curvature (issue 6) --
     "traindebug.probes.curvature",
     "traindebug.rules.stability",

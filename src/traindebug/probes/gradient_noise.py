@@ -81,6 +81,7 @@ class GradientNoiseProbe(Probe):
 
     name = "gradient_noise"
     cost = Cost.EXTRA_BACKWARD
+    wants_gram = True
 
     def __init__(self, engine: "PerSampleEngine", schedule: Schedule, settings: Settings) -> None:
         self.engine = engine
@@ -93,7 +94,10 @@ class GradientNoiseProbe(Probe):
         if current is None or current.step != ctx.step or current.n < 2:
             return
         n = current.n
-        tests = noise_tests(current.gram(), n)
+        gram = current.gram()
+        if gram is None:
+            return
+        tests = noise_tests(gram, n)
         for key, value in {**tests, **suggested_batches(tests, n)}.items():
             ctx.record(key, value)
         ctx.record("noise_n", n)

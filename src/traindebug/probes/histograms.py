@@ -10,8 +10,9 @@ pass), it emits a ``histograms`` record with:
   [-``param_absmax``, +``param_absmax``] (per tensor),
 - ``param_absmax``, ``numel``.
 
-And ``grad_tiny_fraction`` (per tensor: fraction of gradient elements with
-|g| <= ``thresholds.GRAD_ABS_VANISHED``, zeros included) into the step record.
+And ``grad_tiny_fraction`` (per tensor: fraction of the nonzero gradient
+elements with |g| <= ``thresholds.GRAD_ABS_VANISHED``; exact zeros, as in unused
+embedding rows or dead units, are left out) into the step record.
 Per-sample gradient element histograms (Cockpit's ``GradHist1d``) come from the
 per-sample engine in the full preset (record ``per_sample_hist``).
 """
@@ -31,14 +32,17 @@ GRAD_LOG_RANGE = (-12.0, 4.0)  # half-decade bins from 1e-12 to 1e4
 PARAM_BINS = 32
 
 
-def log_magnitude_histogram(g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(counts of log10|g| per bin, count of zeros) of one gradient tensor."""
-    low, high = GRAD_LOG_RANGE
-    flat = g.detach().float().reshape(-1)
-    zero = flat == 0
-    logs = flat.abs().clamp_min(1e-30).log10().clamp(low, high)
-    counts = torch.histc(logs[~zero], bins=GRAD_LOG_BINS, min=low, max=high)
-    return counts, zero.sum().float()
+def binned(values: list[torch.Tensor], low: torch.Tensor | float, high: torch.Tensor | float, bins: int) -> torch.Tensor:
+    """Per-tensor histograms [T, bins] of flattened tensors over [low, high] (per tensor
+    when low/high are tensors of shape [T]); outliers go to the end bins. One bincount."""
+    sizes = torch.tensor([v.numel() for v in values], device=values[0].device)
+    flat = torch.cat([v.reshape(-1) for v in values])
+    which = torch.repeat_interleave(torch.arange(len(values), device=flat.device), sizes)
+    lo = low[which] if isinstance(low, torch.Tensor) else low
+    hi = high[which] if isinstance(high, torch.Tensor) else high
+    index = ((flat - lo) / (hi - lo) * bins).floor().clamp(0, bins - 1).long()
+    counts = torch.bincount(which * bins + index, minlength=len(values) * bins)
+    return counts.reshape(len(values), bins).float()
 
 
 class HistogramProbe(Probe):
@@ -54,29 +58,28 @@ class HistogramProbe(Probe):
         rows = [(i, p) for i, (_, p) in enumerate(ctx.params) if p.grad is not None and p.numel() > 0]
         if not rows:
             return
-        grads, zeros, params, absmax, tiny = [], [], [], [], []
-        for _, p in rows:
-            counts, zero = log_magnitude_histogram(p.grad)
-            grads.append(counts)
-            zeros.append(zero)
-            w = p.detach().float()
-            top = w.abs().max().clamp_min(1e-12)
-            params.append(torch.histc((w / top).reshape(-1), bins=PARAM_BINS, min=-1.0, max=1.0))
-            absmax.append(top)
-            tiny.append((p.grad.detach().abs() <= T.GRAD_ABS_VANISHED).float().mean())
+        grads = [p.grad.detach().float().abs() for _, p in rows]
+        nonzero = torch.stack([(g > 0).sum() for g in grads])
+        tiny = torch.stack([((g > 0) & (g <= T.GRAD_ABS_VANISHED)).sum() for g in grads])
+        low, high = GRAD_LOG_RANGE
+        logs = [torch.where(g > 0, g.clamp_min(1e-30).log10(), torch.full_like(g, low - 1)) for g in grads]
+        grad_log = binned(logs, low, high, GRAD_LOG_BINS)
+        grad_log[:, 0] -= nonzero.new_tensor([g.numel() for g in grads]) - nonzero  # zeros are counted apart
+        params = [p.detach().float() for _, p in rows]
+        absmax = torch.stack([w.abs().max() for w in params]).clamp_min(1e-12)
         ctx.emit(
             "histograms",
             {
                 "tensors": [i for i, _ in rows],
                 "grad_log_range": list(GRAD_LOG_RANGE),
-                "grad_log": torch.stack(grads),
-                "grad_zero": torch.stack(zeros),
-                "param": torch.stack(params),
-                "param_absmax": torch.stack(absmax),
+                "grad_log": grad_log,
+                "grad_zero": torch.stack([g.numel() - n for g, n in zip(grads, nonzero)]).float(),
+                "param": binned(params, -absmax, absmax, PARAM_BINS),
+                "param_absmax": absmax,
                 "numel": [p.numel() for _, p in rows],
             },
         )
-        ctx.record("grad_tiny_fraction", torch.stack(tiny))
+        ctx.record("grad_tiny_fraction", tiny.float() / nonzero.clamp_min(1).float())
 
 
 @hookimpl

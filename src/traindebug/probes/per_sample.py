@@ -50,6 +50,10 @@ REDUCTIONS = {"mean": "mean", "sum": "sum", "batchmean": "sum"}
 #: per-sample gradient element histogram: Cockpit's GradHist1d defaults (outliers clipped)
 HIST_BINS = 100
 HIST_RANGE = (-2.0, 2.0)
+#: up to this many per-sample gradient elements per tensor the histogram is exact, beyond it
+#: estimated from HIST_SAMPLES elements drawn with a private generator (never the global RNG)
+HIST_EXACT_MAX = 2**20
+HIST_SAMPLES = 2**16
 
 
 #: the module types BackPACK 1.7's BatchGrad extension supports (its module_exts table)
@@ -89,7 +93,7 @@ def sample_scale(call: LossCall, n: int, backward_loss: torch.Tensor | None) -> 
 class TensorStats:
     """Per-sample statistics of one parameter tensor."""
 
-    gram: torch.Tensor  # [N, N] inner products of per-sample gradients
+    gram: torch.Tensor | None  # [N, N] inner products of per-sample gradients (if wanted)
     sgs: torch.Tensor | None = None  # element-wise sum of squared per-sample gradients
     mean: torch.Tensor | None = None  # mean per-sample gradient (the batch gradient)
     hist: torch.Tensor | None = None  # histogram of per-sample gradient elements
@@ -106,9 +110,10 @@ class PerSample:
     stats: list[TensorStats]
     losses: torch.Tensor  # [N] per-sample losses
 
-    def gram(self) -> torch.Tensor:
-        """Inner products of whole-model per-sample gradients, [N, N]."""
-        return torch.stack([s.gram for s in self.stats]).sum(0)
+    def gram(self) -> torch.Tensor | None:
+        """Inner products of whole-model per-sample gradients, [N, N] (None if not computed)."""
+        grams = [s.gram for s in self.stats]
+        return None if any(g is None for g in grams) else torch.stack(grams).sum(0)  # type: ignore[misc]
 
 
 # -- the hooks path ---------------------------------------------------------------
@@ -139,16 +144,49 @@ def layer_batch_grad(tap: Tap, scale: torch.Tensor) -> list[torch.Tensor]:
 
 def tap_stats(tap: Tap, scale: torch.Tensor, want: "Wants") -> list[TensorStats]:
     """Statistics of a layer's weight (and bias) from its tap, without per-sample
-    materialisation for Linear layers on (N, in) inputs (unless histograms are wanted)."""
+    materialisation for Linear layers on (N, in) inputs."""
     m = tap.module
-    if isinstance(m, nn.Linear) and tap.input.dim() == 2 and not want.hist:
+    if isinstance(m, nn.Linear) and tap.input.dim() == 2:
         a, g = tap.input.float(), tap.grad[0].float() * scale
-        gg = g @ g.T
-        stats = [TensorStats(gram=gg * (a @ a.T), sgs=(g * g).T @ (a * a) if want.sgs else None)]
-        if m.bias is not None:
-            stats.append(TensorStats(gram=gg, sgs=(g * g).sum(0) if want.sgs else None))
-        return stats
+        gg = g @ g.T if want.gram else None
+        weight = TensorStats(
+            gram=gg * (a @ a.T) if gg is not None else None,
+            sgs=(g * g).T @ (a * a) if want.sgs else None,
+            hist=outer_histogram(g, a) if want.hist else None,
+        )
+        if m.bias is None:
+            return [weight]
+        return [weight, TensorStats(gram=gg, sgs=(g * g).sum(0) if want.sgs else None,
+                                    hist=element_histogram(g) if want.hist else None)]
+    if not (want.gram or want.sgs or want.hist):
+        return [TensorStats(gram=None)] * (1 + (m.bias is not None))
     return [batch_grad_stats(bg, want) for bg in layer_batch_grad(tap, scale)]
+
+
+def element_histogram(values: torch.Tensor) -> torch.Tensor:
+    """Histogram of the elements (Cockpit's GradHist1d bins; outliers clipped into the end bins);
+    beyond HIST_EXACT_MAX elements, an unbiased estimate from HIST_SAMPLES random elements."""
+    flat = values.reshape(-1)
+    weight = 1.0
+    if flat.numel() > HIST_EXACT_MAX:
+        generator = torch.Generator(flat.device).manual_seed(flat.numel())
+        pick = torch.randint(flat.numel(), (HIST_SAMPLES,), generator=generator, device=flat.device)
+        flat, weight = flat[pick], flat.numel() / HIST_SAMPLES
+    low, high = HIST_RANGE
+    return torch.histc(flat.clamp(low, high), bins=HIST_BINS, min=low, max=high) * weight
+
+
+def outer_histogram(g: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """element_histogram of the per-sample outer products g_n a_n^T without building them all."""
+    n, o, i = g.shape[0], g.shape[1], a.shape[1]
+    if n * o * i <= HIST_EXACT_MAX:
+        return element_histogram(g[:, :, None] * a[:, None, :])
+    generator = torch.Generator(g.device).manual_seed(n * o * i)
+    pick = torch.randint(n * o * i, (HIST_SAMPLES,), generator=generator, device=g.device)
+    rows, cols = pick // i, pick % i
+    samples = g.reshape(-1)[rows] * a[rows // o, cols]
+    low, high = HIST_RANGE
+    return torch.histc(samples.clamp(low, high), bins=HIST_BINS, min=low, max=high) * (n * o * i / HIST_SAMPLES)
 
 
 def tap_directional(tap: Tap, scale: torch.Tensor, direction: list[torch.Tensor]) -> torch.Tensor:
@@ -167,15 +205,11 @@ def tap_directional(tap: Tap, scale: torch.Tensor, direction: list[torch.Tensor]
 def batch_grad_stats(bg: torch.Tensor, want: "Wants") -> TensorStats:
     """Statistics from explicit per-sample gradients [N, ...]."""
     flat = bg.reshape(bg.shape[0], -1).float()
-    hist = None
-    if want.hist:
-        low, high = HIST_RANGE
-        hist = torch.histc(flat.clamp(low, high), bins=HIST_BINS, min=low, max=high)
     return TensorStats(
-        gram=flat @ flat.T,
+        gram=flat @ flat.T if want.gram else None,
         sgs=(flat * flat).sum(0).reshape(bg.shape[1:]) if want.sgs else None,
         mean=flat.mean(0).reshape(bg.shape[1:]) if want.sgs else None,
-        hist=hist,
+        hist=element_histogram(flat) if want.hist else None,
     )
 
 
@@ -183,6 +217,7 @@ def batch_grad_stats(bg: torch.Tensor, want: "Wants") -> TensorStats:
 class Wants:
     """What the consumers due at a step need beyond the Gram matrices."""
 
+    gram: bool = True  # inner products of per-sample gradients (noise tests)
     sgs: bool = False  # element-wise second moment (GSNR)
     hist: bool = False  # histogram of per-sample gradient elements
 
@@ -298,6 +333,13 @@ class PerSampleEngine(Probe):
     def setup(self, run: RunContext) -> None:
         self._choose_path(run)
 
+    def wants_at(self, step: int) -> Wants:
+        """What to compute at ``step``: Gram matrices (and more) only when a consumer of them is due."""
+        gram = self._own.due(step) or any(
+            getattr(c, "wants_gram", False) and c.schedule.due(step) for c in self.consumers
+        )
+        return Wants(gram=gram, sgs=self.wants.sgs and gram, hist=self.wants.hist and gram)
+
     def on_params_added(self, run: RunContext) -> None:
         self._choose_path(run)
 
@@ -361,14 +403,15 @@ class PerSampleEngine(Probe):
         losses = per_sample_losses(call)
         n = call.input.shape[0]
         self._scale = sample_scale(call, n, ctx.loss)
-        layers = {key: tap_stats(tap, self._scale, self.wants) for key, tap in self._taps.items()}
+        want = self.wants_at(ctx.step)
+        layers = {key: tap_stats(tap, self._scale, want) for key, tap in self._taps.items()}
         index, stats = [], []
         for i, (_, p) in enumerate(ctx.params):
             module = self._owners.get(id(p))
             if module is None:
                 continue
             s = layers[id(module)][0 if p is module.weight else 1]
-            if self.wants.sgs and s.mean is None and p.grad is not None:
+            if want.sgs and s.mean is None and p.grad is not None:
                 s.mean = p.grad.detach().float() * (self._scale / n)
             index.append(i)
             stats.append(s)
@@ -432,7 +475,7 @@ class PerSampleEngine(Probe):
         from backpack.extensions import BatchGrad
 
         covered = self._covered(ctx)
-        want = self.wants
+        want = self.wants_at(ctx.step)
         found: dict[int, TensorStats] = {}
 
         def reduce(module: nn.Module) -> None:
@@ -469,7 +512,7 @@ class PerSampleEngine(Probe):
         assert self._model is not None
         with isolated(self._model):
             grads = rc.vmap_grads(params)
-        stats = [batch_grad_stats(grads[name], self.wants) for _, name, _ in covered]
+        stats = [batch_grad_stats(grads[name], self.wants_at(ctx.step)) for _, name, _ in covered]
         losses = per_sample_losses(rc.call)
         assert losses is not None
         return PerSample(ctx.step, "func", rc.n, [i for i, _, _ in covered], stats, losses)
@@ -513,11 +556,13 @@ class PerSampleEngine(Probe):
 
     # -- bookkeeping -----------------------------------------------------------------
     def after_step(self, ctx: StepContext) -> None:
-        if self.current is not None and self.current.step == ctx.step:
-            gram = self.current.gram()
+        fresh = self.current is not None and self.current.step == ctx.step
+        if fresh:
+            ctx.record("per_sample_path", self.current.path)  # type: ignore[union-attr]
+            ctx.record("per_sample_n", self.current.n)  # type: ignore[union-attr]
+        gram = self.current.gram() if fresh else None  # type: ignore[union-attr]
+        if self.current is not None and gram is not None:
             norms = gram.diagonal().clamp_min(0).sqrt()
-            ctx.record("per_sample_path", self.current.path)
-            ctx.record("per_sample_n", self.current.n)
             ctx.record("per_sample_norm_median", norms.median())
             ctx.record("per_sample_norm_max", norms.max())
             ctx.record("per_sample_norm_min", norms.min())
@@ -526,7 +571,7 @@ class PerSampleEngine(Probe):
             if hists:
                 ctx.emit("per_sample_hist", {"range": list(HIST_RANGE), "hist": torch.stack(hists).sum(0),
                                              "per_tensor": torch.stack(hists)})
-        elif self.reason:
+        elif not fresh and self.reason:
             ctx.record("per_sample_skipped", self.reason)
         if not self.hold:
             self._release()
