@@ -162,3 +162,15 @@ def test_probe_leaves_the_run_bitwise_unchanged(tmp_path: Path) -> None:
     assert [r["step"] for r in records] == list(range(6))
     assert all(math.isfinite(r["lambda_max"]) and r["lr"] == 0.1 and r["momentum"] == 0.9 for r in records)
     assert not run.records("probe_error")
+
+
+def test_backpack_ggn_trace_equals_the_exact_gauss_newton_trace(small_mlp: dict) -> None:
+    model, X, y = small_mlp["model"], small_mlp["X"], small_mlp["y"]
+    params = {n: p.detach() for n, p in model.named_parameters()}
+    jac = torch.func.jacrev(lambda p: functional_call(model, p, (X,)))(params)  # name -> [N, C, *shape]
+    J = torch.cat([j.reshape(X.shape[0], 3, -1) for j in jac.values()], dim=2).double()  # [N, C, P]
+    probs = torch.softmax(model(X).detach().double(), dim=1)
+    hess_out = torch.diag_embed(probs) - probs[:, :, None] * probs[:, None, :]  # CE Hessian in the logits
+    exact = float(torch.einsum("nab,nba->", hess_out, J @ J.transpose(1, 2)) / X.shape[0])  # mean_n tr(H_n J_n J_n^T)
+    got = diag_hessian_trace(model, nn.CrossEntropyLoss(), X, y, ggn=True).value
+    assert abs(got - exact) / exact < 1e-4
