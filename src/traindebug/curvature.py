@@ -127,7 +127,7 @@ class EigenEstimate:
     vector: torch.Tensor | None  # unit eigenvector estimate (flat), for warm starts
     hvps: int  # Hessian-vector products used
     converged: bool  # the stopping rule was met (not the iteration or time cap)
-    smallest: float = math.nan  # smallest Ritz value (Lanczos only)
+    smallest: float = math.nan  # smallest Ritz value (Lanczos only): an upper bound on the smallest eigenvalue
     residual: float = math.nan  # ||H v - value v|| (Lanczos: from the recurrence)
     seconds: float = 0.0
 

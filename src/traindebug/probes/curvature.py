@@ -5,8 +5,9 @@ parameters, the probe re-runs the user's model and loss function on the step's
 batch inside ``isolated(model)`` and estimates, by Hessian-vector products
 (``traindebug.curvature``):
 
-- ``lambda_max`` (and the smallest Ritz value ``lambda_min``) by Lanczos,
-  warm-started from the previous eigenvector;
+- ``lambda_max`` by Lanczos, warm-started from the previous eigenvector, and
+  ``lambda_min``, the smallest Ritz value of the same run (an upper bound on the
+  smallest eigenvalue, not converged: negative values show negative curvature);
 - for Adam/AdamW, ``preconditioned_lambda_max``: the top eigenvalue of
   ``P^-1 H`` with Adam's current preconditioner ``P = sqrt(v_hat) + eps``;
 - in the economy and full presets, the Hessian ``trace`` (Hutchinson, with
