@@ -67,7 +67,7 @@ def test_report_rebuilds_a_killed_run_with_a_torn_last_line(watched: Path, tmp_p
     assert "Traceback" not in captured.err and str(target) in captured.out
     assert not (run / "logbook.pdf").exists()
     doc = json.loads((run / "findings.json").read_text())
-    assert doc["status"] == "killed"
+    assert doc["status"] == "interrupted" and doc["killed"] is True
     steps = sum('"kind":"step"' in line for line in (run / "metrics.jsonl").read_text().splitlines()[:-1])
     assert doc["steps"] == steps
     assert any(f["category"] == "missing_zero_grad" for f in doc["findings"])

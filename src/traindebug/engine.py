@@ -88,8 +88,10 @@ class Verdict:
             "traindebug_version": meta.get("traindebug_version", ""),
             "script": meta.get("script", ""),
             "argv": meta.get("argv", []),
-            # no end record: the process died before it could write one (kill -9, OOM) or still runs
-            "status": end.get("status", "killed"),
+            # no end record: the process died before it could write one (kill -9, OOM);
+            # the contract's status values stay as they are, "killed" says why
+            "status": end.get("status", "interrupted"),
+            "killed": not end,
             "steps": end.get("steps", len(self.run.steps)),
             "wall_time_s": end.get("wall_time_s"),
             "overhead_s": end.get("overhead_s"),

@@ -216,7 +216,7 @@ def _run_facts(run: RunData, doc: dict[str, Any], checks: int | None, verdict: V
         ("script", doc["script"] or "(unknown)"),
         ("arguments", " ".join(doc["argv"]) if doc["argv"] else "(none)"),
         ("started", run.meta.get("started", "unknown").replace("T", " ")),
-        ("status", f"{doc['status']} ({STATUS_WORDS.get(doc['status'], 'unknown status')})"),
+        ("status", f"{_status(doc)} ({STATUS_WORDS.get(_status(doc), 'unknown status')})"),
         ("optimizer steps recorded", doc["steps"]),
         ("backward passes", backward),
         ("device", end.get("device", "unknown (no end record)")),
@@ -242,7 +242,7 @@ def _run_facts(run: RunData, doc: dict[str, Any], checks: int | None, verdict: V
 def _limits(run: RunData, doc: dict[str, Any], verdict: Verdict) -> list[str]:
     """What the recorded data cannot tell, stated for this run."""
     last = run.steps[-1]["step"] if run.steps else None
-    status = doc["status"]
+    status = _status(doc)
     out = ["## What these data cannot show", ""]
     if status == "max_steps":
         out.append(f"- The run was stopped after {doc['steps']} optimizer steps (`--max-steps`): problems that "
@@ -382,3 +382,8 @@ def _metric_row(name: str, values: list[tuple[int, Any]]) -> tuple[Any, ...]:
     if not finite:
         return (f"`{name}`", kind, len(values), span, "", "", _short(numbers[-1]))
     return (f"`{name}`", kind, len(values), span, f"{min(finite):.4g}", f"{max(finite):.4g}", f"{numbers[-1]:.4g}")
+
+
+def _status(doc: dict) -> str:
+    """The run's status, with "killed" for a store that has no end record."""
+    return "killed" if doc.get("killed") else doc["status"]
