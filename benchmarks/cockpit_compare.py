@@ -15,6 +15,7 @@ configuration's starting point: on CUDA ``torch.cuda.max_memory_allocated``, on 
 peak resident set size sampled every millisecond by a thread (psutil).
 
     python benchmarks/cockpit_compare.py [--steps 8] [--device cpu|cuda] [--models mlp,3c3d]
+                                         [--clock wall|cpu] [--threads N]
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ from torch import nn
 BATCH = 128
 PERIOD = 16
 WARMUP = 2
+#: the clock steps are timed with: wall time, or this process's CPU time (robust on a shared machine)
+CLOCK = {"wall": time.perf_counter, "cpu": time.process_time}
+clock = time.perf_counter
 
 
 def mlp() -> nn.Module:
@@ -108,12 +112,12 @@ def run_plain(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int, **
     times = []
     for _step in range(steps):
         _sync(x.device)
-        t = time.perf_counter()
+        t = clock()
         opt.zero_grad()
         loss_fn(model(x), y).backward()
         opt.step()
         _sync(x.device)
-        times.append(time.perf_counter() - t)
+        times.append(clock() - t)
     return times
 
 
@@ -132,7 +136,7 @@ def run_cockpit(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int, 
     times = []
     for step in range(steps):
         _sync(x.device)
-        t = time.perf_counter()
+        t = clock()
         opt.zero_grad()
         out = model(x)
         loss = loss_fn(out, y)
@@ -141,7 +145,7 @@ def run_cockpit(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int, 
             loss.backward(create_graph=cockpit.create_graph(step))
         opt.step()
         _sync(x.device)
-        times.append(time.perf_counter() - t)
+        times.append(clock() - t)
     return times
 
 
@@ -180,7 +184,7 @@ def measure(tool: str, preset: str, name: str, every: int, steps: int, device: t
     return {
         "tool": tool, "preset": preset, "model": name, "every": every,
         "median_ms": 1e3 * statistics.median(times), "mean_ms": 1e3 * statistics.fmean(times),
-        "peak_mb": round(memory.peak_mb, 1), "device": str(device), "steps": len(times),
+        "peak_mb": round(memory.peak_mb, 1), "device": str(device), "steps": len(times), "clock": clock.__name__,
     }
 
 
@@ -190,7 +194,14 @@ def main() -> None:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--models", default="mlp,3c3d")
     parser.add_argument("--tools", default="cockpit,traindebug")
+    parser.add_argument("--clock", choices=tuple(CLOCK), default="wall",
+                        help="wall time (default) or process CPU time (for a loaded, shared machine)")
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
     args = parser.parse_args()
+    global clock
+    clock = CLOCK[args.clock]
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     configs = [("cockpit", p) for p in ("economy", "business", "full")] + [("traindebug", p) for p in ("cheap", "economy", "full")]
     configs = [c for c in configs if c[0] in args.tools.split(",")]

@@ -10,6 +10,9 @@ pass), it emits a ``histograms`` record with:
   [-``param_absmax``, +``param_absmax``] (per tensor),
 - ``param_absmax``, ``numel``.
 
+Tensors with more than ``SAMPLE_SIZE`` elements are histogrammed from a random
+sample of that size (counts then sum to ``SAMPLE_SIZE``, not ``numel``).
+
 And ``grad_tiny_fraction`` (per tensor: fraction of the nonzero gradient
 elements with |g| <= ``thresholds.GRAD_ABS_VANISHED``; exact zeros, as in unused
 embedding rows or dead units, are left out) into the step record.
@@ -30,6 +33,17 @@ from traindebug.schedule import NEVER, Schedule
 GRAD_LOG_BINS = 32
 GRAD_LOG_RANGE = (-12.0, 4.0)  # half-decade bins from 1e-12 to 1e4
 PARAM_BINS = 32
+#: tensors larger than this are histogrammed from this many randomly drawn elements
+SAMPLE_SIZE = 2**15
+
+
+def sample(values: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """The flattened tensor, or SAMPLE_SIZE of its elements drawn at random when it is larger
+    (a private generator: the global RNG is not touched)."""
+    flat = values.reshape(-1)
+    if flat.numel() <= SAMPLE_SIZE:
+        return flat
+    return flat[torch.randint(flat.numel(), (SAMPLE_SIZE,), generator=generator, device=flat.device)]
 
 
 def binned(values: list[torch.Tensor], low: torch.Tensor | float, high: torch.Tensor | float, bins: int) -> torch.Tensor:
@@ -58,14 +72,15 @@ class HistogramProbe(Probe):
         rows = [(i, p) for i, (_, p) in enumerate(ctx.params) if p.grad is not None and p.numel() > 0]
         if not rows:
             return
-        grads = [p.grad.detach().float().abs() for _, p in rows]
+        generator = torch.Generator(rows[0][1].device).manual_seed(ctx.step)
+        grads = [sample(p.grad.detach().float().abs(), generator) for _, p in rows]
         nonzero = torch.stack([(g > 0).sum() for g in grads])
         tiny = torch.stack([((g > 0) & (g <= T.GRAD_ABS_VANISHED)).sum() for g in grads])
         low, high = GRAD_LOG_RANGE
         logs = [torch.where(g > 0, g.clamp_min(1e-30).log10(), torch.full_like(g, low - 1)) for g in grads]
         grad_log = binned(logs, low, high, GRAD_LOG_BINS)
         grad_log[:, 0] -= nonzero.new_tensor([g.numel() for g in grads]) - nonzero  # zeros are counted apart
-        params = [p.detach().float() for _, p in rows]
+        params = [sample(p.detach().float(), generator) for _, p in rows]
         absmax = torch.stack([w.abs().max() for w in params]).clamp_min(1e-12)
         ctx.emit(
             "histograms",
