@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from traindebug.findings import CATEGORIES, Finding
 from traindebug.gradcheck import gradcheck
+from traindebug.lr_find import lr_find
 from traindebug.session import Session
 
 
@@ -65,4 +66,4 @@ def watch(
     return decorate(fn) if fn is not None else decorate
 
 
-__all__ = ["watch", "Session", "Finding", "CATEGORIES", "__version__", "gradcheck"]
+__all__ = ["watch", "Session", "Finding", "CATEGORIES", "__version__", "gradcheck", "lr_find"]
