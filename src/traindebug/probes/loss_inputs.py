@@ -16,7 +16,8 @@ look normalised by chance; after some training they no longer do), it emits a
   ``target_distinct`` (number of distinct values),
 - ``has_weight``: the loss got class weights (``weight``/``pos_weight``).
 
-Only a few calls are looked at, so the host syncs of ``unique`` cost nothing.
+Only a few calls are looked at, so the host syncs of ``unique`` cost nothing;
+statistics use the first ``SAMPLE_ROWS`` rows of the batch.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
 
 #: steps at which one more call is inspected
 LATER_STEPS = (10, 50, 200)
+#: statistics use at most this many rows of the batch (a language model's logits can be GBs)
+SAMPLE_ROWS = 512
 
 
 def _broadcast_shape(a: torch.Size, b: torch.Size) -> list[int] | None:
@@ -52,14 +55,14 @@ def loss_input_stats(call: LossCall) -> dict[str, Any]:
         "has_weight": any(call.kwargs.get(k) is not None for k in ("weight", "pos_weight")),
     }
     if x.is_floating_point() and x.numel():
-        xf = x.float()
+        xf = x[:SAMPLE_ROWS].float() if x.dim() else x.float()
         stats.update(input_min=xf.min(), input_max=xf.max(), input_rms=xf.pow(2).mean().sqrt())
         if xf.dim() >= 2 and xf.shape[1] > 1:
             stats["row_sum_dev"] = (xf.sum(1) - 1).abs().max()
             stats["row_logsumexp_dev"] = xf.logsumexp(1).abs().max()
     if isinstance(target, torch.Tensor) and target.numel():
         t = target.detach()
-        tf = t.float()
+        tf = t[:SAMPLE_ROWS].float() if t.dim() else t.float()
         stats.update(
             target_shape=list(t.shape),
             target_dtype=str(t.dtype).replace("torch.", ""),
