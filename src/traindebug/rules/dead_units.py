@@ -9,7 +9,7 @@ from typing import Any
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, rule
+from traindebug.rules.base import Rule, rule
 from traindebug.store import RunData, to_float
 
 
@@ -39,6 +39,14 @@ def persistent_layers(run: RunData, key: str, threshold: float) -> list[dict[str
     return found
 
 
+def describe_layers(layers: list[dict[str, Any]]) -> str:
+    """'name: 90 %, 85 % at steps 25, 50; ...' for the logbook."""
+    return "; ".join(
+        f"{l['name']}: {', '.join(f'{100 * v:.0f} %' for v in l['values'])} at steps {', '.join(map(str, l['steps']))}"
+        for l in layers
+    )
+
+
 @rule("units.dead_relu", "dead_units", needs=("unit_health",))
 def dead_relu(run: RunData) -> list[Finding]:
     """More than half of a hidden ReLU layer's units never activate, check after check."""
@@ -46,10 +54,7 @@ def dead_relu(run: RunData) -> list[Finding]:
     if not layers:
         return []
     worst = max(layers, key=lambda l: l["values"][-1])
-    detail = "; ".join(
-        f"{l['name']}: {', '.join(f'{100 * v:.0f} %' for v in l['values'])} at steps {', '.join(map(str, l['steps']))}"
-        for l in layers
-    )
+    detail = describe_layers(layers)
     return [
         Finding(
             rule="units.dead_relu",

@@ -6,7 +6,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, rule
-from traindebug.rules.dead_units import persistent_layers
+from traindebug.rules.dead_units import describe_layers, persistent_layers
 from traindebug.store import RunData
 
 
@@ -17,10 +17,7 @@ def saturated(run: RunData) -> list[Finding]:
     if not layers:
         return []
     worst = max(layers, key=lambda l: l["values"][-1])
-    detail = "; ".join(
-        f"{l['name']}: {', '.join(f'{100 * v:.0f} %' for v in l['values'])} at steps {', '.join(map(str, l['steps']))}"
-        for l in layers
-    )
+    detail = describe_layers(layers)
     return [
         Finding(
             rule="units.saturated",
