@@ -442,6 +442,14 @@ class PerSampleEngine(Probe):
         recompute = self.recompute(ctx)
         if recompute is None:
             return
+        want = self.wants_at(ctx.step)
+        if not (want.gram or want.sgs or want.hist):  # only alpha is due: it needs the losses alone
+            losses = per_sample_losses(recompute.call)
+            covered = self._covered(ctx)
+            if losses is not None:
+                self.current = PerSample(ctx.step, self.path, recompute.n, [i for i, _, _ in covered],
+                                         [TensorStats(gram=None) for _ in covered], losses)
+            return
         try:
             if self.path == "backpack":
                 self.current = self._backpack(ctx, recompute)
@@ -534,9 +542,8 @@ class PerSampleEngine(Probe):
             position = {id(p): i for i, (_, p) in enumerate(ctx.params)}
             for tap in self._taps.values():
                 m = tap.module
-                parts = [direction[position[id(m.weight)]]]
-                if m.bias is not None:
-                    parts.append(direction[position[id(m.bias)]])
+                parts = [direction[position[id(q)]] if id(q) in position else torch.zeros_like(q)
+                         for q in (m.weight, m.bias) if q is not None]
                 total = total + tap_directional(tap, self._scale, parts)
             return total
         rc = self.recompute(ctx)
