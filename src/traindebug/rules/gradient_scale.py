@@ -83,8 +83,8 @@ def _depth_ratio(run: RunData, matrices: list[int], rows: list[list[float]]) -> 
     first, last = matrices[0], matrices[-1]
     first_rms = median([_rms(run, first, r) for r in rows if first < len(r)])
     last_rms = median([_rms(run, last, r) for r in rows if last < len(r)])
-    if not (math.isfinite(first_rms) and math.isfinite(last_rms)) or last_rms <= 0:
-        return None
+    if not (math.isfinite(first_rms) and math.isfinite(last_rms)) or last_rms <= 0 or first_rms <= 0:
+        return None  # no gradient at all is no_gradient_flow's finding, not a vanishing one
     return first_rms / last_rms, first, last, first_rms, last_rms
 
 
