@@ -542,8 +542,10 @@ class PerSampleEngine(Probe):
             position = {id(p): i for i, (_, p) in enumerate(ctx.params)}
             for tap in self._taps.values():
                 m = tap.module
-                parts = [direction[position[id(q)]] if id(q) in position else torch.zeros_like(q)
-                         for q in (m.weight, m.bias) if q is not None]
+                tensors = [q for q in (m.weight, m.bias) if q is not None]
+                if any(id(q) not in position and q.requires_grad for q in tensors):
+                    return None  # the optimized tensors are not the layer's own (functional_call)
+                parts = [direction[position[id(q)]] if id(q) in position else torch.zeros_like(q) for q in tensors]
                 total = total + tap_directional(tap, self._scale, parts)
             return total
         rc = self.recompute(ctx)
