@@ -177,18 +177,20 @@ INNER_TEST_THETA = 0.9
 #: gradient may deviate up to 80 degrees from the true one).
 ORTHO_TEST_NU = 5.67
 #: alpha above which a step lands higher on the fitted parabola than it started (Schneider et al.
-#: 2021, Cockpit, sec. 3.1: alpha > 1 overshoots "to the other side" and uphill).
+#: 2021, Cockpit, sec. 3.1: alpha > 1 overshoots "to the other side" and uphill); measured on 8
+#: clean controls (alpha every 2nd step): highest clean run median 0.10.
 ALPHA_HIGH = 1.0
 #: alpha below which a step covers less than 2.5% of the way to the parabola's minimum
-#: (Cockpit: alpha = -1 is "no step"); measured on clean controls: lowest clean median MEASURED_ALPHA_LOW.
+#: (Cockpit: alpha = -1 is "no step"); measured on the same 8 clean controls: lowest clean run
+#: median -0.74 (clean_plateau_then_fall).
 ALPHA_LOW = -0.95
 #: alpha verdicts need at least this many convex fits (a single alpha mixes two mini-batches).
 ALPHA_MIN_MEASUREMENTS = 10
 #: gradient-noise verdicts need at least this many measurements in the early phase.
 NOISE_MIN_MEASUREMENTS = 5
 #: the norm test's batch (McCandlish et al. 2018's noise scale at theta = 1) this many times the
-#: batch used, in the early phase, means noise dominates the steps; measured on clean controls:
-#: largest clean early median MEASURED_NOISE.
+#: batch used, in the early phase, means noise dominates the steps; measured on 9 clean controls:
+#: largest clean early-phase median 1.4x (clean_torch_func), largest single clean value 9x.
 NOISE_BATCH_FACTOR = 10.0
 #: a layer "vanishes" when this fraction of its nonzero gradient elements is below GRAD_ABS_VANISHED
 #: (the SageMaker Debugger threshold above) while the last layer's is below 1 - this fraction.
