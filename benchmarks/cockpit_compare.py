@@ -15,7 +15,7 @@ configuration's starting point: on CUDA ``torch.cuda.max_memory_allocated``, on 
 peak resident set size sampled every millisecond by a thread (psutil).
 
     python benchmarks/cockpit_compare.py [--steps 8] [--device cpu|cuda] [--models mlp,3c3d]
-                                         [--clock wall|cpu] [--threads N]
+                                         [--clock wall|cpu] [--threads N] [--plugins all|core+per-sample]
 """
 
 from __future__ import annotations
@@ -154,9 +154,40 @@ def traindebug_schedules(preset: str, every: int) -> dict[str, str]:
     from traindebug.plugins import collect_probes, plugin_manager
     from traindebug.probes.base import Cost, Settings
 
-    probes = collect_probes(plugin_manager(), Settings(preset=preset))
+    probes = collect_probes((plugin_manager_override or plugin_manager)(), Settings(preset=preset))
     return {p.name: f"every:{every}" for p in probes if p.cost not in (Cost.FREE, Cost.CHEAP) or p.name in
             ("distance", "histograms")}
+
+
+#: --plugins core+per-sample: the core's cheap probes and the per-sample family only
+CORE_AND_PER_SAMPLE = (
+    "traindebug.probes.loss", "traindebug.probes.gradients", "traindebug.probes.updates",
+    "traindebug.probes.learning_rate", "traindebug.probes.non_finite", "traindebug.probes.activations",
+    "traindebug.probes.per_sample", "traindebug.probes.distance", "traindebug.probes.histograms",
+)
+
+
+def restrict_plugins(names: tuple[str, ...]) -> None:
+    """Make sessions load only these plugin modules (to time one family without the others)."""
+    import importlib
+
+    import pluggy
+
+    import traindebug.session
+    from traindebug.plugins import Spec
+
+    def manager(load_entry_points: bool = True) -> pluggy.PluginManager:
+        pm = pluggy.PluginManager("traindebug")
+        pm.add_hookspecs(Spec)
+        for name in names:
+            pm.register(importlib.import_module(name), name=name)
+        return pm
+
+    traindebug.session.plugin_manager = manager  # type: ignore[assignment]
+    globals()["plugin_manager_override"] = manager
+
+
+plugin_manager_override = None
 
 
 def run_traindebug(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int, preset: str, every: int) -> list[float]:
@@ -197,7 +228,11 @@ def main() -> None:
     parser.add_argument("--clock", choices=tuple(CLOCK), default="wall",
                         help="wall time (default) or process CPU time (for a loaded, shared machine)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument("--plugins", choices=("all", "core+per-sample"), default="all",
+                        help="time traindebug with every plugin (default) or the core and the per-sample family only")
     args = parser.parse_args()
+    if args.plugins != "all":
+        restrict_plugins(CORE_AND_PER_SAMPLE)
     global clock
     clock = CLOCK[args.clock]
     if args.threads:
@@ -213,6 +248,8 @@ def main() -> None:
             for tool, preset in [("plain", "-"), *configs]:
                 row = plain if tool == "plain" else measure(tool, preset, name, every, steps, device)
                 row.update(ratio=round(row[key] / plain[key], 2), ratio_of=key.split("_")[0])
+                if tool == "traindebug":
+                    row["plugins"] = args.plugins
                 row["median_ms"], row["mean_ms"] = round(row["median_ms"], 2), round(row["mean_ms"], 2)
                 print(json.dumps(row), flush=True)
 
