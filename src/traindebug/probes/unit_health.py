@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, Probe, Settings, StepContext
+from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
 from traindebug.schedule import Schedule
 
 SATURATION_MARGIN = 1e-3  # taxonomy.md: outputs within 1e-3 of the bounds
@@ -53,9 +53,8 @@ def _is_weighted(node: Any) -> bool:
     return any(name.startswith(w) for w in WEIGHTED)
 
 
-def graph_root(ctx: StepContext) -> torch.Tensor | None:
-    """A live tensor of this step's training graph: the loss function's input, else the model output."""
-    candidates = [ctx.loss_call.input if ctx.loss_call else None, ctx.batch.output if ctx.batch else None]
+def graph_root(candidates: list[Any]) -> torch.Tensor | None:
+    """The first candidate that is a live tensor of a training graph."""
     return next((t for t in candidates if isinstance(t, torch.Tensor) and t.grad_fn is not None), None)
 
 
@@ -108,14 +107,22 @@ class UnitHealthProbe(Probe):
 
     def __init__(self) -> None:
         self._module_of: dict[int, str] = {}
+        #: input of the latest training loss call. Kept here because without modules the
+        #: session only starts the new step at its backward, after that loss call.
+        self._loss_input: torch.Tensor | None = None
 
     def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
         grad_fn = getattr(output, "grad_fn", None)
         if grad_fn is not None:
             self._module_of.setdefault(id(grad_fn), ctx.run.module_name(module))
 
+    def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
+        if call.training:
+            self._loss_input = call.input
+
     def before_backward(self, ctx: StepContext) -> None:
-        root = graph_root(ctx)
+        root = graph_root([self._loss_input, ctx.batch.output if ctx.batch else None])
+        self._loss_input = None
         if ctx.backward_count or root is None:
             return
         rows = []
