@@ -409,6 +409,8 @@ class _InputRecorder:
 
     def __init__(self, model: nn.Module) -> None:
         self.calls: dict[str, tuple[nn.Module, tuple, dict]] = {}
+        #: per module, per flattened argument: did it require grad (an activation, not data)?
+        self.needs_grad: dict[str, list[bool]] = {}
         self._handles = [
             m.register_forward_pre_hook(self._hook(name), with_kwargs=True) for name, m in model.named_modules()
         ]
@@ -416,6 +418,8 @@ class _InputRecorder:
     def _hook(self, name: str) -> Callable:
         def save(module: nn.Module, args: tuple, kwargs: dict) -> None:
             if name not in self.calls:
+                leaves, _ = tree_flatten((args, kwargs))
+                self.needs_grad[name] = [isinstance(t, torch.Tensor) and t.requires_grad for t in leaves]
                 detached = tree_map(lambda t: t.detach().clone() if isinstance(t, torch.Tensor) else t, (args, kwargs))
                 self.calls[name] = (module, *detached)
 
@@ -441,7 +445,7 @@ def _module_checks(
         if time.perf_counter() > deadline:
             unchecked.append(f"module {name or '<model>'}")
             continue
-        check = _module_check(name, module, args, kwargs, generator, eps_grid, rtol, seed)
+        check = _module_check(name, module, args, kwargs, recorder.needs_grad[name], generator, eps_grid, rtol, seed)
         if check is not None:
             checks.append(check)
     return checks
@@ -452,13 +456,19 @@ def _module_check(
     module: nn.Module,
     args: tuple,
     kwargs: dict,
+    needs_grad: list[bool],
     generator: torch.Generator,
     eps_grid: tuple[float, ...],
     rtol: float,
     seed: int,
 ) -> DirectionCheck | None:
     leaves, spec = tree_flatten((args, kwargs))
-    slots = [i for i, t in enumerate(leaves) if isinstance(t, torch.Tensor) and t.is_floating_point()]
+    # only activations are perturbed: training never uses the gradient of the data itself, and
+    # exact ties in data (constant image regions) put max-pool switches at every eps
+    slots = [
+        i for i, t in enumerate(leaves)
+        if isinstance(t, torch.Tensor) and t.is_floating_point() and needs_grad[i]
+    ]
     params = [p for p in module.parameters() if p.requires_grad and p.is_floating_point()]
     if not slots and not params:
         return None
