@@ -70,3 +70,14 @@ def median(values: list[float]) -> float:
 def fmt(value: float) -> str:
     """A number as people read it: 3 significant digits."""
     return f"{value:.3g}"
+
+
+def alternating_updates(run: RunData) -> bool:
+    """Consecutive steps update disjoint sets of tensors (GAN-style alternating optimizers).
+
+    The logged loss then mixes adversarial objectives and says nothing about the fit.
+    """
+    _, rows = per_tensor(run, "update_ratio")
+    moved = [frozenset(i for i, v in enumerate(row) if v > 0) for row in rows[:200]]
+    pairs = [(a, b) for a, b in zip(moved, moved[1:]) if a and b]
+    return bool(pairs) and sum(not (a & b) for a, b in pairs) >= 0.5 * len(pairs)

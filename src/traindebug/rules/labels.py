@@ -9,7 +9,7 @@ import re
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.base import Rule, alternating_updates, fmt, matrix_tensors, median, per_tensor, rule
 from traindebug.rules.learning_rate import loss_trend
 from traindebug.rules.loss_output_mismatch import loss_inputs
 from traindebug.store import RunData, to_float
@@ -146,8 +146,8 @@ def no_signal(run: RunData) -> list[Finding]:
     trend = loss_trend(run)
     counts = label_counts(run)
     prior = label_entropy(counts)
-    if made_targets(run):
-        return []
+    if made_targets(run) or alternating_updates(run):
+        return []  # GAN-style alternating objectives: the logged loss says nothing about the labels
     if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
         return []
     ratio = late_update_ratio(run)

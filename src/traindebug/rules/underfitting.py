@@ -7,7 +7,7 @@ import math
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, median, per_tensor, rule
+from traindebug.rules.base import Rule, alternating_updates, fmt, median, rule
 from traindebug.rules.learning_rate import update_ratios
 from traindebug.store import RunData, to_float
 
@@ -25,17 +25,6 @@ def baseline_loss(run: RunData, loss_name: str | None, initial: float) -> tuple[
     if math.isfinite(std) and std > 0 and loss_name in ("l1_loss", "smooth_l1_loss", "huber_loss"):
         return std, f"the targets' standard deviation {fmt(std)} (an upper bound of the loss of predicting their mean)"
     return initial, f"the initial loss {fmt(initial)}"
-
-
-def alternating_updates(run: RunData) -> bool:
-    """Consecutive steps update disjoint sets of tensors (GAN-style alternating optimizers).
-
-    The logged loss then mixes adversarial objectives and says nothing about the fit.
-    """
-    _, rows = per_tensor(run, "update_ratio")
-    moved = [frozenset(i for i, v in enumerate(row) if v > 0) for row in rows[:200]]
-    pairs = [(a, b) for a, b in zip(moved, moved[1:]) if a and b]
-    return bool(pairs) and sum(not (a & b) for a, b in pairs) >= 0.5 * len(pairs)
 
 
 @rule("fit.underfitting", "underfitting", needs=("loss", "update_ratio"))
