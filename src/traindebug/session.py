@@ -271,6 +271,7 @@ class Session:
                 training=torch.is_grad_enabled() and output.requires_grad,
             )
             if call.training:
+                self._maybe_complete_step()  # a model without nn.Module starts its step here
                 self._ctx.loss_call = call
             for probe in self._probes:
                 self._call(probe.on_loss_call, self._ctx, call)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext
+from traindebug.probes.base import Cost, Probe, Settings, StepContext
 
 HYPERPARAMETERS = ("lr", "momentum", "betas", "weight_decay", "nesterov", "dampening", "eps", "alpha")
 
