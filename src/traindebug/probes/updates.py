@@ -45,9 +45,9 @@ class UpdateProbe(Probe):
             return
         self._armed = False
         current = [p.detach() for _, p in ctx.params]
-        deltas = torch._foreach_sub(current, self._before)
-        update = torch.stack([n.float() for n in torch._foreach_norm(deltas)])
         weight = torch.stack([n.float() for n in torch._foreach_norm(self._before)])
+        torch._foreach_sub_(self._before, current)  # in place: the buffer now holds -update
+        update = torch.stack([n.float() for n in torch._foreach_norm(self._before)])
         ctx.record("param_norms", weight)
         ctx.record("update_norms", update)
         ctx.record("update_ratio", update / weight.clamp_min(1e-12))
