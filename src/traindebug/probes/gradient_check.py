@@ -68,15 +68,13 @@ def batch_size_for(call: LossCall | None, output: Any) -> int | None:
     return target.shape[0]
 
 
-class GradientCheckProbe(Probe):
-    """Autograd against central finite differences, per tensor and per module (float64 copy)."""
+class _OnceOnTheBatch(Probe):
+    """Runs ``_check`` once, on the first step whose batch was captured; says so if none was."""
 
-    name = "gradient_check"
-    cost = Cost.EXPENSIVE
     schedule = STEP_ZERO
+    kind = ""  # the record kind it writes
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    def __init__(self) -> None:
         self._done = False
 
     def before_step(self, ctx: StepContext) -> None:
@@ -90,7 +88,22 @@ class GradientCheckProbe(Probe):
 
     def finish(self, run: RunContext, emit: Callable[[dict[str, Any]], None]) -> None:
         if not self._done:
-            emit({"kind": "gradcheck", "step": 0, "skipped": NOT_SEEN})
+            emit({"kind": self.kind, "step": 0, "skipped": NOT_SEEN})
+
+    def _check(self, ctx: StepContext) -> None:
+        raise NotImplementedError
+
+
+class GradientCheckProbe(_OnceOnTheBatch):
+    """Autograd against central finite differences, per tensor and per module (float64 copy)."""
+
+    name = "gradient_check"
+    kind = "gradcheck"
+    cost = Cost.EXPENSIVE
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
 
     def _check(self, ctx: StepContext) -> None:
         batch = ctx.batch
@@ -116,28 +129,12 @@ class GradientCheckProbe(Probe):
         ctx.emit("gradcheck", {**result.to_record(), "loss_source": source})
 
 
-class BatchMixingProbe(Probe):
+class BatchMixingProbe(_OnceOnTheBatch):
     """d output_i / d input_j for j != i on the user's batch (BatchNorm in eval mode)."""
 
     name = "batch_mixing"
+    kind = "batch_mixing"
     cost = Cost.EXTRA_BACKWARD
-    schedule = STEP_ZERO
-
-    def __init__(self) -> None:
-        self._done = False
-
-    def before_step(self, ctx: StepContext) -> None:
-        if self._done or ctx.batch is None:
-            return
-        self._done = True
-        self._check(ctx)
-
-    def after_step(self, ctx: StepContext) -> None:
-        self.before_step(ctx)  # L-BFGS: the forward runs inside optimizer.step(closure)
-
-    def finish(self, run: RunContext, emit: Callable[[dict[str, Any]], None]) -> None:
-        if not self._done:
-            emit({"kind": "batch_mixing", "step": 0, "skipped": NOT_SEEN})
 
     def _check(self, ctx: StepContext) -> None:
         batch = ctx.batch
