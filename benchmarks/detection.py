@@ -15,7 +15,7 @@ D: seeded scripts whose first warning/error finding has the expected category;
 T: seeded scripts with the expected category among the first three;
 F: clean controls with any warning/error finding; N, M: seeded and clean scripts.
 
-Usage: python benchmarks/detection.py [--folder buggy_examples] [--max-steps 300] [-j 2]
+Usage: python benchmarks/detection.py [FOLDER] [--max-steps 300] [-j 2]
        python benchmarks/detection.py --runs DIR --reuse   (re-judge stored runs after a rule change)
 """
 
@@ -128,7 +128,10 @@ def table(results: list[Result]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", type=Path, default=Path(__file__).resolve().parent.parent / "buggy_examples")
+    default_folder = Path(__file__).resolve().parent.parent / "buggy_examples"
+    parser.add_argument("folder", type=Path, nargs="?", default=None,
+                        help="folder of scripts (default buggy_examples/; buggy_examples/heldout is the held-out set)")
+    parser.add_argument("--folder", dest="folder_option", type=Path, help="same as the positional folder")
     parser.add_argument("--max-steps", type=int, default=300)
     parser.add_argument("-j", "--jobs", type=int, default=1, help="scripts checked in parallel")
     parser.add_argument("--runs", type=Path, help="keep the run folders here (default: a temporary folder)")
@@ -136,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --runs: judge runs already stored there again instead of re-running them")
     parser.add_argument("-k", "--filter", default="", help="only scripts whose name matches this regular expression")
     args = parser.parse_args(argv)
+    args.folder = args.folder or args.folder_option or default_folder
     if not args.folder.is_dir():
         print(f"detection.py: no such folder: {args.folder}", file=sys.stderr)
         return 2

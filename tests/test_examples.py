@@ -24,6 +24,10 @@ def expected(script: Path) -> str | None:
     return match.group(1) if match else None
 
 
+# Only the folder's own scripts: buggy_examples/heldout/ is the held-out set, written without
+# looking at the rules and measured on its own (python benchmarks/detection.py
+# buggy_examples/heldout); it is left out here on purpose, to keep it a measurement rather than a
+# target the rules are fitted to, and the slow suite's runtime (~15 min) unchanged.
 SCRIPTS = sorted(p for p in EXAMPLES.glob("*.py") if expected(p))
 
 #: seeded examples the current rules miss, and why (kept visible rather than tuned away)
