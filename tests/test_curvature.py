@@ -90,6 +90,49 @@ def test_lanczos_top_eigenvalue_within_one_percent_and_cheaper_than_power(small_
     assert top.hvps < power.hvps
 
 
+def test_power_iteration_residual_rule_bounds_the_distance_to_an_eigenvalue(small_mlp: dict) -> None:
+    eig = small_mlp["eig"]
+    op = HessianOperator(small_mlp["closure"], small_mlp["params"])
+    est = power_iteration(op, tol=1e-2, max_iter=500, rule="residual", generator=torch.Generator().manual_seed(0))
+    assert est.converged and est.residual <= 1e-2 * abs(est.value)
+    assert (eig - est.value).abs().min().item() <= est.residual  # some eigenvalue within the residual
+    with pytest.raises(ValueError, match="rule"):
+        power_iteration(op, rule="relative")
+
+
+def test_lanczos_to_a_tight_tolerance_stays_exact(small_mlp: dict) -> None:
+    exact_max = small_mlp["eig"][-1].item()
+    op = HessianOperator(small_mlp["closure"], small_mlp["params"])
+    est = lanczos(op, tol=1e-5, max_iter=150, generator=torch.Generator().manual_seed(0))
+    assert est.converged and abs(est.value - exact_max) / exact_max < 1e-5
+    # past the point where full reorthogonalisation starts, the returned vector is still the eigenvector
+    assert abs(float(est.vector @ op(est.vector)) - exact_max) / exact_max < 1e-5
+
+
+class _Matrix:
+    """An explicit symmetric matrix as a Lanczos operator."""
+
+    def __init__(self, matrix: torch.Tensor) -> None:
+        self.matrix, self.dim, self.device, self.dtype, self.hvps = matrix, matrix.shape[0], matrix.device, matrix.dtype, 0
+
+    def __call__(self, vector: torch.Tensor) -> torch.Tensor:
+        self.hvps += 1
+        return self.matrix @ vector
+
+
+def test_lanczos_reorthogonalisation_exhausts_the_space_in_n_products() -> None:
+    # with exact orthogonality the Krylov space of an n x n matrix is all of R^n after n
+    # products and the recurrence ends (beta = 0); a basis that lost orthogonality goes on
+    g = torch.Generator().manual_seed(0)
+    a = torch.randn(30, 30, generator=g, dtype=torch.float64)
+    matrix = a + a.T
+    eig = torch.linalg.eigvalsh(matrix)
+    est = lanczos(_Matrix(matrix), tol=0.0, max_iter=60, generator=g)
+    assert est.converged and est.hvps == 30
+    assert est.value == pytest.approx(eig[-1].item(), rel=1e-10)
+    assert est.smallest == pytest.approx(eig[0].item(), rel=1e-10)
+
+
 def test_lanczos_warm_start_needs_fewer_products(small_mlp: dict) -> None:
     op = HessianOperator(small_mlp["closure"], small_mlp["params"])
     cold = lanczos(op, tol=1e-3, max_iter=50, generator=torch.Generator().manual_seed(1))

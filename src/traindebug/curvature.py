@@ -5,9 +5,11 @@ Python without a session:
 
 - ``HessianOperator``: Hessian-vector products by double backward (Pearlmutter's
   trick): the gradient graph is built once, each product is one extra backward.
-- ``lanczos``: the largest (and smallest) Hessian eigenvalue by Lanczos with full
-  reorthogonalisation, optionally warm-started from a previous eigenvector.
-- ``power_iteration``: PyHessian's method (Yao et al. 2020), kept as the reference.
+- ``lanczos``: the largest (and smallest) Hessian eigenvalue by Lanczos, with full
+  reorthogonalisation once a Ritz pair converges, optionally warm-started from a
+  previous eigenvector.
+- ``power_iteration``: PyHessian's method (Yao et al. 2020), kept as the reference
+  (its stopping rule, or the residual rule of ``lanczos``).
 - ``hutchinson_trace``: Hutchinson's estimator with Rademacher probes drawn
   from its own ``torch.Generator`` (the global RNG is never touched).
 - ``diag_hessian_trace``: the exact trace from BackPACK's ``DiagHessian`` (or the
@@ -31,7 +33,7 @@ import torch
 from torch import nn
 
 Closure = Callable[[], torch.Tensor]
-Progress = Callable[[int, float], None]
+Progress = Callable[[int, float, float], None]  # (products so far, estimate, residual)
 
 
 class CurvatureUnsupported(Exception):
@@ -66,7 +68,7 @@ class HessianOperator:
         self.hvps = 0
 
     def __call__(self, vector: torch.Tensor) -> torch.Tensor:
-        """The Hessian-vector product ``H @ vector`` (flat)."""
+        """The Hessian-vector product ``H @ vector`` (flat, a new tensor)."""
         self.hvps += 1
         if not self._grads:
             return torch.zeros_like(vector)
@@ -78,11 +80,8 @@ class HessianOperator:
             retain_graph=True,
             allow_unused=True,
         )
-        out = [torch.zeros_like(part) for part in parts]
-        for i, hv in zip(self._live, products):
-            if hv is not None:
-                out[i] = hv.reshape(-1)
-        return torch.cat(out)
+        by_index = dict(zip(self._live, products))
+        return torch.cat([_flat(by_index.get(i), p) for i, p in enumerate(self.params)])
 
 
 def _flat(grad: torch.Tensor | None, param: torch.Tensor) -> torch.Tensor:
@@ -164,57 +163,70 @@ def lanczos(
     Stops when the residual of the top Ritz pair, ``|beta_k s_k|`` from the
     recurrence, is at most ``tol * |value|``: for a symmetric matrix some
     eigenvalue then lies within ``tol * |value|`` of the estimate, and the top
-    Ritz value approaches the largest eigenvalue from below. ``start`` warm-starts
-    from a previous eigenvector. With ``reorthogonalize=False`` only three vectors
-    are kept (memory ``3 n`` instead of ``max_iter * n``) and no eigenvector is
-    returned; the extreme Ritz value stays accurate. ``progress(hvps, value)`` is
-    called after every product.
+    Ritz value approaches the largest eigenvalue from below. The tridiagonal
+    matrix is re-diagonalised after every product, so the rule is checked as
+    soon as it can hold. ``start`` warm-starts from a previous eigenvector.
+
+    With ``reorthogonalize`` every Lanczos vector is kept (for the eigenvector)
+    and, once some Ritz pair has nearly converged, each new vector is
+    orthogonalised against all of them. Before that the three-term recurrence
+    keeps them orthogonal to working precision: the new vector's overlap with a
+    Ritz vector is about ``eps ||H|| / residual`` (Paige 1976), so full
+    reorthogonalisation starts when a residual falls to ``10 sqrt(eps) ||T||``
+    (semi-orthogonality, Simon 1984). With ``reorthogonalize=False`` only two
+    vectors are kept (memory ``3 n`` instead of ``max_iter * n``) and no
+    eigenvector is returned; the extreme Ritz value stays accurate.
+    ``progress(hvps, value, residual)`` is called after every product.
     """
     t0 = time.perf_counter()
     used0 = op.hvps
     q = _start_vector(op, start, generator)
-    # the Lanczos vectors, as rows of one preallocated matrix (no copies while it grows)
-    basis = torch.empty((max_iter if reorthogonalize else 1, op.dim), device=op.device, dtype=op.dtype)
-    basis[0] = q
-    size = 1
-    q_prev = torch.zeros_like(q)
+    # the Lanczos vectors as separate tensors: a preallocated (max_iter, n) matrix
+    # costs a page fault per fresh page on every call, more than the products on CPU
+    basis = [q]
     alphas: list[float] = []
     betas: list[float] = []
-    beta = 0.0
     value, smallest, residual, converged = math.nan, math.nan, math.inf, False
-    ritz = torch.zeros(1, dtype=torch.float64)
+    ritz = torch.ones(1, dtype=torch.float64)
+    orthogonalizing = False
+    semi_orthogonal = 10 * math.sqrt(torch.finfo(op.dtype).eps)
     for k in range(max_iter):
         w = op(q)
-        alpha = torch.dot(w, q)
-        w = w - alpha * q - beta * q_prev
-        if reorthogonalize:
-            done = basis[:size]
-            w = w - (done @ w) @ done  # full reorthogonalisation, one classical Gram-Schmidt pass
-        new_beta = float(w.norm())
-        alphas.append(float(alpha))
+        alpha = float(torch.dot(w, q))
+        w.add_(q, alpha=-alpha)
+        if betas:
+            w.add_(basis[-2], alpha=-betas[-1])
+        beta = float(w.norm())
+        alphas.append(alpha)
         thetas, vectors = _tridiagonal_eigh(alphas, betas)
+        if reorthogonalize and (orthogonalizing or _converging(thetas, vectors, beta, semi_orthogonal)):
+            orthogonalizing = True  # the loss of orthogonality only grows from here
+            for v in basis:  # modified Gram-Schmidt against every Lanczos vector
+                w.add_(v, alpha=-float(torch.dot(w, v)))
+            beta = float(w.norm())
         value, smallest = float(thetas[-1]), float(thetas[0])
         ritz = vectors[:, -1]
-        residual = new_beta * abs(float(ritz[-1]))
+        residual = beta * abs(float(ritz[-1]))
         if progress is not None:
-            progress(op.hvps - used0, value)
+            progress(op.hvps - used0, value, residual)
         if not math.isfinite(value):
             break
-        if residual <= tol * abs(value) or new_beta <= 1e-10 * max(abs(value), 1e-30):
+        if residual <= tol * abs(value) or beta <= 1e-10 * max(abs(value), 1e-30):
             converged = True
             break
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
             break
         if k + 1 < max_iter:
-            betas.append(new_beta)
-            beta = new_beta
-            q_prev, q = q, w / new_beta
-            if reorthogonalize:
-                basis[size] = q
-                size += 1
+            betas.append(beta)
+            q = w.div_(beta)
+            basis.append(q)
+            if not reorthogonalize:
+                del basis[:-2]
     vector = None
     if reorthogonalize and math.isfinite(value):
-        vector = ritz.to(device=op.device, dtype=op.dtype) @ basis[: len(ritz)]
+        vector = torch.zeros_like(q)
+        for c, v in zip(ritz.tolist(), basis):
+            vector.add_(v, alpha=c)
         vector = vector / vector.norm()
     return EigenEstimate(
         value=value,
@@ -225,6 +237,12 @@ def lanczos(
         residual=residual,
         seconds=time.perf_counter() - t0,
     )
+
+
+def _converging(thetas: torch.Tensor, vectors: torch.Tensor, beta: float, level: float) -> bool:
+    """Some Ritz pair's residual ``beta |s_k|`` is at most ``level`` times ``||T||``."""
+    residuals = beta * vectors[-1].abs()
+    return bool(residuals.min() <= level * thetas.abs().max())
 
 
 def _tridiagonal_eigh(alphas: list[float], betas: list[float]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -247,32 +265,44 @@ def power_iteration(
     max_iter: int = 100,
     start: torch.Tensor | None = None,
     generator: torch.Generator | None = None,
+    rule: str = "change",
     progress: Progress | None = None,
 ) -> EigenEstimate:
     """Dominant eigenvalue by power iteration, as PyHessian does.
 
-    Stops when the Rayleigh quotient changes by less than ``tol`` relative to
-    its value between two iterations (PyHessian's rule, there with tol=1e-3).
+    ``rule="change"`` (PyHessian's, there with tol=1e-3): stop when the Rayleigh
+    quotient changes by less than ``tol`` relative to its value between two
+    iterations. ``rule="residual"``: stop when ``||H v - value v|| <= tol * |value|``,
+    the rule ``lanczos`` uses. ``progress(hvps, value, residual)`` is called after
+    every product.
     """
+    if rule not in ("change", "residual"):
+        raise ValueError(f"power_iteration: rule must be 'change' or 'residual', not {rule!r}")
     t0 = time.perf_counter()
     used0 = op.hvps
     v = _start_vector(op, start, generator)
-    value, converged = math.nan, False
+    value, residual, converged = math.nan, math.inf, False
     for _ in range(max_iter):
         hv = op(v)
         new = float(torch.dot(hv, v))
+        residual = float((hv - new * v).norm())
         norm = hv.norm()
         if progress is not None:
-            progress(op.hvps - used0, new)
+            progress(op.hvps - used0, new, residual)
         if not math.isfinite(new) or float(norm) == 0.0:
             value = new
             break
         v = hv / norm
-        if math.isfinite(value) and abs(new - value) <= tol * (abs(value) + 1e-6):
-            value, converged = new, True
-            break
+        if rule == "residual":
+            done = residual <= tol * abs(new)
+        else:
+            done = math.isfinite(value) and abs(new - value) <= tol * (abs(value) + 1e-6)
         value = new
-    return EigenEstimate(value=value, vector=v, hvps=op.hvps - used0, converged=converged, seconds=time.perf_counter() - t0)
+        if done:
+            converged = True
+            break
+    return EigenEstimate(value=value, vector=v, hvps=op.hvps - used0, converged=converged, residual=residual,
+                         seconds=time.perf_counter() - t0)
 
 
 @dataclass
