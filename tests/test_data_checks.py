@@ -220,6 +220,21 @@ def test_weight_decay_shrinking_weights_with_stalled_loss() -> None:
     assert over_regularization.weight_decay.fn(run_of([tensors, opts], [2.3] * n, param_norms=[[10.0]] * n)) == []
 
 
+def test_weights_collapsing_without_weight_decay_is_a_penalty_in_the_loss() -> None:
+    n = 50
+    tensors = {"kind": "tensors", "names": ["w"], "shapes": [[8, 8]]}
+    plain = {"kind": "optimizers", "optimizers": [{"type": "SGD", "groups": [{"lr": 0.1, "weight_decay": 0.0}]}]}
+    collapsing = [[10 * 0.8**i] for i in range(n)]  # ends at ~1e-4 of its start
+    found = over_regularization.weights_collapse.fn(run_of([tensors, plain], [2.3] * n, param_norms=collapsing))
+    assert categories(found) == [("over_regularization", "warning")]
+    # a linear model settling at a small optimum (measured: 0.06-0.13 of its start) is not a collapse
+    settling = [[10 * max(0.95**i, 0.06)] for i in range(n)]
+    assert over_regularization.weights_collapse.fn(run_of([tensors, plain], [2.3] * n, param_norms=settling)) == []
+    # with optimizer weight decay the weight_decay rule speaks, not this one
+    decayed = {"kind": "optimizers", "optimizers": [{"type": "SGD", "groups": [{"lr": 0.1, "weight_decay": 0.5}]}]}
+    assert over_regularization.weights_collapse.fn(run_of([tensors, decayed], [2.3] * n, param_norms=collapsing)) == []
+
+
 def test_clipping_far_below_gradient_norm() -> None:
     n = 40
     heavy = run_of([], [1.0] * n, clip_total_norm=[5.0] * n, clip_max_norm=[1e-3] * n)

@@ -41,7 +41,8 @@ def steps_too_small(run: RunData) -> list[Finding]:
 
     The bar for "tiny" is HEALTHY_UPDATE_RATIO (1e-4), a decade above taxonomy.md's ~1e-5:
     with Adam the ratio is about lr / rms(W), so lr = 1e-6 on a 512-wide layer gives 4e-5.
-    The flat loss and the healthy gradient-to-weight ratio guard the looser bar.
+    The flat loss and the healthy gradient-to-weight ratio guard the looser bar. Below
+    UPDATE_RATIO_LOW the weights hardly move at all, so "flat" allows more minibatch noise.
     """
     trend = loss_trend(run)
     if trend is None or trend["non_finite_step"] >= 0:
@@ -50,7 +51,8 @@ def steps_too_small(run: RunData) -> list[Finding]:
     ratio = median(ratios)
     progress = loss_progress(trend["initial"], trend["late"])
     gradient = grad_to_weight(run)
-    if not (0 < ratio < T.HEALTHY_UPDATE_RATIO and progress < T.LR_LOW_LOSS_PROGRESS and gradient > T.LR_LOW_HEALTHY_GRAD_RATIO):
+    flat = T.LR_LOW_TINY_STEP_PROGRESS if ratio < T.UPDATE_RATIO_LOW else T.LR_LOW_LOSS_PROGRESS
+    if not (0 < ratio < T.HEALTHY_UPDATE_RATIO and progress < flat and gradient > T.LR_LOW_HEALTHY_GRAD_RATIO):
         return []
     lrs = run.series("lr")[1]
     lr = lrs[0][0] if lrs and lrs[0] else None

@@ -30,18 +30,28 @@ def _severity(stuck: bool) -> str:
     return "warning" if stuck else "info"
 
 
+def optimizer_groups(run: RunData) -> list[dict]:
+    """The parameter groups of every optimizer seen."""
+    return [g for o in (run.last("optimizers") or {}).get("optimizers", []) for g in o.get("groups", [])]
+
+
+def weight_shrink(run: RunData) -> float | None:
+    """Median over weight matrices of (late norm / initial norm); None with too few steps."""
+    _, rows = per_tensor(run, "param_norms")
+    idx = matrix_tensors(run)
+    if len(rows) < T.MIN_STEPS_FOR_TREND or not idx:
+        return None
+    late = rows[-max(3, len(rows) // 5) :]
+    return median([median([row[i] for row in late]) / rows[0][i] for i in idx if i < len(rows[0]) and rows[0][i] > 0])
+
+
 @rule("regularization.weight_decay", "over_regularization", needs=("optimizers", "param_norms", "loss"))
 def weight_decay(run: RunData) -> list[Finding]:
     """Weight decay shrinks the weight matrices to a fraction of their initial norm."""
-    groups = [g for o in (run.last("optimizers") or {}).get("optimizers", []) for g in o.get("groups", [])]
+    groups = optimizer_groups(run)
     decay = max((to_float(g.get("weight_decay")) for g in groups if g.get("weight_decay")), default=0.0)
-    _, rows = per_tensor(run, "param_norms")
-    idx = matrix_tensors(run)
-    if not decay > 0 or len(rows) < T.MIN_STEPS_FOR_TREND or not idx:
-        return []
-    late = rows[-max(3, len(rows) // 5) :]
-    shrink = median([median([row[i] for row in late]) / rows[0][i] for i in idx if i < len(rows[0]) and rows[0][i] > 0])
-    if not shrink < T.WEIGHT_SHRINK_FRACTION:
+    shrink = weight_shrink(run)
+    if not decay > 0 or shrink is None or not shrink < T.WEIGHT_SHRINK_FRACTION:
         return []
     stuck, loss = not_improving(run)
     lr = median([to_float(g.get("lr")) for g in groups])
@@ -55,7 +65,7 @@ def weight_decay(run: RunData) -> list[Finding]:
             title=f"weight decay {decay:g} shrinks the weights to {shrink:.0%} of their initial norm",
             observation=(
                 f"With weight_decay={decay:g} (lr {lr:g}) the weight matrices ended at a median {shrink:.1%} of their "
-                f"initial norm over {len(rows)} steps; {loss}."
+                f"initial norm over {len(run.steps)} steps; {loss}."
             ),
             hypothesis=(
                 "The decay term pulls every weight toward zero faster than the loss gradient can push it out: "
@@ -64,6 +74,43 @@ def weight_decay(run: RunData) -> list[Finding]:
             suggestion="Lower weight_decay by 10-100x (typical: 1e-4..5e-4 for SGD, 1e-2..1e-1 for AdamW's decoupled decay).",
             evidence={"weight_decay": decay, "lr": lr, "weight_norm_fraction": shrink},
             caveat="Weights that start far too large (see bad_init_scale) may shrink a lot under healthy decay; it matters when the loss also stalls.",
+            figures=["loss"],
+        )
+    ]
+
+
+@rule("regularization.weights_collapse", "over_regularization", needs=("optimizers", "param_norms", "loss"))
+def weights_collapse(run: RunData) -> list[Finding]:
+    """Without optimizer weight decay, the weight matrices shrink to almost nothing.
+
+    Unregularized training grows the weights (every clean control ends at >= 1.02x its
+    initial norm); a collapse by two orders of magnitude needs a pull toward zero that
+    the optimizer does not apply: an L2 penalty added to the loss.
+    """
+    groups = optimizer_groups(run)
+    shrink = weight_shrink(run)
+    if any(to_float(g.get("weight_decay")) > 0 for g in groups) or shrink is None or not shrink < T.WEIGHT_COLLAPSE_FRACTION:
+        return []
+    stuck, loss = not_improving(run)
+    return [
+        Finding(
+            rule="regularization.weights_collapse",
+            category="over_regularization",
+            severity=_severity(stuck),
+            confidence=0.6,
+            step=0,
+            title=f"the weights shrink to {shrink:.2%} of their initial norm",
+            observation=(
+                f"Over {len(run.steps)} steps the weight matrices ended at a median {shrink:.2%} of their initial norm, "
+                f"although the optimizer applies no weight decay; {loss}."
+            ),
+            hypothesis=(
+                "Something pulls every weight toward zero harder than the data term pushes back: typically an L2 or "
+                "L1 penalty added to the loss with a coefficient orders of magnitude too large."
+            ),
+            suggestion="Print the data loss and the penalty separately; scale the penalty coefficient down until the data loss dominates (1e-4..1e-5 per weight is usual).",
+            evidence={"weight_norm_fraction": shrink},
+            caveat="A model whose best fit really is near zero weights (no signal in the inputs) also shrinks them; the penalty is the likelier cause when the loss stalls at chance.",
             figures=["loss"],
         )
     ]
@@ -136,4 +183,4 @@ def dropout(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [weight_decay, clipping, dropout]
+    return [weight_decay, weights_collapse, clipping, dropout]
