@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, per_tensor, rule
+from traindebug.rules.base import Rule, median, per_tensor, rule
 from traindebug.store import RunData
 
 
@@ -20,6 +21,24 @@ def _group_by_module(names: list[str], indices: list[int]) -> dict[str, list[str
     for i in indices:
         groups[_module_of(names[i])].append(names[i])
     return groups
+
+
+def vanished_gradients(run: RunData) -> set[int]:
+    """Tensors whose median RMS gradient is below GRAD_ABS_VANISHED.
+
+    An SGD step that small is below float32 resolution for any weight of ordinary size
+    and rounds to no change at all: such a tensor is not frozen, its gradient vanished
+    (judged by the vanishing_gradients rules).
+    """
+    if not run.has("grad_norms"):
+        return set()
+    _, rows = per_tensor(run, "grad_norms")
+    shapes = (run.last("tensors") or {}).get("shapes", [])
+    sizes = [math.prod(s) for s in shapes]
+    return {
+        i for i in range(min(len(sizes), min((len(r) for r in rows), default=0)))
+        if sizes[i] and median([r[i] for r in rows]) / math.sqrt(sizes[i]) < T.GRAD_ABS_VANISHED
+    }
 
 
 @rule("flow.no_gradient", "no_gradient_flow", needs=("grad_norms",))
@@ -77,11 +96,13 @@ def frozen(run: RunData) -> list[Finding]:
     # steps where nothing moved at all (an optimizer step skipped by GradScaler) say nothing
     active = [(g, u) for g, u in rows if any(v > 0 for v in u)] or rows
     n = min(min(len(g), len(u)) for g, u in active)
+    vanished = vanished_gradients(run)
     stuck = [
         i
         for i in range(n)
         if sum(1 for g, _ in active if g[i] > 0) >= T.STALE_GRAD_STEP_FRACTION * len(active)
         and all(u[i] == 0 for _, u in active)
+        and i not in vanished
     ]
     if not stuck:
         return []
