@@ -11,7 +11,9 @@ pass), it emits a ``histograms`` record with:
 - ``param_absmax``, ``numel``.
 
 Tensors with more than ``SAMPLE_SIZE`` elements are histogrammed from a random
-sample of that size (counts then sum to ``SAMPLE_SIZE``, not ``numel``).
+sample of that size (counts then sum to ``SAMPLE_SIZE``, not ``numel``): the same
+elements at every step (drawn once per tensor from a private generator), so a
+step costs one gather per tensor and no random draw.
 
 And ``grad_tiny_fraction`` (per tensor: fraction of the nonzero gradient
 elements with |g| <= ``thresholds.GRAD_ABS_VANISHED``; exact zeros, as in unused
@@ -34,29 +36,34 @@ GRAD_LOG_BINS = 32
 GRAD_LOG_RANGE = (-12.0, 4.0)  # half-decade bins from 1e-12 to 1e4
 PARAM_BINS = 32
 #: tensors larger than this are histogrammed from this many randomly drawn elements
-SAMPLE_SIZE = 2**15
+SAMPLE_SIZE = 2**12
 
 
-def sample(values: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """The flattened tensor, or SAMPLE_SIZE of its elements drawn at random when it is larger
-    (a private generator: the global RNG is not touched)."""
+def sample_index(numel: int, device: torch.device, seed: int) -> torch.Tensor | None:
+    """SAMPLE_SIZE element indices drawn at random (a private generator: the global RNG is
+    not touched), or None when the tensor is small enough to be taken whole."""
+    if numel <= SAMPLE_SIZE:
+        return None
+    generator = torch.Generator(device).manual_seed(seed)
+    return torch.randint(numel, (SAMPLE_SIZE,), generator=generator, device=device).sort().values
+
+
+def sample(values: torch.Tensor, index: torch.Tensor | None) -> torch.Tensor:
+    """The flattened tensor, or its elements at ``index`` (sorted indices and index_select:
+    on CPU ten times faster than indexing with ``[]``)."""
     flat = values.reshape(-1)
-    if flat.numel() <= SAMPLE_SIZE:
-        return flat
-    return flat[torch.randint(flat.numel(), (SAMPLE_SIZE,), generator=generator, device=flat.device)]
+    return flat if index is None else flat.index_select(0, index)
 
 
-def binned(values: list[torch.Tensor], low: torch.Tensor | float, high: torch.Tensor | float, bins: int) -> torch.Tensor:
-    """Per-tensor histograms [T, bins] of flattened tensors over [low, high] (per tensor
-    when low/high are tensors of shape [T]); outliers go to the end bins. One bincount."""
-    sizes = torch.tensor([v.numel() for v in values], device=values[0].device)
-    flat = torch.cat([v.reshape(-1) for v in values])
-    which = torch.repeat_interleave(torch.arange(len(values), device=flat.device), sizes)
-    lo = low[which] if isinstance(low, torch.Tensor) else low
-    hi = high[which] if isinstance(high, torch.Tensor) else high
-    index = ((flat - lo) / (hi - lo) * bins).floor().clamp(0, bins - 1).long()
-    counts = torch.bincount(which * bins + index, minlength=len(values) * bins)
-    return counts.reshape(len(values), bins).float()
+def binned(values: torch.Tensor, which: torch.Tensor, count: int, low: torch.Tensor | float,
+           high: torch.Tensor | float, bins: int) -> torch.Tensor:
+    """Per-tensor histograms [count, bins] of the flat ``values``, element k belonging to
+    tensor ``which[k]``, over [low, high] (per tensor when low/high are tensors of shape
+    [count]); outliers go to the end bins. One bincount."""
+    lo = low.index_select(0, which) if isinstance(low, torch.Tensor) else low
+    hi = high.index_select(0, which) if isinstance(high, torch.Tensor) else high
+    index = ((values - lo) * bins / (hi - lo)).floor_().clamp_(0, bins - 1).long()
+    return torch.bincount(which * bins + index, minlength=count * bins).reshape(count, bins).float()
 
 
 class HistogramProbe(Probe):
@@ -67,34 +74,53 @@ class HistogramProbe(Probe):
 
     def __init__(self, schedule: Schedule) -> None:
         self.schedule = schedule
+        self._index: dict[int, torch.Tensor | None] = {}
+        self._which: dict[tuple[int, ...], torch.Tensor] = {}
+
+    def _sample_index(self, i: int, p: torch.Tensor) -> torch.Tensor | None:
+        if i not in self._index:
+            self._index[i] = sample_index(p.numel(), p.device, seed=i)
+        return self._index[i]
+
+    def _owner(self, sizes: tuple[int, ...], device: torch.device) -> torch.Tensor:
+        """For the concatenated samples of tensors of these sizes: each element's tensor."""
+        if sizes not in self._which:
+            self._which[sizes] = torch.repeat_interleave(
+                torch.arange(len(sizes), device=device), torch.tensor(sizes, device=device))
+        return self._which[sizes]
 
     def before_step(self, ctx: StepContext) -> None:
         rows = [(i, p) for i, (_, p) in enumerate(ctx.params) if p.grad is not None and p.numel() > 0]
         if not rows:
             return
-        generator = torch.Generator(rows[0][1].device).manual_seed(ctx.step)
-        grads = [sample(p.grad.detach().float().abs(), generator) for _, p in rows]
-        nonzero = torch.stack([(g > 0).sum() for g in grads])
-        tiny = torch.stack([((g > 0) & (g <= T.GRAD_ABS_VANISHED)).sum() for g in grads])
+        index = [self._sample_index(i, p) for i, p in rows]
+        grads = torch.cat([sample(p.grad.detach(), k).float() for (_, p), k in zip(rows, index)]).abs_()
+        params = torch.cat([sample(p.detach(), k).float() for (_, p), k in zip(rows, index)])
+        sizes = tuple(min(p.numel(), SAMPLE_SIZE) if k is not None else p.numel() for (_, p), k in zip(rows, index))
+        count, which = len(rows), self._owner(sizes, grads.device)
+        positive = grads > 0
+        nonzero = torch.bincount(which, weights=positive.float(), minlength=count)
+        tiny = torch.bincount(which, weights=(positive & (grads <= T.GRAD_ABS_VANISHED)).float(), minlength=count)
         low, high = GRAD_LOG_RANGE
-        logs = [torch.where(g > 0, g.clamp_min(1e-30).log10(), torch.full_like(g, low - 1)) for g in grads]
-        grad_log = binned(logs, low, high, GRAD_LOG_BINS)
-        grad_log[:, 0] -= nonzero.new_tensor([g.numel() for g in grads]) - nonzero  # zeros are counted apart
-        params = [sample(p.detach().float(), generator) for _, p in rows]
-        absmax = torch.stack([w.abs().max() for w in params]).clamp_min(1e-12)
+        logs = torch.where(positive, grads.clamp_min(1e-30).log10_(), torch.full_like(grads, low - 1))
+        grad_log = binned(logs, which, count, low, high, GRAD_LOG_BINS)
+        zeros = grads.new_tensor(sizes) - nonzero
+        grad_log[:, 0] -= zeros  # zeros are counted apart
+        absmax = torch.zeros(count, device=params.device).scatter_reduce_(0, which, params.abs(), "amax")
+        absmax = absmax.clamp_min(1e-12)
         ctx.emit(
             "histograms",
             {
                 "tensors": [i for i, _ in rows],
                 "grad_log_range": list(GRAD_LOG_RANGE),
                 "grad_log": grad_log,
-                "grad_zero": torch.stack([g.numel() - n for g, n in zip(grads, nonzero)]).float(),
-                "param": binned(params, -absmax, absmax, PARAM_BINS),
+                "grad_zero": zeros,
+                "param": binned(params, which, count, -absmax, absmax, PARAM_BINS),
                 "param_absmax": absmax,
                 "numel": [p.numel() for _, p in rows],
             },
         )
-        ctx.record("grad_tiny_fraction", tiny.float() / nonzero.clamp_min(1).float())
+        ctx.record("grad_tiny_fraction", tiny / nonzero.clamp_min(1))
 
 
 @hookimpl

@@ -32,6 +32,7 @@ weight), otherwise a forward-mode ``torch.func.jvp``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -163,17 +164,30 @@ def tap_stats(tap: Tap, scale: torch.Tensor, want: "Wants") -> list[TensorStats]
     return [batch_grad_stats(bg, want) for bg in layer_batch_grad(tap, scale)]
 
 
+@functools.lru_cache(maxsize=64)
+def hist_sample(numel: int, device: torch.device) -> torch.Tensor:
+    """HIST_SAMPLES sorted random indices below ``numel``, the same at every step (a private
+    generator seeded by ``numel``: the global RNG is not touched; sorted, index_select gathers fast)."""
+    generator = torch.Generator(device).manual_seed(numel)
+    return torch.randint(numel, (HIST_SAMPLES,), generator=generator, device=device).sort().values
+
+
 def element_histogram(values: torch.Tensor) -> torch.Tensor:
     """Histogram of the elements (Cockpit's GradHist1d bins; outliers clipped into the end bins);
     beyond HIST_EXACT_MAX elements, an unbiased estimate from HIST_SAMPLES random elements."""
     flat = values.reshape(-1)
     weight = 1.0
     if flat.numel() > HIST_EXACT_MAX:
-        generator = torch.Generator(flat.device).manual_seed(flat.numel())
-        pick = torch.randint(flat.numel(), (HIST_SAMPLES,), generator=generator, device=flat.device)
-        flat, weight = flat[pick], flat.numel() / HIST_SAMPLES
+        flat, weight = flat.index_select(0, hist_sample(flat.numel(), flat.device)), flat.numel() / HIST_SAMPLES
+    return clipped_counts(flat) * weight
+
+
+def clipped_counts(values: torch.Tensor) -> torch.Tensor:
+    """Counts of the flat ``values`` in HIST_BINS bins over HIST_RANGE, outliers in the end
+    bins (what ``histc`` of the clamped values gives, with one bincount: several times faster)."""
     low, high = HIST_RANGE
-    return torch.histc(flat.clamp(low, high), bins=HIST_BINS, min=low, max=high) * weight
+    index = ((values.float() - low) * (HIST_BINS / (high - low))).floor_().clamp_(0, HIST_BINS - 1)
+    return torch.bincount(index.long(), minlength=HIST_BINS).float()
 
 
 def outer_histogram(g: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
@@ -181,12 +195,10 @@ def outer_histogram(g: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
     n, o, i = g.shape[0], g.shape[1], a.shape[1]
     if n * o * i <= HIST_EXACT_MAX:
         return element_histogram(g[:, :, None] * a[:, None, :])
-    generator = torch.Generator(g.device).manual_seed(n * o * i)
-    pick = torch.randint(n * o * i, (HIST_SAMPLES,), generator=generator, device=g.device)
+    pick = hist_sample(n * o * i, g.device)
     rows, cols = pick // i, pick % i
-    samples = g.reshape(-1)[rows] * a[rows // o, cols]
-    low, high = HIST_RANGE
-    return torch.histc(samples.clamp(low, high), bins=HIST_BINS, min=low, max=high) * (n * o * i / HIST_SAMPLES)
+    samples = g.reshape(-1).index_select(0, rows) * a.reshape(-1).index_select(0, rows // o * i + cols)
+    return clipped_counts(samples) * (n * o * i / HIST_SAMPLES)
 
 
 def tap_directional(tap: Tap, scale: torch.Tensor, direction: list[torch.Tensor]) -> torch.Tensor:
