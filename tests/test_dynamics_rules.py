@@ -15,6 +15,7 @@ from torch import nn
 from traindebug.probes.unit_health import dead_fraction, hidden_activations, saturated_fraction
 from traindebug.probes.weight_symmetry import row_spread
 from traindebug.rules.dead_units import dead_relu
+from traindebug.rules.gradient_flow import frozen
 from traindebug.rules.lr_too_low import schedule_decayed_early, steps_too_small
 from traindebug.rules.overfitting import overfitting
 from traindebug.rules.saturated_units import saturated
@@ -48,6 +49,24 @@ def training(n: int, loss: Any, ratio: float = 1e-3, grad: float = 0.1, lr: Any 
         out.append({"loss": value, "update_ratio": [ratio] * 4, "grad_norms": [grad] * 4,
                     "param_norms": [1.0] * 4, "grad_norm": grad * 2, "lr": [rate]})
     return out
+
+
+# -- frozen_or_unoptimized vs vanished gradients --------------------------------------
+def unchanged_steps(n: int, grad: float) -> list[dict[str, Any]]:
+    """n steps where 0.weight never changes while its gradient norm is ``grad``; the rest learn."""
+    grads = [grad, 0.1, 0.1, 0.1]
+    return [{"grad_norms": grads, "update_grad_norms": grads, "update_norms": [0.0, 1e-3, 1e-3, 1e-3],
+             "param_norms": [1.0] * 4} for _ in range(n)]
+
+
+def test_unchanged_tensor_with_a_real_gradient_is_frozen() -> None:
+    found = frozen.fn(make_run(unchanged_steps(50, grad=0.5)))
+    assert [(f.category, f.where) for f in found] == [("frozen_or_unoptimized", "0")]
+
+
+def test_unchanged_tensor_whose_gradient_vanished_is_not_frozen() -> None:
+    # RMS gradient 1e-12 / sqrt(512): an SGD step that small rounds to nothing in float32
+    assert frozen.fn(make_run(unchanged_steps(50, grad=1e-12))) == []
 
 
 # -- lr_too_low ---------------------------------------------------------------------
