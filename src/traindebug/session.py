@@ -30,6 +30,10 @@ from traindebug.store import MetricStore
 from traindebug.terminal import Terminal
 
 
+#: the probe hooks called on training events (setup and finish are called for every probe)
+HOOKS = ("on_forward", "on_loss_call", "before_backward", "after_backward", "before_step", "after_step")
+
+
 class MaxStepsReached(BaseException):
     """Raised inside the user's optimizer step to end a run at --max-steps.
 
@@ -86,6 +90,8 @@ class Session:
         self._capture = Capture(self)
         self._pm = plugin_manager()
         self._probes: list[Probe] = []
+        #: hook name -> the probes that implement it (the base class's hooks do nothing)
+        self._listeners: dict[str, list[Probe]] = {}
         self._store: MetricStore | None = None
         self._terminal = Terminal(quiet=quiet)
         self._ctx: StepContext | None = None
@@ -140,7 +146,7 @@ class Session:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         metrics = self.out_dir / "metrics.jsonl"
         metrics.unlink(missing_ok=True)
-        self._store = MetricStore(metrics, flush_every=1)
+        self._store = MetricStore(metrics)
         self._store.append(
             {
                 "kind": "meta",
@@ -158,6 +164,7 @@ class Session:
             override = self.run.settings.schedules.get(probe.name)
             if override is not None:
                 probe.schedule = override
+        self._listeners = {hook: [p for p in self._probes if _implements(p, hook)] for hook in HOOKS}
         if self._given_model is not None:
             self._add_model(self._given_model)
         if self._given_optimizer is not None:
@@ -252,7 +259,7 @@ class Session:
             if not self._started:
                 return
             ctx = self._ctx
-            for probe in self._probes:
+            for probe in self._listeners["on_forward"]:
                 if probe.wants_forward and probe.schedule.due(ctx.step):
                     self._call(probe.on_forward, ctx, module, args, output)
 
@@ -273,7 +280,7 @@ class Session:
             if call.training:
                 self._maybe_complete_step()  # a model without nn.Module starts its step here
                 self._ctx.loss_call = call
-            for probe in self._probes:
+            for probe in self._listeners["on_loss_call"]:
                 self._call(probe.on_loss_call, self._ctx, call)
 
     def before_backward(self, loss: torch.Tensor) -> None:
@@ -363,7 +370,6 @@ class Session:
         if not self.run.params and loss is None:
             return  # nothing trainable seen yet; wait for the first backward
         self._started = True
-        self._store.flush_every = 1 if self.run.device.type == "cpu" else 32  # type: ignore[union-attr]
         for probe in self._probes:
             self._call(probe.setup, self.run)
 
@@ -396,7 +402,7 @@ class Session:
         self._terminal.step(ctx.step, self._store)
 
     def _run_hook(self, hook: str, ctx: StepContext) -> None:
-        for probe in self._probes:
+        for probe in self._listeners[hook]:
             if probe.schedule.due(ctx.step):
                 self._call(getattr(probe, hook), ctx)
 
@@ -481,6 +487,11 @@ class Session:
         if self._started:
             for probe in self._probes:
                 self._call(probe.on_params_added, self.run)
+
+
+def _implements(probe: Probe, hook: str) -> bool:
+    """Whether a probe overrides one of the base class's (empty) hooks."""
+    return getattr(type(probe), hook) is not getattr(Probe, hook)
 
 
 def _has_trainable(module: nn.Module) -> bool:

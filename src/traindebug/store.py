@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterator
@@ -28,11 +29,17 @@ SIGNIFICANT_DIGITS = 5
 
 
 class MetricStore:
-    """Appends records to ``path``; flushes every ``flush_every`` records."""
+    """Appends records to ``path``; flushes every ``flush_every`` records or ``flush_seconds``.
 
-    def __init__(self, path: Path, flush_every: int = 32) -> None:
+    The time limit bounds what a kill -9 can lose; the record limit bounds the
+    memory held and, on CUDA, how often the host waits for the device.
+    """
+
+    def __init__(self, path: Path, flush_every: int = 32, flush_seconds: float = 1.0) -> None:
         self.path = path
         self.flush_every = flush_every
+        self.flush_seconds = flush_seconds
+        self._flushed_at = time.monotonic()
         self._pending: list[dict[str, Any]] = []
         #: the last step record written, as plain Python (for the live view)
         self.last_written: dict[str, Any] | None = None
@@ -41,13 +48,14 @@ class MetricStore:
     def append(self, record: dict[str, Any]) -> None:
         """Queue one record (it must have a ``kind``)."""
         self._pending.append(record)
-        if len(self._pending) >= self.flush_every:
+        if len(self._pending) >= self.flush_every or time.monotonic() - self._flushed_at >= self.flush_seconds:
             self.flush()
 
     def flush(self) -> None:
         """Move pending tensors to the host in one go and write the lines."""
         if not self._pending or self._file.closed:
             return
+        self._flushed_at = time.monotonic()
         records = _to_python(self._pending)
         self._pending = []
         steps = [r for r in records if r.get("kind") == "step"]
@@ -98,13 +106,13 @@ class _TensorSlot:
 
 
 def _bulk_to_host(tensors: list[torch.Tensor]) -> list[Any]:
-    """One device-to-host copy per device; returns nested Python lists/floats."""
+    """One device-to-host copy per device and dtype; returns nested Python lists/floats."""
     out: list[Any] = [None] * len(tensors)
-    by_device: dict[torch.device, list[int]] = defaultdict(list)
+    groups: dict[tuple[torch.device, torch.dtype], list[int]] = defaultdict(list)
     for i, t in enumerate(tensors):
-        by_device[t.device].append(i)
-    for indices in by_device.values():
-        flat = torch.cat([tensors[i].detach().reshape(-1).to(torch.float64) for i in indices])
+        groups[t.device, t.dtype].append(i)
+    for indices in groups.values():
+        flat = torch.cat([tensors[i].detach().reshape(-1) for i in indices]).to(torch.float64)
         values = flat.cpu().tolist()
         offset = 0
         for i in indices:

@@ -2,7 +2,7 @@
 
 For classification losses (cross-entropy, NLL with class-index targets; binary
 cross-entropy with targets of one value per sample) it counts the labels of
-every training loss call on the device (``index_add_``, no host sync) and
+every training loss call on the device (``torch.histc``, no host sync) and
 records in each step record:
 
 - ``label_hist``: the step's label histogram (classes <= ``MAX_HIST_CLASSES``),
@@ -32,23 +32,29 @@ from traindebug.probes.loss import BINARY, CLASSIFICATION
 MAX_HIST_CLASSES = 64
 
 
-def class_labels(call: LossCall) -> tuple[torch.Tensor, torch.Tensor, int] | None:
-    """(flat integer labels, their 0/1 weights, number of classes) of a classification call, or None.
+def class_labels(call: LossCall) -> tuple[torch.Tensor, int] | None:
+    """(flat labels as floats, number of classes) of a classification call, or None.
 
-    Labels equal to ``ignore_index`` get weight 0 (no host sync to filter them).
+    Labels equal to ``ignore_index`` become -1, outside every class bin.
     """
     x, t = call.input, call.target
     if not isinstance(t, torch.Tensor) or t.numel() == 0:
         return None
     if call.name in CLASSIFICATION and not t.is_floating_point() and x.dim() >= 2:
         classes = x.shape[1]
-        labels = t.reshape(-1).long()
-        keep = (labels != call.kwargs.get("ignore_index", -100)).float()
-        return labels.clamp(0, classes - 1), keep, classes
+        labels = t.reshape(-1)
+        ignore = call.kwargs.get("ignore_index", -100)
+        if 0 <= ignore < classes:
+            labels = labels.masked_fill(labels == ignore, -1)
+        return labels.float(), classes
     if call.name in BINARY and t.numel() == t.shape[0]:
-        labels = (t.reshape(-1) >= 0.5).long()
-        return labels, torch.ones(labels.shape, device=labels.device), 2
+        return (t.reshape(-1) >= 0.5).float(), 2
     return None
+
+
+def label_counts(labels: torch.Tensor, classes: int) -> torch.Tensor:
+    """Histogram of float class labels 0..classes-1 on their device (others ignored, no host sync)."""
+    return torch.histc(labels, bins=classes, min=-0.5, max=classes - 0.5)
 
 
 def more_labels_than_samples(ctx: StepContext, n_labels: int) -> bool:
@@ -62,8 +68,7 @@ def more_labels_than_samples(ctx: StepContext, n_labels: int) -> bool:
 
 def entropy(counts: torch.Tensor) -> torch.Tensor:
     """Entropy (nats) of a histogram."""
-    p = counts / counts.sum().clamp_min(1)
-    return -(p * p.clamp_min(1e-12).log()).sum()
+    return torch.special.entr(counts / counts.sum().clamp_min(1)).sum()
 
 
 class LabelProbe(Probe):
@@ -74,12 +79,10 @@ class LabelProbe(Probe):
 
     def __init__(self) -> None:
         self._total: torch.Tensor | None = None
-        self._step: torch.Tensor | None = None
+        self._calls: list[torch.Tensor] = []  # label counts of each training call in this step
         self._n = 0
         self._loss = ""
         self._weighted = False
-        self._calls = 0  # calls in the current step
-        self._constant: torch.Tensor | None = None  # single-class calls in the current step
         self._steps = 0
         self._made: torch.Tensor | None = None
         self._dense = False
@@ -90,30 +93,27 @@ class LabelProbe(Probe):
         found = class_labels(call)
         if found is None:
             return
-        labels, keep, classes = found
+        labels, classes = found
         if self._total is None or self._total.numel() != classes:
             self._total = torch.zeros(classes, device=labels.device)
             self._loss = call.name
+            self._calls = []
         self._weighted = self._weighted or any(call.kwargs.get(k) is not None for k in ("weight", "pos_weight"))
-        counts = torch.zeros(classes, device=labels.device).index_add_(0, labels, keep)
-        self._step = counts if self._step is None or self._step.numel() != classes else self._step + counts
+        self._calls.append(label_counts(labels, classes))
         self._n += labels.numel()
         self._dense = self._dense or more_labels_than_samples(ctx, labels.numel())
-        self._calls += 1
-        constant = ((counts > 0).sum() == 1).float()
-        self._constant = constant if self._constant is None else self._constant + constant
 
     def after_step(self, ctx: StepContext) -> None:
-        if self._step is None or self._total is None:
+        if not self._calls or self._total is None:
             return
-        counts, self._step = self._step, None
-        made = ((self._constant == self._calls) & ((counts > 0).sum() >= 2)).float() if self._calls >= 2 else None
-        if made is not None:
+        calls, self._calls = self._calls, []
+        counts = calls[0] if len(calls) == 1 else torch.stack(calls).sum(0)
+        if len(calls) >= 2:  # every call single-class, but not all the same class
+            single = (torch.stack(calls) > 0).sum(1) == 1
+            made = (single.all() & ((counts > 0).sum() >= 2)).float()
             self._made = made if self._made is None else self._made + made
         self._steps += 1
-        self._calls, self._constant = 0, None
-        if counts.numel() == self._total.numel():
-            self._total += counts
+        self._total += counts
         if counts.numel() <= MAX_HIST_CLASSES:
             ctx.record("label_hist", counts)
         ctx.record("label_entropy", entropy(counts))

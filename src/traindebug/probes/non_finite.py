@@ -1,7 +1,7 @@
 """Where the first NaN or Inf appears: step, tensor and module.
 
-Every step it checks (on the device) whether the loss is finite; the host reads
-that flag every step on CPU and every 32 steps on CUDA (no per-step sync). At
+It keeps the losses of the steps and checks that they are finite every step on
+CPU and every 32 steps on CUDA (one host sync per check, none per step). At
 step 0, and once a non-finite value has been seen, it checks every module's
 output during the next training forward and emits ``non_finite_origin`` with
 the first module whose output is non-finite while its inputs are finite.
@@ -9,6 +9,7 @@ the first module whose output is non-finite while its inputs are finite.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -28,6 +29,13 @@ def _all_finite(value: Any) -> bool:
     return True
 
 
+def losses_finite(losses: list[torch.Tensor]) -> bool:
+    """Whether every loss value is finite (one host read)."""
+    if len(losses) == 1 and losses[0].numel() == 1:
+        return math.isfinite(float(losses[0]))
+    return bool(torch.isfinite(torch.cat([v.reshape(-1).float() for v in losses])).all())
+
+
 class NonFiniteProbe(Probe):
     """Loss finiteness every step; module-level localisation when needed."""
 
@@ -36,7 +44,7 @@ class NonFiniteProbe(Probe):
 
     def __init__(self) -> None:
         self.wants_forward = True  # step 0: check every module once
-        self._flag: torch.Tensor | None = None
+        self._losses: list[torch.Tensor] = []
         self._found = False
         self._located = False
         self._check_every = 1
@@ -59,15 +67,14 @@ class NonFiniteProbe(Probe):
             )
 
     def after_backward(self, ctx: StepContext) -> None:
-        if ctx.loss is None:
-            return
-        bad = ~torch.isfinite(ctx.loss).all()
-        self._flag = bad if self._flag is None else self._flag | bad
+        if ctx.loss is not None and not self._found:
+            self._losses.append(ctx.loss)
 
     def after_step(self, ctx: StepContext) -> None:
-        if self._found or self._flag is None or ctx.step % self._check_every:
+        if self._found or not self._losses or ctx.step % self._check_every:
             return
-        if bool(self._flag):
+        losses, self._losses = self._losses, []
+        if not losses_finite(losses):
             self._found = True
             self.wants_forward = not self._located
 

@@ -1,13 +1,36 @@
 """What each optimizer step changed: update norms, weight norms, ratios.
 
-Parameters are copied into preallocated buffers just before the step and
-compared just after it, on the steps of ``schedule.PER_TENSOR``. Records:
-- ``param_norms``: per-tensor L2 norm before the update.
-- ``update_norms``: per-tensor L2 norm of the change made by the step.
-- ``update_ratio``: update_norms / param_norms (per tensor).
+On the steps of ``schedule.PER_TENSOR``, just before the step the probe copies
+the parameters into preallocated buffers and just after it compares them.
+Records (per tensor):
+
+- ``param_norms``: L2 norm before the update,
+- ``update_norms``: L2 norm of the change made by the step,
+- ``update_ratio``: update_norms / param_norms,
+- ``update_grad_norms``: L2 norm of the gradient over the same entries (0
+  without gradient): an update of exactly 0 says "frozen" only where the
+  gradient over the measured entries is not 0.
+
+Copying a whole model twice per step costs more than the 15 % overhead budget
+of the cheap preset on CPU (three passes over the parameters), so the cheap
+preset reads a sample of each larger tensor: ``BLOCKS`` runs of ``BLOCK``
+consecutive entries (4096 in all), the runs a prime number of entries apart that
+divides no trailing-dimension size (so a weight matrix's columns are all
+visited, not the same few), from a random offset. Both norms are scaled by
+sqrt(numel / sample): the squared norms are then unbiased estimates and the
+ratio is the sample's own (measured on the 784-500-400-10 MLP: within 2 % of
+the exact values). Runs of consecutive entries cost about half what 4096
+scattered entries cost, whose every read misses the cache. An entry that moves
+makes the update non-zero only if it is sampled, which matters for a tensor of
+which only a few entries ever move (an embedding row seen once). The economy
+and full presets copy every entry (exact, as Cockpit's ``UpdateSize``).
 """
 
 from __future__ import annotations
+
+import math
+import random
+from typing import NamedTuple
 
 import torch
 
@@ -15,39 +38,114 @@ from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext
 from traindebug.schedule import PER_TENSOR
 
+#: the cheap preset's sample of a tensor: BLOCKS runs of BLOCK consecutive entries
+BLOCKS = 64
+BLOCK = 64
+
+
+def _is_prime(n: int) -> bool:
+    return n >= 2 and all(n % d for d in range(2, math.isqrt(n) + 1))
+
+
+class Sample(NamedTuple):
+    """Which entries of a flattened tensor are read: ``blocks`` runs of ``block``, ``stride`` apart."""
+
+    offset: int
+    stride: int
+    blocks: int
+    block: int
+
+    @property
+    def size(self) -> int:
+        return self.blocks * self.block
+
+    def view(self, flat: torch.Tensor) -> torch.Tensor:
+        """The sampled entries of a flat contiguous tensor, as a (blocks, block) view."""
+        return flat.as_strided((self.blocks, self.block), (self.stride, 1), flat.storage_offset() + self.offset)
+
+
+def plan_sample(shape: torch.Size, blocks: int, block: int, seed: int) -> Sample:
+    """The sample of a tensor of ``shape`` (the whole tensor when it is small or blocks is 0)."""
+    numel = math.prod(shape)
+    if not blocks or numel <= 2 * blocks * block:
+        return Sample(0, max(numel, 1), 1, numel)
+    trailing = [math.prod(shape[k:]) for k in range(1, len(shape))]
+    stride = (numel - block) // (blocks - 1)
+    while not _is_prime(stride) or any(t % stride == 0 for t in trailing):
+        stride -= 1
+    offset = random.Random(seed).randrange(numel - block - (blocks - 1) * stride + 1)
+    return Sample(offset, stride, blocks, block)
+
 
 class UpdateProbe(Probe):
-    """Update-to-weight ratio and zero updates, every step."""
+    """Update-to-weight ratio and zero updates."""
 
     name = "updates"
     cost = Cost.CHEAP
     schedule = PER_TENSOR
 
-    def __init__(self) -> None:
-        self._before: list[torch.Tensor] = []
+    def __init__(self, blocks: int) -> None:
+        self.blocks = blocks
+        self._samples: list[Sample] = []
+        self._buffer = torch.empty(2, 0)
+        self._lengths = torch.empty(0, dtype=torch.long)
+        self._scale = torch.empty(0)
+        self._before_parts: list[torch.Tensor] = []
+        self._after_parts: list[torch.Tensor] = []
+        #: per tensor: the sampled entries as a view, valid while the storage stays the same
+        self._sources: list[torch.Tensor] = []
+        self._pointers: list[int] = []
         self._armed = False
 
     def setup(self, run: RunContext) -> None:
-        self._before = [p.detach().clone() for _, p in run.params]
+        self._samples = []
+        self.on_params_added(run)
 
     def on_params_added(self, run: RunContext) -> None:
-        self._before += [p.detach().clone() for _, p in run.params[len(self._before) :]]
+        for i, (_, p) in enumerate(run.params[len(self._samples) :], start=len(self._samples)):
+            self._samples.append(plan_sample(p.shape, self.blocks, BLOCK, seed=i))
+        sizes = [s.size for s in self._samples]
+        self._buffer = torch.empty(2, sum(sizes), device=run.device)  # rows: before, after
+        self._before_parts = [b.view(s.blocks, s.block) for b, s in zip(self._buffer[0].split(sizes), self._samples)]
+        self._after_parts = [b.view(s.blocks, s.block) for b, s in zip(self._buffer[1].split(sizes), self._samples)]
+        self._pointers = []
+        self._lengths = torch.tensor([sizes, sizes], device=run.device)  # one row per buffer row
+        numels = [p.numel() for _, p in run.params]
+        self._scale = torch.tensor([n / max(k, 1) for n, k in zip(numels, sizes)], device=run.device)
+
+    def _read(self, ctx: StepContext, out: list[torch.Tensor]) -> None:
+        """Copy the sampled entries of every parameter into ``out`` (one fused copy)."""
+        pointers = [p.data_ptr() for _, p in ctx.params]
+        if pointers != self._pointers:  # first read, or storage replaced (``p.data = ...``)
+            self._sources = [s.view(p.detach().reshape(-1)) for (_, p), s in zip(ctx.params, self._samples)]
+            # a non-contiguous parameter was copied by reshape: read it afresh every time
+            contiguous = all(p.is_contiguous() for _, p in ctx.params)
+            self._pointers = pointers if contiguous else []
+        torch._foreach_copy_(out, self._sources)
 
     def before_step(self, ctx: StepContext) -> None:
-        if not ctx.params:
-            return
-        current = [p.detach() for _, p in ctx.params]
-        torch._foreach_copy_(self._before, current)
-        self._armed = True
+        if ctx.params:
+            self._read(ctx, self._before_parts)
+            self._armed = True
+            ctx.record("update_grad_norms", self._sampled_grad_norms(ctx))
+
+    def _sampled_grad_norms(self, ctx: StepContext) -> torch.Tensor:
+        """Per-tensor gradient norm over the sampled entries, scaled like the other norms."""
+        present = [i for i, (_, p) in enumerate(ctx.params) if p.grad is not None]
+        views = [self._samples[i].view(ctx.params[i][1].grad.detach().reshape(-1)) for i in present]  # type: ignore[union-attr]
+        norms = torch.zeros(len(ctx.params), device=self._scale.device)
+        if views:
+            norms[present] = torch.stack(torch._foreach_norm(views)).float().to(norms.device)
+        return norms * self._scale.sqrt()
 
     def after_step(self, ctx: StepContext) -> None:
         if not self._armed or not ctx.params:
             return
         self._armed = False
-        current = [p.detach() for _, p in ctx.params]
-        weight = torch.stack([n.float() for n in torch._foreach_norm(self._before)])
-        torch._foreach_sub_(self._before, current)  # in place: the buffer now holds -update
-        update = torch.stack([n.float() for n in torch._foreach_norm(self._before)])
+        self._read(ctx, self._after_parts)
+        self._buffer[1].sub_(self._buffer[0])  # the row now holds the update
+        # per-tensor norms of both rows, scaled from the sample to the whole tensor
+        weight, update = (torch.segment_reduce(self._buffer.square(), "sum", lengths=self._lengths, axis=1) * self._scale).sqrt()
         ctx.record("param_norms", weight)
         ctx.record("update_norms", update)
         ctx.record("update_ratio", update / weight.clamp_min(1e-12))
@@ -55,4 +153,5 @@ class UpdateProbe(Probe):
 
 @hookimpl
 def traindebug_probes(settings: Settings) -> list[Probe]:
-    return [UpdateProbe()]
+    blocks = int(settings.options.get("update_sample_blocks", BLOCKS if settings.preset == "cheap" else 0))
+    return [UpdateProbe(blocks)]

@@ -83,10 +83,10 @@ def no_gradient(run: RunData) -> list[Finding]:
     return findings
 
 
-@rule("flow.frozen", "frozen_or_unoptimized", needs=("grad_norms", "update_norms"))
+@rule("flow.frozen", "frozen_or_unoptimized", needs=("update_grad_norms", "update_norms"))
 def frozen(run: RunData) -> list[Finding]:
-    """Tensors that have gradients but never change."""
-    _, grads = per_tensor(run, "grad_norms")
+    """Tensors that have gradients but never change (both measured on the same entries)."""
+    _, grads = per_tensor(run, "update_grad_norms")
     _, updates = per_tensor(run, "update_norms")
     rows = list(zip(grads, updates))
     if len(rows) < 3:
