@@ -7,17 +7,26 @@ Two models on random data:
 - ``mlp784``: the ReLU MLP 784-500-400-10 (596 910 parameters), batch 128; reference
   lambda_max from Lanczos run to a 1e-8 residual, exact trace from BackPACK's DiagHessian.
 
-Per case one JSON line with ``name``, ``hvps``, ``rel_err`` and ``seconds``:
+Both methods start from the same random vectors (one per seed). Per case one JSON line
+with ``name``, ``hvps``, ``rel_err`` and ``seconds`` (``hvps``: mean over the starts;
+``rel_err``: median relative error to the exact value; ``over_1pct``: starts that ended
+more than 1 % off):
 
-- ``*/lanczos``, ``*/power``: each method with its own stopping rule at a 1 % tolerance
-  (Lanczos: residual <= 1 % of the value; power iteration: PyHessian's relative change
-  <= 1 %), median over start vectors;
-- ``*/lanczos_to_1pct``, ``*/power_to_1pct``: Hessian-vector products until the estimate
-  stays within 1 % of the exact value (the same accuracy for both), median over start vectors;
+- ``*/lanczos`` and ``*/power_residual``: the same stopping rule at the same tolerance,
+  the residual ``||H v - value v|| <= 1 %`` of the value (for a symmetric matrix some
+  eigenvalue then lies within 1 % of the estimate); ``*/hvp_ratio_same_rule``;
+- ``*/power``, ``*/power_tol1e-3``: PyHessian's own rule (relative change of the
+  estimate between two products <= tol), at 1 % and at its default 0.1 %;
+- ``*/lanczos_to_1pct``, ``*/power_to_1pct`` (and ``0.1pct``): products until the estimate
+  stays within 1 % of the exact value (the same accuracy for both, no stopping rule),
+  with ``*/hvp_ratio_to_1pct`` (ratio of the means, and of the medians);
+- ``*/lambda_max_estimate``: one full estimate (gradient graph + Lanczos at 1 %), wall and
+  process CPU time, each the minimum over repeats;
 - ``*/hutchinson_N``: Hutchinson's trace with N Rademacher samples; ``*/backpack_trace``:
   the exact DiagHessian trace.
 
-Run: ``python benchmarks/curvature.py [--seeds 5] [--threads N]``.
+Run: ``python benchmarks/curvature.py [--seeds 40] [--threads N]`` (``--threads 0``: torch's
+default, which follows ``OMP_NUM_THREADS``).
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from torch.func import functional_call
 from traindebug.curvature import HessianOperator, diag_hessian_trace, hutchinson_trace, lanczos, power_iteration
 
 TOL = 1e-2
+TO_TOL = {"to_1pct": 1e-2, "to_0.1pct": 1e-3}  # accuracies for the products-to-accuracy rows
 
 
 def make_case(name: str) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
@@ -80,41 +90,59 @@ def steps_to_tolerance(history: list[float], exact: float, tol: float) -> int | 
     return None
 
 
-def run_method(
-    method: Callable[..., Any], op: HessianOperator, seed: int, exact: float, tol: float = TOL, **kwargs: Any
-) -> dict[str, float]:
-    g = torch.Generator().manual_seed(seed)
+def run_rule(method: Callable[..., Any], op: HessianOperator, seed: int, exact: float, **kwargs: Any) -> dict[str, float]:
+    """One estimate with the method's stopping rule: products, error, time."""
     op.hvps = 0
-    t0 = time.perf_counter()
-    est = method(op, tol=tol, generator=g, **kwargs)
-    seconds = time.perf_counter() - t0
+    est = method(op, generator=torch.Generator().manual_seed(seed), **kwargs)
+    return {"hvps": est.hvps, "rel_err": abs(est.value - exact) / abs(exact), "seconds": est.seconds}
+
+
+def run_history(method: Callable[..., Any], op: HessianOperator, seed: int, exact: float, max_iter: int) -> dict[str, float]:
+    """Products until the estimate stays within 1 % and 0.1 % of ``exact``.
+
+    The method runs until its residual is below 1e-4 of the value (every later estimate
+    then stays within about 1e-8 of an eigenvalue) or ``max_iter`` products.
+    """
     history: list[float] = []
-    g = torch.Generator().manual_seed(seed)
-    method(op, tol=0.0, generator=g, progress=lambda k, v: history.append(v), **kwargs)
+    kwargs = {"rule": "residual"} if method is power_iteration else {}
+    method(op, tol=1e-4, max_iter=max_iter, generator=torch.Generator().manual_seed(seed),
+           progress=lambda k, value, residual: history.append(value), **kwargs)
+    return {key: steps_to_tolerance(history, exact, tol) or float("nan") for key, tol in TO_TOL.items()}
+
+
+
+def summary(rows: list[dict[str, float]]) -> dict[str, Any]:
+    """Mean and median products, median and worst error over the starts."""
+    hvps = [r["hvps"] for r in rows]
+    errors = [r["rel_err"] for r in rows]
     return {
-        "hvps": est.hvps,
-        "rel_err": abs(est.value - exact) / abs(exact),
-        "seconds": seconds,
-        "to_1pct": steps_to_tolerance(history, exact, 1e-2) or float("nan"),
-        "to_0.1pct": steps_to_tolerance(history, exact, 1e-3) or float("nan"),
+        "hvps": statistics.mean(hvps),
+        "hvps_median": statistics.median(hvps),
+        "hvps_max": max(hvps),
+        "rel_err": statistics.median(errors),
+        "max_rel_err": max(errors),
+        "over_1pct": sum(e > 1e-2 for e in errors),
+        "seconds": statistics.median(r["seconds"] for r in rows),
+        "seeds": len(rows),
     }
 
 
-def time_estimate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, repeats: int = 5) -> dict[str, Any]:
+def time_estimate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, exact: float, repeats: int = 7) -> dict[str, Any]:
     """One full lambda_max estimate (gradient graph + Lanczos at 1 %), best of ``repeats``.
 
     Wall time on a shared machine includes waiting for a core; process CPU time does not
-    (with one thread it is the compute time). Both are reported, each the best of the repeats.
+    (it adds up the threads' time). Both are reported, each the minimum over the repeats.
     """
-    walls, cpus, hvps = [], [], 0
+    walls, cpus, hvps, errors = [], [], [], []
     for seed in range(repeats):
         w0, c0 = time.perf_counter(), time.process_time()
-        est = lanczos(operator(model, X, y), tol=TOL, max_iter=100, generator=torch.Generator().manual_seed(seed))
+        est = lanczos(operator(model, X, y), tol=TOL, generator=torch.Generator().manual_seed(seed))
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
-        hvps = est.hvps
-    return {"hvps": hvps, "rel_err": None, "seconds": min(walls), "cpu_seconds": min(cpus),
-            "median_seconds": statistics.median(walls), "repeats": repeats}
+        hvps.append(est.hvps)
+        errors.append(abs(est.value - exact) / abs(exact))
+    return {"hvps": statistics.mean(hvps), "rel_err": max(errors), "seconds": min(walls), "cpu_seconds": min(cpus),
+            "median_seconds": statistics.median(walls), "repeats": repeats, "threads": torch.get_num_threads()}
 
 
 def emit(name: str, **fields: Any) -> None:
@@ -132,7 +160,7 @@ def bench(case: str, seeds: int) -> None:
         exact_max, exact_trace = float(eig[-1]), float(torch.trace(H))
         emit(f"{case}/exact_hessian", params=n, hvps=0, rel_err=0.0, seconds=time.perf_counter() - t0,
              lambda_max=exact_max, trace=exact_trace)
-        max_iter = {"lanczos": 100, "power": 1000}
+        max_iter = 1000
     else:
         ref = lanczos(op, tol=1e-8, max_iter=150, generator=torch.Generator().manual_seed(123))
         exact_max = ref.value
@@ -141,39 +169,36 @@ def bench(case: str, seeds: int) -> None:
         emit(f"{case}/reference", params=n, hvps=ref.hvps, rel_err=0.0, seconds=time.perf_counter() - t0,
              lambda_max=exact_max, residual=ref.residual, trace=exact_trace,
              note="lambda_max: Lanczos to a 1e-8 residual; trace: BackPACK DiagHessian")
-        max_iter = {"lanczos": 100, "power": 400}
-    rules = {
-        "lanczos": "residual <= 1% of value",
-        "power": "relative change <= 1% (PyHessian's rule at tol 1e-2)",
-        "power_tol1e-3": "relative change <= 0.1% (PyHessian's default tol)",
+        max_iter = 400
+    methods: dict[str, tuple[Callable[..., Any], dict[str, Any], str]] = {
+        "lanczos": (lanczos, {"tol": TOL, "max_iter": 100}, "residual <= 1% of value"),
+        "power_residual": (power_iteration, {"tol": TOL, "max_iter": max_iter, "rule": "residual"},
+                           "residual <= 1% of value (the rule of lanczos)"),
+        "power": (power_iteration, {"tol": TOL, "max_iter": max_iter},
+                  "relative change <= 1% (PyHessian's rule at tol 1e-2)"),
+        "power_tol1e-3": (power_iteration, {"tol": 1e-3, "max_iter": max_iter},
+                          "relative change <= 0.1% (PyHessian's rule at its default tol)"),
     }
-    results: dict[str, list[dict[str, float]]] = {name: [] for name in rules}
-    for seed in range(seeds):
-        results["lanczos"].append(run_method(lanczos, op, seed, exact_max, max_iter=max_iter["lanczos"]))
-        results["power"].append(run_method(power_iteration, op, seed, exact_max, max_iter=max_iter["power"]))
-        results["power_tol1e-3"].append(
-            run_method(power_iteration, op, seed, exact_max, tol=1e-3, max_iter=max_iter["power"]))
-    for method, rows in results.items():
-        emit(
-            f"{case}/{method}",
-            params=n,
-            hvps=statistics.median(r["hvps"] for r in rows),
-            rel_err=statistics.median(r["rel_err"] for r in rows),
-            max_rel_err=max(r["rel_err"] for r in rows),
-            seconds=statistics.median(r["seconds"] for r in rows),
-            stopping_rule=rules[method],
-            seeds=seeds,
-        )
-    for key, tol in (("to_1pct", 1e-2), ("to_0.1pct", 1e-3)):
-        medians = {}
-        for method in ("lanczos", "power"):
-            per_seed = [r[key] for r in results[method]]
-            medians[method] = statistics.median(per_seed)
-            emit(f"{case}/{method}_{key}", params=n, hvps=medians[method], per_seed=per_seed, rel_err=tol,
-                 seconds=None, note="products until every later estimate is within tol of the exact value")
-        emit(f"{case}/hvp_ratio_power_over_lanczos_{key}", hvps=medians["power"] / medians["lanczos"],
-             rel_err=tol, seconds=None)
-    emit(f"{case}/lambda_max_estimate", **time_estimate(model, X, y))
+    results = {name: [run_rule(method, op, seed, exact_max, **kw) for seed in range(seeds)]
+               for name, (method, kw, _) in methods.items()}
+    for name, rows in results.items():
+        emit(f"{case}/{name}", params=n, **summary(rows), stopping_rule=methods[name][2])
+    lanczos_hvps, power_hvps = (statistics.mean(r["hvps"] for r in results[m]) for m in ("lanczos", "power_residual"))
+    emit(f"{case}/hvp_ratio_same_rule", hvps=power_hvps / lanczos_hvps, rel_err=TOL, seconds=None,
+         note="mean products, power iteration over Lanczos, both stopped at residual <= 1% of the value")
+    histories = {name: [run_history(method, op, seed, exact_max, limit) for seed in range(seeds)]
+                 for name, method, limit in (("lanczos", lanczos, 100), ("power", power_iteration, max_iter))}
+    for key, tol in TO_TOL.items():
+        means, medians = {}, {}
+        for name, rows in histories.items():
+            per_seed = [r[key] for r in rows]
+            means[name], medians[name] = statistics.mean(per_seed), statistics.median(per_seed)
+            emit(f"{case}/{name}_{key}", params=n, hvps=means[name], hvps_median=medians[name], per_seed=per_seed,
+                 rel_err=tol, seconds=None, note="products until every later estimate is within tol of the exact value")
+        emit(f"{case}/hvp_ratio_{key}", hvps=means["power"] / means["lanczos"],
+             median_ratio=medians["power"] / medians["lanczos"], rel_err=tol, seconds=None,
+             note="mean products, power iteration over Lanczos, to the same accuracy")
+    emit(f"{case}/lambda_max_estimate", **time_estimate(model, X, y, exact_max))
     for samples in (10, 100, 1000) if case == "small" else (10, 100):
         op.hvps = 0
         est = hutchinson_trace(op, samples, torch.Generator().manual_seed(0))
@@ -188,7 +213,7 @@ def bench(case: str, seeds: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5, help="start vectors per method")
+    parser.add_argument("--seeds", type=int, default=40, help="random start vectors (the same for every method)")
     parser.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: torch's default)")
     parser.add_argument("--cases", default="small,mlp784")
     args = parser.parse_args()
