@@ -20,20 +20,25 @@ from traindebug.probes.base import Cost, Probe, Settings, StepContext
 from traindebug.schedule import PER_TENSOR
 
 
+def stack_norms(values: list[torch.Tensor] | tuple[torch.Tensor, ...], device: torch.device) -> torch.Tensor:
+    """0-d norms (possibly of several devices and dtypes) as one float32 vector on ``device``."""
+    if all(v.device == device for v in values):
+        return torch.stack(list(values)).float()
+    return torch.stack([v.to(device, torch.float32) for v in values])
+
+
 def grad_norms(ctx: StepContext) -> tuple[torch.Tensor, list[int]]:
     """(per-tensor norms on the params' device, indices of tensors without grad)."""
     params = ctx.params
-    present = [i for i, (_, p) in enumerate(params) if p.grad is not None]
-    missing = [i for i, (_, p) in enumerate(params) if p.grad is None]
-    device = params[0][1].device if params else torch.device("cpu")
-    if not present:
-        return torch.zeros(len(params), device=device), missing
-    values = torch._foreach_norm([params[i][1].grad.detach() for i in present])  # type: ignore[union-attr]
-    stacked = torch.stack([v.to(device, torch.float32) for v in values])
+    grads = [p.grad for _, p in params]
+    device = ctx.run.device
+    missing = [i for i, g in enumerate(grads) if g is None]
     if not missing:
-        return stacked, missing
+        return stack_norms(torch._foreach_norm(grads), device), missing  # type: ignore[arg-type]
+    present = [i for i, g in enumerate(grads) if g is not None]
     norms = torch.zeros(len(params), device=device)
-    norms[present] = stacked
+    if present:
+        norms[present] = stack_norms(torch._foreach_norm([grads[i] for i in present]), device)  # type: ignore[misc]
     return norms, missing
 
 
@@ -73,8 +78,7 @@ class GradientProbe(Probe):
         present, norms, versions = self._stale
         self._stale = None
         stepped = [n for i, n in zip(present, norms) if i < len(versions) and ctx.params[i][1]._version != versions[i]]
-        device = ctx.run.device
-        ctx.record("stale_grad", torch.stack([n.float().to(device) for n in stepped]).norm() if stepped else 0.0)
+        ctx.record("stale_grad", stack_norms(stepped, ctx.run.device).norm() if stepped else 0.0)
 
     def _record(self, ctx: StepContext) -> None:
         if not ctx.params:

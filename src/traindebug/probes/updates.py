@@ -87,11 +87,11 @@ class UpdateProbe(Probe):
     def __init__(self, blocks: int) -> None:
         self.blocks = blocks
         self._samples: list[Sample] = []
-        self._buffer = torch.empty(2, 0)
+        self._buffer = torch.empty(3, 0)
+        #: per buffer row, one (blocks, block) view per tensor
+        self._rows: list[list[torch.Tensor]] = [[], [], []]
         self._lengths = torch.empty(0, dtype=torch.long)
         self._scale = torch.empty(0)
-        self._before_parts: list[torch.Tensor] = []
-        self._after_parts: list[torch.Tensor] = []
         #: per tensor: the sampled entries as a view, valid while the storage stays the same
         self._sources: list[torch.Tensor] = []
         self._pointers: list[int] = []
@@ -105,11 +105,12 @@ class UpdateProbe(Probe):
         for i, (_, p) in enumerate(run.params[len(self._samples) :], start=len(self._samples)):
             self._samples.append(plan_sample(p.shape, self.blocks, BLOCK, seed=i))
         sizes = [s.size for s in self._samples]
-        self._buffer = torch.empty(2, sum(sizes), device=run.device)  # rows: before, after
-        self._before_parts = [b.view(s.blocks, s.block) for b, s in zip(self._buffer[0].split(sizes), self._samples)]
-        self._after_parts = [b.view(s.blocks, s.block) for b, s in zip(self._buffer[1].split(sizes), self._samples)]
+        self._buffer = torch.empty(3, sum(sizes), device=run.device)  # rows: before, after, gradient
+        self._rows = [
+            [part.view(s.blocks, s.block) for part, s in zip(row.split(sizes), self._samples)] for row in self._buffer
+        ]
         self._pointers = []
-        self._lengths = torch.tensor([sizes, sizes], device=run.device)  # one row per buffer row
+        self._lengths = torch.tensor([sizes] * 3, device=run.device)  # one row per buffer row
         numels = [p.numel() for _, p in run.params]
         self._scale = torch.tensor([n / max(k, 1) for n, k in zip(numels, sizes)], device=run.device)
 
@@ -124,31 +125,31 @@ class UpdateProbe(Probe):
         torch._foreach_copy_(out, self._sources)
 
     def before_step(self, ctx: StepContext) -> None:
-        if ctx.params:
-            self._read(ctx, self._before_parts)
-            self._armed = True
-            ctx.record("update_grad_norms", self._sampled_grad_norms(ctx))
-
-    def _sampled_grad_norms(self, ctx: StepContext) -> torch.Tensor:
-        """Per-tensor gradient norm over the sampled entries, scaled like the other norms."""
-        present = [i for i, (_, p) in enumerate(ctx.params) if p.grad is not None]
-        views = [self._samples[i].view(ctx.params[i][1].grad.detach().reshape(-1)) for i in present]  # type: ignore[union-attr]
-        norms = torch.zeros(len(ctx.params), device=self._scale.device)
-        if views:
-            norms[present] = torch.stack(torch._foreach_norm(views)).float().to(norms.device)
-        return norms * self._scale.sqrt()
+        if not ctx.params:
+            return
+        self._read(ctx, self._rows[0])
+        grads = [(p.grad, part) for (_, p), part in zip(ctx.params, self._rows[2])]
+        present = [(s.view(g.detach().reshape(-1)), part) for (g, part), s in zip(grads, self._samples) if g is not None]
+        for g, part in grads:
+            if g is None:
+                part.zero_()
+        if present:
+            torch._foreach_copy_([part for _, part in present], [view for view, _ in present])
+        self._armed = True
 
     def after_step(self, ctx: StepContext) -> None:
         if not self._armed or not ctx.params:
             return
         self._armed = False
-        self._read(ctx, self._after_parts)
+        self._read(ctx, self._rows[1])
         self._buffer[1].sub_(self._buffer[0])  # the row now holds the update
-        # per-tensor norms of both rows, scaled from the sample to the whole tensor
-        weight, update = (torch.segment_reduce(self._buffer.square(), "sum", lengths=self._lengths, axis=1) * self._scale).sqrt()
+        # per-tensor norms of the three rows, scaled from the sample to the whole tensor
+        squares = torch.segment_reduce(self._buffer.square(), "sum", lengths=self._lengths, axis=1)
+        weight, update, grad = (squares * self._scale).sqrt()
         ctx.record("param_norms", weight)
         ctx.record("update_norms", update)
         ctx.record("update_ratio", update / weight.clamp_min(1e-12))
+        ctx.record("update_grad_norms", grad)
 
 
 @hookimpl
