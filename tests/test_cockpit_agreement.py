@@ -27,12 +27,12 @@ N = 16
 RTOL = 1e-4
 
 
-def _run(tmp_path):
+def _run(tmp_path, activation=nn.Tanh, curvature="diag_ggn_exact"):
     from cockpit import quantities as Q
     from cockpit.utils.schedules import linear
 
     torch.manual_seed(0)
-    model = extend(nn.Sequential(nn.Linear(12, 10), nn.Tanh(), nn.Linear(10, 4)))
+    model = extend(nn.Sequential(nn.Linear(12, 10), activation(), nn.Linear(10, 4)))
     X, Y = torch.randn(STEPS * N, 12), torch.randint(0, 4, (STEPS * N,))
     loss_fn = extend(nn.CrossEntropyLoss())
     individual = nn.CrossEntropyLoss(reduction="none")
@@ -40,8 +40,9 @@ def _run(tmp_path):
     every = linear(1)
     kinds = [Q.NormTest, Q.InnerTest, Q.OrthoTest, Q.MeanGSNR, Q.Alpha, Q.Distance, Q.UpdateSize,
              Q.GradNorm, Q.GradHist1d]
-    cp = cockpit.Cockpit(model.parameters(), quantities=[k(track_schedule=every) for k in kinds])
-    schedules = {name: "every:1" for name in ("gradient_noise", "alpha", "distance")}
+    tics = [Q.TICDiag(track_schedule=every, curvature=curvature), Q.TICTrace(track_schedule=every, curvature=curvature)]
+    cp = cockpit.Cockpit(model.parameters(), quantities=[k(track_schedule=every) for k in kinds] + tics)
+    schedules = {name: "every:1" for name in ("gradient_noise", "alpha", "distance", "tic")}
     options = {"gsnr": True, "per_sample_hist": True}
     with traindebug.Session(tmp_path, schedules=schedules, options=options, quiet=True):
         for step in range(STEPS):
@@ -62,14 +63,18 @@ def _run(tmp_path):
     return by_quantity, records
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def _isolated_run(tmp_path_factory, **kwargs):
     from test_per_sample import few_plugins
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(traindebug.session, "plugin_manager", few_plugins)
         patch.setattr(traindebug.session, "write_outputs", lambda *args, **kwargs: None)
-        return _run(tmp_path_factory.mktemp("cockpit"))
+        return _run(tmp_path_factory.mktemp("cockpit"), **kwargs)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return _isolated_run(tmp_path_factory)
 
 
 def _steps(records):
@@ -120,3 +125,21 @@ def test_per_sample_histogram_agrees(run):
     for step, value in out["GradHist1d"].items():
         theirs = [float(v) for v in value["hist"]]
         assert ours[step] == pytest.approx(theirs, abs=0.5), step
+
+
+def _tic_agrees(out, records):
+    steps = _steps(records)
+    for quantity, key in (("TICDiag", "tic_diag"), ("TICTrace", "tic_trace")):
+        assert out[quantity], "cockpit computed nothing"
+        for step, value in out[quantity].items():
+            assert _close(steps[step][key], value), (quantity, step, steps[step][key], value)
+
+
+def test_tic_agrees_with_the_ggn_diagonal(run):
+    """Cockpit's TIC with curvature='diag_ggn_exact' is our definition (tanh network)."""
+    _tic_agrees(*run)
+
+
+def test_tic_agrees_with_cockpit_default_on_relu(tmp_path_factory):
+    """Cockpit's default curvature, the Hessian diagonal, equals the GGN diagonal for ReLU networks."""
+    _tic_agrees(*_isolated_run(tmp_path_factory, activation=nn.ReLU, curvature="diag_h"))

@@ -32,9 +32,10 @@ weight), otherwise a forward-mode ``torch.func.jvp``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import torch
 import torch.nn.functional as F
@@ -235,6 +236,38 @@ class Wants:
 
 
 # -- the extra-pass paths ----------------------------------------------------------
+@contextlib.contextmanager
+def backpack_hooks(modules: list[nn.Module], *extensions: Any, extension_hook: Callable | None = None) -> Iterator[None]:
+    """BackPACK's extensions active on ``modules`` only, for one forward/backward: its
+    hooks are removed, and the attributes it sets on the modules and their parameters
+    (inputs, outputs, results) are dropped or restored afterwards, so the user's model
+    is left as it was (``backpack.extend`` would hook it for good; a BackPACK or
+    Cockpit of the user's own keeps its results). Read results inside the block."""
+    from backpack import backpack, hook_run_extensions, hook_store_io
+
+    handles = []
+    params = [p for module in modules for p in module.parameters(recurse=False)]
+    before = [set(module.__dict__) for module in modules]
+    saved = [dict(p.__dict__) for p in params]
+    try:
+        for module in modules:
+            if getattr(module, "_backpack_extend", False):
+                continue  # the user's backpack.extend already hooked it
+            handles.append(module.register_forward_hook(hook_store_io))
+            handles.append(module.register_full_backward_hook(hook_run_extensions))
+        with backpack(*extensions, extension_hook=extension_hook):
+            yield
+    finally:
+        for h in handles:
+            h.remove()
+        for module, attrs in zip(modules, before):
+            for attr in set(module.__dict__) - attrs:  # BackPACK's input0, output, ...
+                del module.__dict__[attr]
+        for p, attrs in zip(params, saved):
+            p.__dict__.clear()
+            p.__dict__.update(attrs)
+
+
 def batch_dims(args: tuple, n: int) -> list[int | None]:
     """For each positional argument, the dimension of size N that holds samples."""
     dims: list[int | None] = []
@@ -347,10 +380,10 @@ class PerSampleEngine(Probe):
 
     def wants_at(self, step: int) -> Wants:
         """What to compute at ``step``: Gram matrices (and more) only when a consumer of them is due."""
-        gram = self._own.due(step) or any(
-            getattr(c, "wants_gram", False) and c.schedule.due(step) for c in self.consumers
-        )
-        return Wants(gram=gram, sgs=self.wants.sgs and gram, hist=self.wants.hist and gram)
+        due = [c for c in self.consumers if c.schedule.due(step)]
+        gram = self._own.due(step) or any(getattr(c, "wants_gram", False) for c in due)
+        sgs = any(getattr(c, "wants_sgs", False) for c in due)
+        return Wants(gram=gram, sgs=sgs, hist=self.wants.hist and gram)
 
     def on_params_added(self, run: RunContext) -> None:
         self._choose_path(run)
@@ -491,7 +524,6 @@ class PerSampleEngine(Probe):
         return [(i, names[id(p)], p) for i, (_, p) in enumerate(ctx.params) if id(p) in names and p.requires_grad]
 
     def _backpack(self, ctx: StepContext, rc: Recompute) -> PerSample:
-        from backpack import backpack, hook_run_extensions, hook_store_io
         from backpack.extensions import BatchGrad
 
         covered = self._covered(ctx)
@@ -500,27 +532,15 @@ class PerSampleEngine(Probe):
 
         def reduce(module: nn.Module) -> None:
             for p in module.parameters(recurse=False):
-                bg = getattr(p, "grad_batch", None)
+                bg = p.__dict__.pop("grad_batch", None)
                 if bg is not None:
                     found[id(p)] = batch_grad_stats(bg, want)
-                    del p.grad_batch
 
-        handles = []
         assert self._model is not None
-        with isolated(self._model):
-            try:
-                for module in {id(m): m for m in self._owners.values()}.values():
-                    handles.append(module.register_forward_hook(hook_store_io))
-                    handles.append(module.register_full_backward_hook(hook_run_extensions))
-                with backpack(BatchGrad(), extension_hook=reduce):
-                    losses = rc.losses(self._model(*rc.args, **rc.kwargs))
-                    losses.sum().backward()
-            finally:
-                for h in handles:
-                    h.remove()
-                for module in self._owners.values():
-                    for attr in ("input0", "output"):
-                        module.__dict__.pop(attr, None)
+        with isolated(self._model), backpack_hooks(list({id(m): m for m in self._owners.values()}.values()),
+                                                   BatchGrad(), extension_hook=reduce):
+            losses = rc.losses(self._model(*rc.args, **rc.kwargs))
+            losses.sum().backward()
         user_losses = per_sample_losses(rc.call)
         assert user_losses is not None
         return PerSample(ctx.step, "backpack", rc.n, [i for i, _, _ in covered],
@@ -632,6 +652,7 @@ def preset_schedule(settings: Settings, name: str, economy: Schedule = ECONOMY, 
 def traindebug_probes(settings: Settings) -> list[Probe]:
     from traindebug.probes.alpha import AlphaProbe
     from traindebug.probes.gradient_noise import GradientNoiseProbe
+    from traindebug.probes.tic import TICProbe
 
     engine = PerSampleEngine(settings.options.get("per_sample_path"))
     noise = preset_schedule(settings, GradientNoiseProbe.name, ECONOMY, FULL)
@@ -640,6 +661,9 @@ def traindebug_probes(settings: Settings) -> list[Probe]:
         engine.consumers.append(GradientNoiseProbe(engine, noise, settings))
     if alpha is not NEVER:
         engine.consumers.append(AlphaProbe(engine, alpha))
+    tic = preset_schedule(settings, TICProbe.name, NEVER, FULL)  # an extra pass: full preset only
+    if tic is not NEVER:
+        engine.consumers.append(TICProbe(engine, tic))
     if not engine.consumers and "per_sample" not in settings.schedules:
         return []
     engine.wants = Wants(

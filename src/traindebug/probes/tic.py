@@ -1,0 +1,154 @@
+"""Takeuchi information criterion (Cockpit's ``TICDiag`` and ``TICTrace``).
+
+The TIC (Takeuchi 1976; Thomas et al. 2020, "On the interplay between noise and
+curvature") estimates the generalization gap from the ratio of gradient noise to
+curvature: tr(H^-1 C) / N. Like Cockpit it approximates H by its diagonal and C
+by the uncentered second moment of the per-sample gradients E_n[g_n^2], and
+records on due steps:
+
+- ``tic_diag``:  sum_i E_n[g_n,i^2] / (H_ii + eps)   (Cockpit's TICDiag),
+- ``tic_trace``: sum_i E_n[g_n,i^2] / (tr H + eps)  (Cockpit's TICTrace),
+
+with eps = 1e-7 (Cockpit's default), H the Hessian of the mean per-sample loss
+(the user's loss with reduction 'mean'). The second moment comes from the
+per-sample engine (``per_sample.py``: from the user's own backward on the hooks
+path). H is the exact diagonal of the generalized Gauss-Newton matrix, from one
+extra forward/backward with BackPACK's ``DiagGGNExact`` (isolated; it
+backpropagates C columns for C model outputs). Cockpit's default curvature is
+the diagonal Hessian (``diag_h``); for piecewise-linear activations (ReLU, max
+pooling) the two are equal, otherwise the GGN leaves out the second derivatives
+of the activations (and is never negative). Cockpit's ``diag_ggn_exact`` option
+is the same quantity as ours.
+
+Supported: an ``nn.Sequential`` (nested allowed) of layers BackPACK's
+``DiagGGNExact`` supports, with cross-entropy, MSE or BCE-with-logits loss; any
+other model records ``tic_skipped`` with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import torch
+from torch import nn
+
+from traindebug.isolation import isolated
+from traindebug.probes.base import Cost, Probe, StepContext
+from traindebug.schedule import Schedule
+
+if TYPE_CHECKING:
+    from traindebug.probes.per_sample import PerSampleEngine, Recompute
+
+EPSILON = 1e-7  # Cockpit's TIC default
+#: torch loss functions with a BackPACK loss module, by the name the capture gives them
+LOSS_MODULES = {
+    "cross_entropy": nn.CrossEntropyLoss,
+    "mse_loss": nn.MSELoss,
+    "binary_cross_entropy_with_logits": nn.BCEWithLogitsLoss,
+}
+#: loss options BackPACK's loss modules do not take, at the values that mean "not used"
+#: (nn.CrossEntropyLoss passes them all to F.cross_entropy)
+NEUTRAL_OPTIONS = {"weight": None, "pos_weight": None, "ignore_index": -100, "label_smoothing": 0.0,
+                   "size_average": None, "reduce": None}
+
+
+def tic_values(second_moment: torch.Tensor, curvature: torch.Tensor) -> dict[str, torch.Tensor]:
+    """TICDiag and TICTrace from the flat E_n[g_n^2] and diagonal curvature."""
+    return {
+        "tic_diag": (second_moment / (curvature + EPSILON)).sum(),
+        "tic_trace": second_moment.sum() / (curvature.sum() + EPSILON),
+    }
+
+
+def sequential_leaves(model: nn.Module) -> list[nn.Module] | None:
+    """The layers of a (nested) nn.Sequential in order, or None for any other model
+    (BackPACK's curvature backpropagation needs the model to be a chain of modules)."""
+    if not isinstance(model, nn.Sequential):
+        return None
+    leaves: list[nn.Module] = []
+    for child in model.children():
+        if isinstance(child, nn.Sequential):
+            inner = sequential_leaves(child)
+            if inner is None:
+                return None
+            leaves += inner
+        elif next(child.children(), None) is not None:
+            return None
+        else:
+            leaves.append(child)
+    return leaves
+
+
+def unsupported(model: nn.Module, rc: "Recompute") -> str:
+    """Why the GGN diagonal cannot be had for this model and loss ('' if it can)."""
+    if sequential_leaves(model) is None:
+        return "the model is not an nn.Sequential of layers (BackPACK needs a chain of modules)"
+    if rc.call.name not in LOSS_MODULES:
+        return f"no BackPACK curvature for the loss {rc.call.name}"
+    used = sorted(k for k, v in rc.call.kwargs.items() if k != "reduction" and
+                  (k not in NEUTRAL_OPTIONS or not _same(v, NEUTRAL_OPTIONS[k])))
+    if used:
+        return f"the loss options {used} are not supported by BackPACK"
+    if rc.call.kwargs.get("reduction", "mean") not in ("mean", "sum"):
+        return "the loss reduction is neither 'mean' nor 'sum'"
+    ignored = rc.call.kwargs.get("ignore_index", -100)
+    if isinstance(rc.call.target, torch.Tensor) and not rc.call.target.is_floating_point() and \
+            bool((rc.call.target == ignored).any()):
+        return "the targets contain ignore_index, which BackPACK's cross-entropy does not skip"
+    return ""
+
+
+def _same(value: object, neutral: object) -> bool:
+    return value is None if neutral is None else (not isinstance(value, torch.Tensor) and value == neutral)
+
+
+def diag_ggn(model: nn.Module, rc: "Recompute", params: list[nn.Parameter]) -> list[torch.Tensor]:
+    """Diagonal of the GGN of the mean per-sample loss for ``params`` (one extra
+    forward/backward with BackPACK's DiagGGNExact; grads, RNG and modes restored)."""
+    from backpack.extensions import DiagGGNExact
+
+    from traindebug.probes.per_sample import backpack_hooks, model_output
+
+    leaves = sequential_leaves(model)
+    assert leaves is not None
+    reduction = rc.call.kwargs.get("reduction", "mean")
+    loss_fn = LOSS_MODULES[rc.call.name](reduction=reduction)
+    with isolated(model), backpack_hooks([*leaves, loss_fn], DiagGGNExact()):
+        output = model_output(model(*rc.args, **rc.kwargs), rc.call.input)
+        if output is None:
+            raise ValueError("the loss input is not the model output")
+        loss_fn(output, rc.call.target).backward()
+        diagonal = [p.diag_ggn_exact.detach() for p in params]
+    return [d / rc.n for d in diagonal] if reduction == "sum" else diagonal
+
+
+class TICProbe(Probe):
+    """TICDiag and TICTrace on schedule (full preset)."""
+
+    name = "tic"
+    cost = Cost.EXTRA_BACKWARD
+    wants_gram = False
+    #: the engine computes the element-wise second moment of per-sample gradients when due
+    wants_sgs = True
+
+    def __init__(self, engine: "PerSampleEngine", schedule: Schedule) -> None:
+        self.engine = engine
+        self.schedule = schedule
+
+    def before_step(self, ctx: StepContext) -> None:
+        current = self.engine.current
+        if current is None or current.step != ctx.step or any(s.sgs is None for s in current.stats):
+            return
+        rc = self.engine.recompute(ctx)
+        if rc is None:
+            ctx.record("tic_skipped", self.engine.reason)
+            return
+        why = unsupported(rc.model, rc)
+        if why:
+            ctx.record("tic_skipped", why)
+            return
+        params = [ctx.params[i][1] for i in current.index]
+        curvature = diag_ggn(rc.model, rc, params)  # type: ignore[arg-type]
+        second = torch.cat([s.sgs.reshape(-1) for s in current.stats]) / current.n  # type: ignore[union-attr]
+        for key, value in tic_values(second, torch.cat([c.reshape(-1).float() for c in curvature])).items():
+            ctx.record(key, value)
