@@ -72,6 +72,20 @@ class Recurrent(nn.Module):
         return self.fc(out[:, -1])
 
 
+class GatedRecurrent(nn.Module):
+    """A GRU read through its last hidden state (no BackPACK support; the fused GRU
+    kernel does not run under vmap)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.GRU(3, 5, num_layers=2, batch_first=True)
+        self.fc = nn.Linear(5, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, h = self.rnn(x)
+        return self.fc(h[-1])
+
+
 def mlp() -> nn.Module:
     return nn.Sequential(nn.Linear(6, 5), nn.Tanh(), nn.Linear(5, 3))
 
@@ -89,6 +103,7 @@ MODELS = {
     "cnn": (cnn, (N, 2, 4, 4)),
     "layernorm": (layernorm, (N, 6)),
     "lstm": (Recurrent, (N, 4, 3)),
+    "gru": (GatedRecurrent, (N, 4, 3)),
 }
 
 
@@ -134,7 +149,7 @@ def data(shape: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 CASES = [("mlp", "hooks"), ("mlp", "backpack"), ("mlp", "func"), ("cnn", "hooks"), ("cnn", "func"),
-         ("layernorm", "func"), ("lstm", "func")]
+         ("layernorm", "func"), ("lstm", "func"), ("gru", "func")]
 
 
 @pytest.mark.parametrize("name, path", CASES)
@@ -161,7 +176,7 @@ def test_automatic_path_choice(tmp_path):
         torch.manual_seed(0)
         records = train(make(), *data(shape), 1, tmp_path / name, schedules={"gradient_noise": "every:1"})
         chosen[name] = next(r for r in records if r["kind"] == "step")["per_sample_path"]
-    assert chosen == {"mlp": "hooks", "cnn": "hooks", "layernorm": "func", "lstm": "backpack"}
+    assert chosen == {"mlp": "hooks", "cnn": "hooks", "layernorm": "func", "lstm": "backpack", "gru": "func"}
 
 
 def test_alpha_is_the_same_on_every_path(tmp_path):
@@ -248,3 +263,26 @@ def test_tic_says_why_it_is_skipped(tmp_path):
     records = train(Recurrent(), *data((N, 4, 3)), 1, tmp_path, schedules={"tic": "every:1"})
     step0 = next(r for r in records if r["kind"] == "step")
     assert "nn.Sequential" in step0["tic_skipped"]
+
+
+@pytest.mark.parametrize("make", [Recurrent, GatedRecurrent])
+def test_recurrent_models_with_clipping_fall_back(tmp_path, make):
+    """Recurrent models trained with gradient clipping get per-sample statistics (BackPACK
+    where it applies, else torch.func with the RNN kernels decomposed), equal to brute force."""
+    torch.manual_seed(0)
+    model = make()
+    x, y = data((N, 4, 3))
+    expected = brute_force(copy.deepcopy(model), x, y)
+    opt = torch.optim.SGD(model.parameters(), lr=0.3)
+    with traindebug.Session(tmp_path, quiet=True, schedules=PROBES):
+        for _ in range(3):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            nn.utils.clip_grad_norm_(model.parameters(), max_norm=1e-3)
+            opt.step()
+    records = [json.loads(line) for line in open(tmp_path / "metrics.jsonl")]
+    assert not [r for r in records if r["kind"] == "probe_error"]
+    step0 = next(r for r in records if r["kind"] == "step" and r["step"] == 0)
+    for key, value in expected.items():
+        assert step0[key] == pytest.approx(value, rel=2e-4), key
+    assert len([r for r in records if r["kind"] == "alpha"]) == 2

@@ -288,6 +288,32 @@ def model_output(output: Any, like: torch.Tensor) -> torch.Tensor | None:
     return None
 
 
+class UnfusedRNNs(torch.overrides.TorchFunctionMode):
+    """Runs nn.RNN / nn.GRU as their step-by-step decompositions (the ones PyTorch's
+    expanded weights use), which ``vmap`` can batch: their fused kernels write into
+    unbatched hidden-state buffers and fail under vmap. (nn.LSTM runs under vmap as
+    it is; its decomposition does not.)"""
+
+    def __torch_function__(self, func: Callable, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        kwargs = kwargs or {}
+        overloads = RNN_DECOMPOSITIONS.get(func)
+        if overloads is None:
+            return func(*args, **kwargs)
+        from torch._decomp import decomposition_table
+
+        packed = isinstance(args[3], (list, tuple))  # (data, batch_sizes, hx, params, ...) form
+        return decomposition_table[overloads[1] if packed else overloads[0]](*args, **kwargs)
+
+
+_aten = torch.ops.aten
+#: fused RNN functions and their (input, packed data) overloads with decompositions
+RNN_DECOMPOSITIONS = {
+    torch.rnn_tanh: (_aten.rnn_tanh.input, _aten.rnn_tanh.data),
+    torch.rnn_relu: (_aten.rnn_relu.input, _aten.rnn_relu.data),
+    torch.gru: (_aten.gru.input, _aten.gru.data),
+}
+
+
 class Recompute:
     """Re-runs the user's model on the user's batch and the loss per sample."""
 
@@ -323,7 +349,8 @@ class Recompute:
 
         in_dims = (None, tuple(dims), 0 if isinstance(target, torch.Tensor) else None)
         fn = vmap(grad(one), in_dims=in_dims, randomness="different", chunk_size=64)
-        return fn(params, tuple(self.args), target)
+        with UnfusedRNNs():
+            return fn(params, tuple(self.args), target)
 
     def directional(self, params: dict[str, torch.Tensor], direction: dict[str, torch.Tensor]) -> torch.Tensor:
         """Per-sample directional derivatives [N] along ``direction`` at ``params`` (forward mode)."""
@@ -334,7 +361,8 @@ class Recompute:
         def losses(p: dict[str, torch.Tensor]) -> torch.Tensor:
             return self.losses(functional_call(self.model, (p, buffers), self.args, self.kwargs))
 
-        _, tangent = jvp(losses, (params,), (direction,))
+        with UnfusedRNNs():
+            _, tangent = jvp(losses, (params,), (direction,))
         return tangent
 
 
