@@ -50,7 +50,8 @@ from traindebug.schedule import Schedule
 #: Lanczos stopping rule: residual of the top Ritz pair below 1 % of the eigenvalue.
 TOLERANCE = 1e-2
 #: the Lanczos basis (max_hvps vectors of the model's size) may use at most this
-#: many bytes; beyond it the probe runs Lanczos without reorthogonalisation.
+#: many bytes; beyond it the probe keeps two vectors only (no reorthogonalisation,
+#: no eigenvector to warm-start the next estimate from).
 BASIS_BYTES = 512 * 2**20
 
 
