@@ -27,7 +27,7 @@ from traindebug.batch_mixing import BatchMixingError, batch_mixing
 from traindebug.gradcheck import GradcheckError, cast_floats, check_model
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
-from traindebug.schedule import STEP_ZERO
+from traindebug.schedule import NEVER, STEP_ZERO
 
 #: seconds the gradient check may spend per preset (it stops between two directions)
 TIME_BUDGET_S = {"cheap": 15.0, "economy": 30.0, "full": 120.0}
@@ -87,7 +87,7 @@ class _OnceOnTheBatch(Probe):
         self.before_step(ctx)  # L-BFGS: the forward runs inside optimizer.step(closure)
 
     def finish(self, run: RunContext, emit: Callable[[dict[str, Any]], None]) -> None:
-        if not self._done:
+        if not self._done and self.schedule != NEVER:
             emit({"kind": self.kind, "step": 0, "skipped": NOT_SEEN})
 
     def _check(self, ctx: StepContext) -> None:

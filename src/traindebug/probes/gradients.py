@@ -35,11 +35,10 @@ def grad_norms(ctx: StepContext) -> tuple[torch.Tensor, list[int]]:
     missing = [i for i, g in enumerate(grads) if g is None]
     if not missing:
         return stack_norms(torch._foreach_norm(grads), device), missing  # type: ignore[arg-type]
-    present = [i for i, g in enumerate(grads) if g is not None]
-    norms = torch.zeros(len(params), device=device)
-    if present:
-        norms[present] = stack_norms(torch._foreach_norm([grads[i] for i in present]), device)  # type: ignore[misc]
-    return norms, missing
+    given = [g for g in grads if g is not None]
+    present = iter(torch._foreach_norm(given) if given else [])  # type: ignore[arg-type]
+    zero = torch.zeros((), device=device)  # no index_put: it would copy an index to the device
+    return stack_norms([zero if g is None else next(present) for g in grads], device), missing
 
 
 class GradientProbe(Probe):

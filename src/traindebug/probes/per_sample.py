@@ -6,7 +6,7 @@ its consumers is due, per observed tensor of the main model:
 - ``gram``: the N x N matrix of inner products of the per-sample gradients
   (its diagonal: the squared per-sample gradient norms),
 - ``sgs``: the element-wise sum of squared per-sample gradients (when a consumer
-  asks for it: GSNR, variance),
+  due at the step asks for it: GSNR, TIC),
 - the per-sample losses of the user's loss function on the user's batch,
 
 where the per-sample gradient is the gradient of one sample's term of the loss
@@ -21,8 +21,9 @@ path produced them (``per_sample_path`` in each due step):
            materialised: ``<grad_n W, grad_m W> = (g_n.g_m)(a_n.a_m)``.
 ``backpack`` every trainable tensor lives in a layer BackPACK's ``BatchGrad``
            supports: one extra forward/backward of the user's batch, isolated.
-``func``   anything else (LayerNorm, custom modules): ``torch.func.vmap`` over
-           ``grad`` of ``functional_call``, isolated.
+``func``   anything else (LayerNorm, custom modules, GRU): ``torch.func.vmap`` over
+           ``grad`` of ``functional_call``, isolated (nn.GRU / nn.RNN run as their
+           step-by-step decompositions there, see ``UnfusedRNNs``).
 
 Directional derivatives of the per-sample losses along a parameter direction
 (for the step-size quality alpha) come from the same data: on the ``hooks`` path
@@ -378,7 +379,7 @@ class PerSampleEngine(Probe):
         self.forced_path = forced_path
         self._own: Schedule = NEVER
         self.consumers: list[Probe] = []
-        #: set by consumers: which statistics are needed
+        #: set by the preset: whether per-sample gradient histograms are wanted (with the Gram matrices)
         self.wants = Wants()
         #: a consumer keeps the layer taps until it released them (alpha)
         self.hold = False
@@ -694,8 +695,5 @@ def traindebug_probes(settings: Settings) -> list[Probe]:
         engine.consumers.append(TICProbe(engine, tic))
     if not engine.consumers and "per_sample" not in settings.schedules:
         return []
-    engine.wants = Wants(
-        sgs=any(getattr(c, "wants_sgs", False) for c in engine.consumers),
-        hist=settings.preset == "full" or bool(settings.options.get("per_sample_hist")),
-    )
+    engine.wants = Wants(hist=settings.preset == "full" or bool(settings.options.get("per_sample_hist")))
     return [engine, *engine.consumers]

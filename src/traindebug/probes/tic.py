@@ -148,7 +148,11 @@ class TICProbe(Probe):
             ctx.record("tic_skipped", why)
             return
         params = [ctx.params[i][1] for i in current.index]
-        curvature = diag_ggn(rc.model, rc, params)  # type: ignore[arg-type]
+        try:
+            curvature = diag_ggn(rc.model, rc, params)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - a layer BackPACK does not support: say so, per step
+            ctx.record("tic_skipped", f"BackPACK's DiagGGNExact failed ({type(exc).__name__}: {exc})")
+            return
         second = torch.cat([s.sgs.reshape(-1) for s in current.stats]) / current.n  # type: ignore[union-attr]
         for key, value in tic_values(second, torch.cat([c.reshape(-1).float() for c in curvature])).items():
             ctx.record(key, value)
