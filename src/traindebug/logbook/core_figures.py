@@ -204,21 +204,20 @@ def draw_update_ratio(run: RunData, findings: list[Finding], path: Path) -> bool
     )
 
 
-def _activation_matrix(records: list[dict[str, Any]], field: str) -> tuple[list[str], np.ndarray]:
-    """(module labels, array modules x recorded steps) of one activation field; NaN where absent."""
+def _unit_matrix(records: list[dict[str, Any]], field: str) -> tuple[list[str], np.ndarray]:
+    """(activation labels, array activations x recorded steps) of one unit_health field; NaN where absent."""
     labels: list[str] = []
     index: dict[str, int] = {}
     for record in records:
-        for row in record["modules"]:
-            if row["module"] not in index:
-                index[row["module"]] = len(labels)
-                labels.append(f"{row['module']} ({row.get('kind', '?')})")
+        for row in record["layers"]:
+            if field in row and row["name"] not in index:
+                index[row["name"]] = len(labels)
+                labels.append(row["name"] if row["op"] in row["name"] else f"{row['name']} ({row['op']})")
     data = np.full((len(labels), len(records)), np.nan)
     for j, record in enumerate(records):
-        for row in record["modules"]:
-            value = to_float(row.get(field))
-            if value >= 0:
-                data[index[row["module"]], j] = value
+        for row in record["layers"]:
+            if field in row:
+                data[index[row["name"]], j] = to_float(row[field])
     return labels, data
 
 
@@ -241,20 +240,21 @@ def _fraction_panel(ax: Any, labels: list[str], data: np.ndarray, steps: list[in
 
 
 def draw_activation_health(run: RunData, findings: list[Finding], path: Path) -> bool:
-    """Dead-unit and saturated-output fractions per module over the recorded steps."""
-    records = [r for r in run.records("activations") if r.get("modules")]
+    """Dead-unit and saturated-output fractions per hidden activation over the recorded steps."""
+    records = [r for r in run.records("unit_health") if r.get("layers")]
     if not records:
         return False
     steps = [r["step"] for r in records]
-    dead_labels, dead = _activation_matrix(records, "dead")
-    sat_labels, sat = _activation_matrix(records, "saturated")
-    has_sat = bool(np.isfinite(sat).any())
-    rows = len(dead_labels)
-    fig, axes = new_figure(height=heatmap_height(rows), ncols=2 if has_sat else 1)
-    panels = list(axes) if has_sat else [axes]
-    image = _fraction_panel(panels[0], dead_labels, dead, steps, "dead units (never active in the batch)")
-    if has_sat:
-        _fraction_panel(panels[1], sat_labels, sat, steps, "saturated outputs (tanh/sigmoid bounds)")
+    panels_data = [
+        (*_unit_matrix(records, "dead"), "dead ReLU units (never active in the batch)"),
+        (*_unit_matrix(records, "saturated"), "saturated outputs (tanh/sigmoid bounds)"),
+    ]
+    panels_data = [p for p in panels_data if p[0]]
+    rows = max(len(labels) for labels, _, _ in panels_data)
+    fig, axes = new_figure(height=heatmap_height(rows), ncols=len(panels_data))
+    panels = list(axes) if len(panels_data) > 1 else [axes]
+    for ax, (labels, data, title) in zip(panels, panels_data):
+        image = _fraction_panel(ax, labels, data, steps, title)
     fig.set_layout_engine("constrained")
     bar = fig.colorbar(image, ax=panels, pad=0.015, fraction=0.04)
     bar.set_label("fraction")
@@ -307,9 +307,9 @@ def traindebug_figures() -> list[Figure]:
         Figure("update_ratio", "Update-to-weight ratio ‖Δw‖/‖w‖ of each parameter tensor over the steps. "
                "White is the typical 1e-3; red: larger steps, blue: smaller steps; grey: unchanged or not finite.", ("update_ratio",),
                draw_update_ratio),
-        Figure("activation_health", "Activation health per module at the recorded steps: fraction of dead units "
-               "(zero for every sample of the batch) and of saturated outputs of bounded activations.",
-               ("activations",), draw_activation_health),
+        Figure("activation_health", "Health of each hidden activation at the recorded steps: fraction of dead ReLU "
+               "units (zero for every sample of the batch) and of tanh/sigmoid outputs within 1e-3 of their bounds.",
+               ("unit_health",), draw_activation_health),
         Figure("activation_std", "Output standard deviation of each module at the first and the last recorded "
                "step (log scale; dotted: 1).", ("activations",), draw_activation_std),
     ]
