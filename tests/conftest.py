@@ -52,3 +52,15 @@ def check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         return CheckResult(main(argv), out)
 
     return run
+
+
+def assert_example_diagnosed(tmp_path: Path, example: str, category: str, where: str, figure: str) -> dict[str, Any]:
+    """Check a seeded example for 30 steps: its category first, as an error, at ``where``, with its figure."""
+    out = tmp_path / "run"
+    code = main(["check", str(EXAMPLES / example), "--max-steps", "30", "--out", str(out), "--quiet"])
+    first = json.loads((out / "findings.json").read_text())["findings"][0]
+    assert code == 1
+    assert first["category"] == category and first["where"] == where
+    assert first["severity"] == "error"
+    assert (out / "figures" / figure).exists()
+    return first

@@ -3,18 +3,16 @@ models (BatchNorm in train mode, dropout, embeddings with integer inputs, LSTMs)
 
 from __future__ import annotations
 
-import json
 
 import pytest
 import torch
 from torch import nn
 
 from traindebug.batch_mixing import BatchMixingError, batch_mixing
-from traindebug.cli import main
 from traindebug.probes.gradient_check import batch_size_for, loss_for
 from traindebug.probes.base import LossCall
 
-from conftest import EXAMPLES
+from conftest import assert_example_diagnosed
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -156,13 +154,7 @@ def test_probe_takes_batch_size_and_loss_from_the_loss_call() -> None:
 
 
 def test_check_finds_the_seeded_example(tmp_path) -> None:
-    out = tmp_path / "run"
-    code = main(["check", str(EXAMPLES / "batch_mixing_rnn_view.py"), "--max-steps", "30", "--out", str(out), "--quiet"])
-    findings = json.loads((out / "findings.json").read_text())["findings"]
-    assert code == 1
-    assert findings[0]["category"] == "batch_mixing" and findings[0]["where"] == "rnn"
-    assert findings[0]["severity"] == "error"
-    assert (out / "figures" / "batch_dependency.png").exists()
+    assert_example_diagnosed(tmp_path, "batch_mixing_rnn_view.py", "batch_mixing", "rnn", "batch_dependency.png")
 
 
 class SequenceFirstLM(nn.Module):

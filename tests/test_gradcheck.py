@@ -3,7 +3,6 @@ the eps sweep of seeds/003 gives the V; the user's model is untouched."""
 
 from __future__ import annotations
 
-import json
 import math
 import time
 
@@ -11,10 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from traindebug.cli import main
 from traindebug.gradcheck import GradcheckError, check_model, gradcheck
 
-from conftest import EXAMPLES
+from conftest import assert_example_diagnosed
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -210,14 +208,8 @@ def test_time_budget_leaves_the_rest_unchecked() -> None:
 
 
 def test_check_finds_the_seeded_example(tmp_path) -> None:
-    out = tmp_path / "run"
-    code = main(["check", str(EXAMPLES / "wrong_gradient_custom_function.py"), "--max-steps", "30", "--out", str(out), "--quiet"])
-    findings = json.loads((out / "findings.json").read_text())["findings"]
-    assert code == 1
-    assert findings[0]["category"] == "wrong_gradient" and findings[0]["where"] == "act"
-    assert findings[0]["severity"] == "error"
-    assert (out / "figures" / "gradcheck_sweep.png").exists()
-    assert not math.isnan(findings[0]["evidence"]["rel_error"])
+    first = assert_example_diagnosed(tmp_path, "wrong_gradient_custom_function.py", "wrong_gradient", "act", "gradcheck_sweep.png")
+    assert not math.isnan(first["evidence"]["rel_error"])
 
 
 def test_detached_features_are_left_to_no_gradient_flow() -> None:
