@@ -1,9 +1,11 @@
 """traindebug's per-sample statistics agree with cockpit-for-pytorch on the same run.
 
-One small MLP, one SGD run, Cockpit (economy quantities plus MeanGSNR) and
+One small MLP, one SGD run, Cockpit (economy quantities plus MeanGSNR, TICDiag, TICTrace) and
 traindebug (its per-sample probes scheduled every step) observing the very same steps. Differences of
 definition: Cockpit stores Alpha and UpdateSize under the start step, as we do;
-traindebug's update size is the core ``update_norms``.
+traindebug's update size is the core ``update_norms``; traindebug's TIC uses the
+GGN diagonal (Cockpit's ``curvature='diag_ggn_exact'``), Cockpit's default is the
+Hessian diagonal, the same for ReLU networks (both are tested).
 """
 
 from __future__ import annotations

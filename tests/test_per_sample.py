@@ -242,12 +242,15 @@ def brute_force_tic(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict[
     return {"tic_diag": float((second / (ggn + 1e-7)).sum()), "tic_trace": float(second.sum() / (ggn.sum() + 1e-7))}
 
 
-def test_tic_matches_brute_force(tmp_path):
+@pytest.mark.parametrize("name", ["mlp", "cnn"])
+def test_tic_matches_brute_force(tmp_path, name):
     """TIC on a model nobody extended with BackPACK: second moment from the user's backward,
-    GGN diagonal from an isolated BackPACK pass."""
+    GGN diagonal from an isolated pass (Linear layers: batched backward of the loss
+    Hessian's square root; a Sequential CNN: BackPACK's DiagGGNExact)."""
+    make, shape = MODELS[name]
     torch.manual_seed(0)
-    model = mlp()
-    x, y = data((N, 6))
+    model = make()
+    x, y = data(shape)
     expected = brute_force_tic(copy.deepcopy(model), x, y)
     records = train(model, x, y, 2, tmp_path, schedules={"tic": "every:1"})
     step0 = next(r for r in records if r["kind"] == "step" and r["step"] == 0)
@@ -258,11 +261,14 @@ def test_tic_matches_brute_force(tmp_path):
     assert not any("diag_ggn_exact" in p.__dict__ for p in model.parameters())
 
 
-def test_tic_says_why_it_is_skipped(tmp_path):
+@pytest.mark.parametrize("name, reason", [("lstm", "nn.Sequential"), ("layernorm", "no GGN diagonal")])
+def test_tic_says_why_it_is_skipped(tmp_path, name, reason):
+    make, shape = MODELS[name]
     torch.manual_seed(0)
-    records = train(Recurrent(), *data((N, 4, 3)), 1, tmp_path, schedules={"tic": "every:1"})
+    records = train(make(), *data(shape), 1, tmp_path, schedules={"tic": "every:1"})
     step0 = next(r for r in records if r["kind"] == "step")
-    assert "nn.Sequential" in step0["tic_skipped"]
+    assert reason in step0["tic_skipped"]
+    assert not [r for r in records if r["kind"] == "probe_error"]
 
 
 @pytest.mark.parametrize("make", [Recurrent, GatedRecurrent])

@@ -79,10 +79,81 @@ def sequential_leaves(model: nn.Module) -> list[nn.Module] | None:
     return leaves
 
 
+def loss_hessian_sqrt(rc: "Recompute", output: torch.Tensor) -> torch.Tensor:
+    """Columns S [K, N, *out] with S_n S_n^T the Hessian of sample n's loss term with
+    respect to the model output (eigendecomposition, negative curvature dropped: exact
+    for the convex losses, cross-entropy, MSE, BCE)."""
+    from torch.func import hessian, vmap
+
+    from traindebug.probes.per_sample import LossCall, per_sample_losses
+
+    call = rc.call
+    target = call.target if isinstance(call.target, torch.Tensor) else None
+
+    def term(z: torch.Tensor, t: torch.Tensor | None) -> torch.Tensor:
+        one = LossCall(call.name, call.fn, z[None], call.target if t is None else t[None], call.kwargs,
+                       call.output, call.training)
+        losses = per_sample_losses(one, z[None])
+        assert losses is not None
+        return losses[0]
+
+    flat_out = output.detach().reshape(output.shape[0], -1)
+    size = flat_out.shape[1]
+    hess = vmap(hessian(lambda z, t: term(z.reshape(output.shape[1:]), t)),
+                in_dims=(0, 0 if target is not None else None))(flat_out, target)
+    values, vectors = torch.linalg.eigh(hess.reshape(-1, size, size).double())
+    roots = (vectors * values.clamp_min(0).sqrt()[:, None, :]).to(output.dtype)  # [N, size, K]
+    return roots.permute(2, 0, 1).reshape(size, *output.shape)
+
+
+def linear_diag_ggn(model: nn.Module, rc: "Recompute", layers: list[nn.Linear]) -> dict[int, torch.Tensor]:
+    """GGN diagonal of the mean per-sample loss, {id(param): diagonal}, for a model whose
+    trainable layers are all nn.Linear on (N, features) inputs: one isolated forward, and
+    the K columns of the loss Hessian's square root backpropagated to the layer outputs
+    in one batched backward (no weight gradients, nothing per-sample materialised):
+    diag_W = sum_k (s_k^2)^T (a^2) / N."""
+    from traindebug.probes.per_sample import model_output
+
+    inputs: dict[int, torch.Tensor] = {}
+    outputs: dict[int, torch.Tensor] = {}
+
+    def keep(module: nn.Module, args: tuple, out: torch.Tensor) -> None:
+        if id(module) in inputs or args[0].dim() != 2:
+            raise ValueError("a Linear layer ran twice or on inputs that are not (N, features)")
+        inputs[id(module)], outputs[id(module)] = args[0].detach(), out
+
+    handles = [layer.register_forward_hook(keep) for layer in layers]
+    with isolated(model):
+        try:
+            output = model_output(model(*rc.args, **rc.kwargs), rc.call.input)
+        finally:
+            for h in handles:
+                h.remove()
+        if output is None:
+            raise ValueError("the loss input is not the model output")
+        roots = loss_hessian_sqrt(rc, output)
+        grads = torch.autograd.grad(output, [outputs[id(m)] for m in layers], roots, is_grads_batched=True)
+    found: dict[int, torch.Tensor] = {}
+    for layer, g in zip(layers, grads):
+        s2 = g.float().square().sum(0)  # [N, out]
+        found[id(layer.weight)] = s2.T @ inputs[id(layer)].float().square() / rc.n
+        if layer.bias is not None:
+            found[id(layer.bias)] = s2.sum(0) / rc.n
+    return found
+
+
+def linear_layers(model: nn.Module) -> list[nn.Linear] | None:
+    """The layers owning trainable parameters, if all are nn.Linear (else None)."""
+    owners = [m for m in model.modules() if any(p.requires_grad for p in m.parameters(recurse=False))]
+    return owners if owners and all(isinstance(m, nn.Linear) for m in owners) else None  # type: ignore[return-value]
+
+
 def unsupported(model: nn.Module, rc: "Recompute") -> str:
     """Why the GGN diagonal cannot be had for this model and loss ('' if it can)."""
+    if linear_layers(model) is not None:
+        return "" if rc.n > 0 else "empty batch"
     if sequential_leaves(model) is None:
-        return "the model is not an nn.Sequential of layers (BackPACK needs a chain of modules)"
+        return "the model is neither an nn.Sequential (BackPACK needs a chain of modules) nor made of nn.Linear layers only"
     if rc.call.name not in LOSS_MODULES:
         return f"no BackPACK curvature for the loss {rc.call.name}"
     used = sorted(k for k, v in rc.call.kwargs.items() if k != "reduction" and
@@ -148,10 +219,15 @@ class TICProbe(Probe):
             ctx.record("tic_skipped", why)
             return
         params = [ctx.params[i][1] for i in current.index]
+        layers = linear_layers(rc.model)
         try:
-            curvature = diag_ggn(rc.model, rc, params)  # type: ignore[arg-type]
+            if layers is not None:
+                found = linear_diag_ggn(rc.model, rc, layers)
+                curvature = [found[id(p)] for p in params]
+            else:
+                curvature = diag_ggn(rc.model, rc, params)  # type: ignore[arg-type]
         except Exception as exc:  # noqa: BLE001 - a layer BackPACK does not support: say so, per step
-            ctx.record("tic_skipped", f"BackPACK's DiagGGNExact failed ({type(exc).__name__}: {exc})")
+            ctx.record("tic_skipped", f"no GGN diagonal ({type(exc).__name__}: {exc})")
             return
         second = torch.cat([s.sgs.reshape(-1) for s in current.stats]) / current.n  # type: ignore[union-attr]
         for key, value in tic_values(second, torch.cat([c.reshape(-1).float() for c in curvature])).items():
