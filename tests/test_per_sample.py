@@ -220,6 +220,8 @@ def test_cheap_preset_has_no_per_sample_probes():
     assert not names & {"per_sample", "gradient_noise", "alpha", "distance", "histograms"}
     economy = {p.name for p in collect_probes(plugin_manager(False), Settings(preset="economy"))}
     assert {"per_sample", "gradient_noise", "alpha", "distance", "histograms"} <= economy
+    assert "tic" not in economy
+    assert "tic" in {p.name for p in collect_probes(plugin_manager(False), Settings(preset="full"))}
 
 
 def brute_force_tic(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:

@@ -690,7 +690,8 @@ def traindebug_probes(settings: Settings) -> list[Probe]:
         engine.consumers.append(GradientNoiseProbe(engine, noise, settings))
     if alpha is not NEVER:
         engine.consumers.append(AlphaProbe(engine, alpha))
-    tic = preset_schedule(settings, TICProbe.name, NEVER, FULL)  # an extra pass: full preset only
+    # an extra forward/backward of C Hessian columns: full preset only, every 5th step
+    tic = preset_schedule(settings, TICProbe.name, NEVER, ECONOMY)
     if tic is not NEVER:
         engine.consumers.append(TICProbe(engine, tic))
     if not engine.consumers and "per_sample" not in settings.schedules:

@@ -13,16 +13,21 @@ with eps = 1e-7 (Cockpit's default), H the Hessian of the mean per-sample loss
 (the user's loss with reduction 'mean'). The second moment comes from the
 per-sample engine (``per_sample.py``: from the user's own backward on the hooks
 path). H is the exact diagonal of the generalized Gauss-Newton matrix, from one
-extra forward/backward with BackPACK's ``DiagGGNExact`` (isolated; it
-backpropagates C columns for C model outputs). Cockpit's default curvature is
+extra isolated forward/backward that backpropagates C columns for C model outputs:
+for models whose trainable layers are all nn.Linear, our own batched backward of the
+loss Hessian's square root (any activations, any loss with a per-sample form);
+for other nn.Sequential models, BackPACK's ``DiagGGNExact``. Being the most
+expensive quantity, it runs in the full preset only, every 5th step after the
+first 10 (``--schedule tic=every:1`` for every step). Cockpit's default curvature is
 the diagonal Hessian (``diag_h``); for piecewise-linear activations (ReLU, max
 pooling) the two are equal, otherwise the GGN leaves out the second derivatives
 of the activations (and is never negative). Cockpit's ``diag_ggn_exact`` option
 is the same quantity as ours.
 
-Supported: an ``nn.Sequential`` (nested allowed) of layers BackPACK's
-``DiagGGNExact`` supports, with cross-entropy, MSE or BCE-with-logits loss; any
-other model records ``tic_skipped`` with the reason.
+Supported: models made of nn.Linear layers (any loss with a per-sample form), and
+``nn.Sequential`` models (nested allowed) of layers BackPACK's ``DiagGGNExact``
+supports with cross-entropy, MSE or BCE-with-logits loss; any other model records
+``tic_skipped`` with the reason.
 """
 
 from __future__ import annotations
@@ -194,7 +199,7 @@ def diag_ggn(model: nn.Module, rc: "Recompute", params: list[nn.Parameter]) -> l
 
 
 class TICProbe(Probe):
-    """TICDiag and TICTrace on schedule (full preset)."""
+    """TICDiag and TICTrace on schedule."""
 
     name = "tic"
     cost = Cost.EXTRA_BACKWARD
