@@ -3,7 +3,8 @@
 Models (random data, batch 128): (a) an MLP 784-500-400-10, (b) Cockpit's / DeepOBS's
 3C3D CNN on 32x32x3 inputs. For each model it times the plain training step (SGD),
 Cockpit's economy / business / full configurations and traindebug's cheap / economy /
-full presets, with the expensive quantities every step and every 16 steps, and prints
+full presets (traindebug's full includes TIC, as Cockpit's business and full do), with the
+expensive quantities every step and every 16 steps, and prints
 one JSON line per configuration:
 
     {"tool", "preset", "model", "every", "median_ms", "mean_ms", "ratio", "ratio_of", "peak_mb", "device"}
