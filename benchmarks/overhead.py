@@ -2,7 +2,11 @@
 
 In one process, for each model, alternates blocks of plain training steps and
 blocks of steps observed by a traindebug Session, and prints one JSON line per
-case with the median step times and their ratio:
+case with the median step times and their ratio: ``ratio`` over steps early in
+a session (per-tensor statistics every step), ``steady_ratio`` over steps after
+``PER_TENSOR.first`` (per-tensor statistics every 10th step). Probes on their
+own schedules (step-0 gradient check, curvature) fall outside the medians;
+their one-off cost is the ``overhead_s`` of a run's findings.json.
 
     python benchmarks/overhead.py [--steps 200] [--device cpu|cuda] [--probes cheap]
 """
@@ -21,6 +25,7 @@ import torch
 from torch import nn
 
 import traindebug
+from traindebug.schedule import PER_TENSOR
 
 
 def mlp() -> nn.Module:
@@ -70,17 +75,22 @@ def measure(name: str, steps: int, device: torch.device, probes: str, blocks: in
     x = torch.randn(128, *shape, device=device)
     y = torch.randint(0, 10, (128,), device=device)
     time_steps(model, opt, x, y, 10)  # warm-up
+    n = steps // blocks
     plain: list[float] = []
-    observed: list[float] = []
+    early: list[float] = []  # steps 3.. of a session: per-tensor statistics every step
+    steady: list[float] = []  # from step PER_TENSOR.first on: per-tensor statistics every 10th step
     with tempfile.TemporaryDirectory() as tmp:
         for block in range(blocks):
-            plain += time_steps(model, opt, x, y, steps // blocks)
+            plain += time_steps(model, opt, x, y, n)
             with traindebug.Session(Path(tmp) / f"run{block}", quiet=True, probes=probes):
                 time_steps(model, opt, x, y, 3)  # the first steps set probes up
-                observed += time_steps(model, opt, x, y, steps // blocks)
-    p, o = statistics.median(plain), statistics.median(observed)
+                early += time_steps(model, opt, x, y, n)
+                time_steps(model, opt, x, y, PER_TENSOR.first - 3 - n)
+                steady += time_steps(model, opt, x, y, n)
+    p, o, s = (statistics.median(v) for v in (plain, early, steady))
     return {"name": name, "device": str(device), "probes": probes, "plain_ms": round(p, 3),
-            "traindebug_ms": round(o, 3), "ratio": round(o / p, 3)}
+            "traindebug_ms": round(o, 3), "ratio": round(o / p, 3),
+            "steady_ms": round(s, 3), "steady_ratio": round(s / p, 3)}
 
 
 def main() -> None:
