@@ -12,8 +12,8 @@ Records (per tensor):
   gradient over the measured entries is not 0.
 
 Copying a whole model twice per step costs more than the 15 % overhead budget
-of the cheap preset on CPU (three passes over the parameters), so the cheap
-preset reads a sample of each larger tensor: ``BLOCKS`` runs of ``BLOCK``
+of the cheap preset on CPU (three passes over the parameters), so the probe
+reads a sample of each larger tensor: ``BLOCKS`` runs of ``BLOCK``
 consecutive entries (4096 in all), the runs a prime number of entries apart that
 divides no trailing-dimension size (so a weight matrix's columns are all
 visited, not the same few), from a random offset. Both norms are scaled by
@@ -22,8 +22,9 @@ ratio is the sample's own (measured on the 784-500-400-10 MLP: within 2 % of
 the exact values). Runs of consecutive entries cost about half what 4096
 scattered entries cost, whose every read misses the cache. An entry that moves
 makes the update non-zero only if it is sampled, which matters for a tensor of
-which only a few entries ever move (an embedding row seen once). The economy
-and full presets copy every entry (exact, as Cockpit's ``UpdateSize``).
+which only a few entries ever move (an embedding row seen once). The option
+``update_sample_blocks=0`` copies every entry (exact, as Cockpit's
+``UpdateSize``; tensors of up to 8192 entries are always read whole).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext
 from traindebug.schedule import PER_TENSOR
 
-#: the cheap preset's sample of a tensor: BLOCKS runs of BLOCK consecutive entries
+#: the sample of a larger tensor: BLOCKS runs of BLOCK consecutive entries
 BLOCKS = 64
 BLOCK = 64
 
@@ -155,5 +156,5 @@ class UpdateProbe(Probe):
 
 @hookimpl
 def traindebug_probes(settings: Settings) -> list[Probe]:
-    blocks = int(settings.options.get("update_sample_blocks", BLOCKS if settings.preset == "cheap" else 0))
+    blocks = int(settings.options.get("update_sample_blocks", BLOCKS))
     return [UpdateProbe(blocks)]
