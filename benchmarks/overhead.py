@@ -67,7 +67,7 @@ def time_steps(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y:
     return times
 
 
-def measure(name: str, steps: int, device: torch.device, probes: str, blocks: int = 4) -> dict:
+def measure(name: str, steps: int, device: torch.device, probes: str, blocks: int = 8) -> dict:
     build, shape = CASES[name]
     torch.manual_seed(0)
     model = build().to(device)
