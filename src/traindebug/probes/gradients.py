@@ -62,7 +62,7 @@ class GradientProbe(Probe):
             self._record(ctx)
 
     def after_step(self, ctx: StepContext) -> None:
-        if "grad_norms" not in ctx.record_data:
+        if "grad_norm" not in ctx.record_data:  # recorded every step (grad_norms only on PER_TENSOR steps)
             self._record(ctx)
         self._record_stale(ctx)
 
