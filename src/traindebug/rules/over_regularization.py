@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
@@ -24,6 +26,12 @@ def not_improving(run: RunData) -> tuple[bool, str]:
     stuck = at_chance or trend["late"] >= T.LOSS_NOT_IMPROVING_FRACTION * trend["initial"]
     text = f"the loss went from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median)"
     return stuck, text + (f", chance level is {fmt(chance)}" if chance > 0 else "")
+
+
+def _finding(name: str, stuck: bool, **fields: Any) -> Finding:
+    """An over_regularization finding (from step 0, with the loss figure unless told otherwise)."""
+    fields.setdefault("figures", ["loss"])
+    return Finding(rule=name, category="over_regularization", severity=_severity(stuck), step=0, **fields)
 
 
 def _severity(stuck: bool) -> str:
@@ -56,12 +64,10 @@ def weight_decay(run: RunData) -> list[Finding]:
     stuck, loss = not_improving(run)
     lr = median([to_float(g.get("lr")) for g in groups])
     return [
-        Finding(
-            rule="regularization.weight_decay",
-            category="over_regularization",
-            severity=_severity(stuck),
+        _finding(
+            "regularization.weight_decay",
+            stuck,
             confidence=0.75,
-            step=0,
             title=f"weight decay {decay:g} shrinks the weights to {shrink:.0%} of their initial norm",
             observation=(
                 f"With weight_decay={decay:g} (lr {lr:g}) the weight matrices ended at a median {shrink:.1%} of their "
@@ -74,7 +80,6 @@ def weight_decay(run: RunData) -> list[Finding]:
             suggestion="Lower weight_decay by 10-100x (typical: 1e-4..5e-4 for SGD, 1e-2..1e-1 for AdamW's decoupled decay).",
             evidence={"weight_decay": decay, "lr": lr, "weight_norm_fraction": shrink},
             caveat="Weights that start far too large (see bad_init_scale) may shrink a lot under healthy decay; it matters when the loss also stalls.",
-            figures=["loss"],
         )
     ]
 
@@ -93,12 +98,10 @@ def weights_collapse(run: RunData) -> list[Finding]:
         return []
     stuck, loss = not_improving(run)
     return [
-        Finding(
-            rule="regularization.weights_collapse",
-            category="over_regularization",
-            severity=_severity(stuck),
+        _finding(
+            "regularization.weights_collapse",
+            stuck,
             confidence=0.6,
-            step=0,
             title=f"the weights shrink to {shrink:.2%} of their initial norm",
             observation=(
                 f"Over {len(run.steps)} steps the weight matrices ended at a median {shrink:.2%} of their initial norm, "
@@ -111,7 +114,6 @@ def weights_collapse(run: RunData) -> list[Finding]:
             suggestion="Print the data loss and the penalty separately; scale the penalty coefficient down until the data loss dominates (1e-4..1e-5 per weight is usual).",
             evidence={"weight_norm_fraction": shrink},
             caveat="A model whose best fit really is near zero weights (no signal in the inputs) also shrinks them; the penalty is the likelier cause when the loss stalls at chance.",
-            figures=["loss"],
         )
     ]
 
@@ -130,12 +132,10 @@ def clipping(run: RunData) -> list[Finding]:
         return []
     stuck, loss = not_improving(run)
     return [
-        Finding(
-            rule="regularization.clipping",
-            category="over_regularization",
-            severity=_severity(stuck),
+        _finding(
+            "regularization.clipping",
+            stuck,
             confidence=0.8,
-            step=0,
             title=f"gradient clipping cuts every step by ~{fmt(typical)}x",
             observation=(
                 f"clip_grad_norm_ (max_norm {fmt(median(limits))}) was active on {active:.0%} of {len(ratios)} steps; "
@@ -163,12 +163,10 @@ def dropout(run: RunData) -> list[Finding]:
     stuck, loss = not_improving(run)
     names = ", ".join(f"{m['module']} (p={to_float(m['p']):g})" for m in heavy)
     return [
-        Finding(
-            rule="regularization.dropout",
-            category="over_regularization",
-            severity=_severity(stuck),
+        _finding(
+            "regularization.dropout",
+            stuck,
             confidence=0.7,
-            step=0,
             where=heavy[0]["module"],
             title=f"dropout drops {to_float(heavy[0]['p']):.0%} of the units",
             observation=f"Dropout modules with p >= {T.DROPOUT_P_HIGH:g}: {names}" + (f"; {loss}." if loss else "."),
@@ -176,7 +174,6 @@ def dropout(run: RunData) -> list[Finding]:
             suggestion="Use p around 0.1-0.5 (0.5 for large hidden layers, 0.1-0.2 for inputs); if you meant 'keep probability' (TensorFlow 1 convention), use 1 - p.",
             evidence={"dropout": {m["module"]: to_float(m["p"]) for m in heavy}},
             caveat="Very wide layers tolerate more dropout; it is reported as a warning only when the loss also stalls.",
-            figures=["loss"],
         )
     ]
 
