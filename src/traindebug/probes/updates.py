@@ -29,6 +29,7 @@ which only a few entries ever move (an embedding row seen once). The option
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from typing import NamedTuple
@@ -106,14 +107,16 @@ class UpdateProbe(Probe):
         for i, (_, p) in enumerate(run.params[len(self._samples) :], start=len(self._samples)):
             self._samples.append(plan_sample(p.shape, self.blocks, BLOCK, seed=i))
         sizes = [s.size for s in self._samples]
-        self._buffer = torch.empty(3, sum(sizes), device=run.device)  # rows: before, after, gradient
+        # float32, or float64 when a parameter is: a float64 update below float32 resolution must not read as 0
+        dtype = functools.reduce(torch.promote_types, (p.dtype for _, p in run.params), torch.float32)
+        self._buffer = torch.empty(3, sum(sizes), dtype=dtype, device=run.device)  # rows: before, after, gradient
         self._rows = [
             [part.view(s.blocks, s.block) for part, s in zip(row.split(sizes), self._samples)] for row in self._buffer
         ]
         self._pointers = []
         self._lengths = torch.tensor([sizes] * 3, device=run.device)  # one row per buffer row
         numels = [p.numel() for _, p in run.params]
-        self._scale = torch.tensor([n / max(k, 1) for n, k in zip(numels, sizes)], device=run.device)
+        self._scale = torch.tensor([n / max(k, 1) for n, k in zip(numels, sizes)], dtype=dtype, device=run.device)
 
     def _read(self, ctx: StepContext, out: list[torch.Tensor]) -> None:
         """Copy the sampled entries of every parameter into ``out`` (one fused copy)."""
