@@ -97,7 +97,7 @@ class LabelProbe(Probe):
         if self._total is None or self._total.numel() != classes:
             self._total = torch.zeros(classes, device=labels.device)
             self._loss = call.name
-            self._calls = []
+            self._calls, self._n = [], 0
         self._weighted = self._weighted or any(call.kwargs.get(k) is not None for k in ("weight", "pos_weight"))
         self._calls.append(label_counts(labels, classes))
         self._n += labels.numel()
@@ -107,10 +107,12 @@ class LabelProbe(Probe):
         if not self._calls or self._total is None:
             return
         calls, self._calls = self._calls, []
-        counts = calls[0] if len(calls) == 1 else torch.stack(calls).sum(0)
-        if len(calls) >= 2:  # every call single-class, but not all the same class
-            single = (torch.stack(calls) > 0).sum(1) == 1
-            made = (single.all() & ((counts > 0).sum() >= 2)).float()
+        if len(calls) == 1:
+            counts = calls[0]
+        else:  # made targets: every call single-class, but not all the same class
+            per_call = torch.stack(calls)
+            counts = per_call.sum(0)
+            made = (((per_call > 0).sum(1) == 1).all() & ((counts > 0).sum() >= 2)).float()
             self._made = made if self._made is None else self._made + made
         self._steps += 1
         self._total += counts
