@@ -30,6 +30,7 @@ from traindebug import thresholds as T
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, Settings, StepContext
 from traindebug.probes.per_sample import preset_schedule
+from traindebug.probes.sampling import random_index
 from traindebug.schedule import NEVER, Schedule
 
 GRAD_LOG_BINS = 32
@@ -42,10 +43,7 @@ SAMPLE_SIZE = 2**12
 def sample_index(numel: int, device: torch.device, seed: int) -> torch.Tensor | None:
     """SAMPLE_SIZE element indices drawn at random (a private generator: the global RNG is
     not touched), or None when the tensor is small enough to be taken whole."""
-    if numel <= SAMPLE_SIZE:
-        return None
-    generator = torch.Generator(device).manual_seed(seed)
-    return torch.randint(numel, (SAMPLE_SIZE,), generator=generator, device=device).sort().values
+    return None if numel <= SAMPLE_SIZE else random_index(numel, SAMPLE_SIZE, device, seed)
 
 
 def sample(values: torch.Tensor, index: torch.Tensor | None) -> torch.Tensor:

@@ -45,6 +45,7 @@ from torch import nn
 from traindebug.isolation import isolated
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
+from traindebug.probes.sampling import random_index
 from traindebug.schedule import NEVER, Schedule
 
 HOOK_LAYERS = (nn.Linear, nn.Conv2d)
@@ -170,8 +171,7 @@ def tap_stats(tap: Tap, scale: torch.Tensor, want: "Wants") -> list[TensorStats]
 def hist_sample(numel: int, device: torch.device) -> torch.Tensor:
     """HIST_SAMPLES sorted random indices below ``numel``, the same at every step (a private
     generator seeded by ``numel``: the global RNG is not touched; sorted, index_select gathers fast)."""
-    generator = torch.Generator(device).manual_seed(numel)
-    return torch.randint(numel, (HIST_SAMPLES,), generator=generator, device=device).sort().values
+    return random_index(numel, HIST_SAMPLES, device, seed=numel)
 
 
 def element_histogram(values: torch.Tensor) -> torch.Tensor:

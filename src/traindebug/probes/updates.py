@@ -30,53 +30,17 @@ which only a few entries ever move (an embedding row seen once). The option
 from __future__ import annotations
 
 import functools
-import math
-import random
-from typing import NamedTuple
 
 import torch
 
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext
+from traindebug.probes.sampling import Sample, plan_sample
 from traindebug.schedule import PER_TENSOR
 
 #: the sample of a larger tensor: BLOCKS runs of BLOCK consecutive entries
 BLOCKS = 64
 BLOCK = 64
-
-
-def _is_prime(n: int) -> bool:
-    return n >= 2 and all(n % d for d in range(2, math.isqrt(n) + 1))
-
-
-class Sample(NamedTuple):
-    """Which entries of a flattened tensor are read: ``blocks`` runs of ``block``, ``stride`` apart."""
-
-    offset: int
-    stride: int
-    blocks: int
-    block: int
-
-    @property
-    def size(self) -> int:
-        return self.blocks * self.block
-
-    def view(self, flat: torch.Tensor) -> torch.Tensor:
-        """The sampled entries of a flat contiguous tensor, as a (blocks, block) view."""
-        return flat.as_strided((self.blocks, self.block), (self.stride, 1), flat.storage_offset() + self.offset)
-
-
-def plan_sample(shape: torch.Size, blocks: int, block: int, seed: int) -> Sample:
-    """The sample of a tensor of ``shape`` (the whole tensor when it is small or blocks is 0)."""
-    numel = math.prod(shape)
-    if not blocks or numel <= 2 * blocks * block:
-        return Sample(0, max(numel, 1), 1, numel)
-    trailing = [math.prod(shape[k:]) for k in range(1, len(shape))]
-    stride = (numel - block) // (blocks - 1)
-    while not _is_prime(stride) or any(t % stride == 0 for t in trailing):
-        stride -= 1
-    offset = random.Random(seed).randrange(numel - block - (blocks - 1) * stride + 1)
-    return Sample(offset, stride, blocks, block)
 
 
 class UpdateProbe(Probe):
