@@ -10,8 +10,8 @@ Every line is one JSON object with a ``kind``. Kinds written by the core:
 
 Probes add their own kinds (one per probe). Values may be handed to
 ``append`` as tensors on any device: they are kept there and moved to the host
-in one transfer per device at ``flush`` time, so CUDA runs never sync per
-parameter or per step.
+in one transfer per device and dtype at ``flush`` time (every second or 32
+records), so CUDA runs never sync per parameter or per step.
 """
 
 from __future__ import annotations
