@@ -153,7 +153,9 @@ def test_sorted_batches_flagged_shuffled_batches_not() -> None:
     def run(order: torch.Tensor) -> RunData:
         batches = [y[order][i : i + 32] for i in range(0, len(y), 32)]
         counts = torch.bincount(y, minlength=10).tolist()
-        return run_of([labels_record(counts)], label_entropy=[entropy(b) for b in batches], label_n=[32] * len(batches))
+        steps = {"kind": "label_steps", "steps": list(range(len(batches))), "n": [32] * len(batches),
+                 "entropy": [entropy(b) for b in batches]}
+        return run_of([labels_record(counts), steps], [1.0] * len(batches))
 
     assert categories(unshuffled_data.unshuffled.fn(run(torch.arange(len(y))))) == [("unshuffled_data", "warning")]
     assert unshuffled_data.unshuffled.fn(run(torch.randperm(len(y)))) == []
@@ -272,10 +274,34 @@ def test_label_probe_counts_on_device_and_ignores_eval_calls() -> None:
     probe.on_loss_call(ctx, call("cross_entropy", x, torch.tensor([0, 0, 1, 2, 2, -100]), ignore_index=-100))
     probe.on_loss_call(ctx, call("cross_entropy", x, torch.tensor([1, 1, 1, 1, 1, 1]), training=False))
     probe.after_step(ctx)
-    assert ctx.record_data["label_hist"].tolist() == [2, 1, 2]
-    assert ctx.record_data["label_entropy"].item() == pytest.approx(-(2 * 0.4 * math.log(0.4) + 0.2 * math.log(0.2)), rel=1e-5)
     probe.finish(ctx.run, sink)
+    (block,) = [r for r in sink if r["kind"] == "label_steps"]
+    assert block["steps"] == [0] and block["n"] == [6] and block["hist"].tolist() == [[2, 1, 2]]
+    assert block["entropy"].tolist() == pytest.approx([-(2 * 0.4 * math.log(0.4) + 0.2 * math.log(0.2))], rel=1e-5)
     assert sink[-1]["counts"].tolist() == [2, 1, 2]
+
+
+def test_label_probe_counts_blocks_of_steps_like_step_by_step() -> None:
+    """Steps counted together (one histc per block) give each step its own histogram, whatever
+    the block boundaries and the number of calls per step."""
+    torch.manual_seed(0)
+    probe = LabelProbe()
+    batches = [[torch.randint(0, 5, (n,)) for n in sizes] for sizes in ([7], [3, 4], [9], [1], [2, 2, 2])] * 15
+    sink: list[dict[str, Any]] = []
+    for step, calls in enumerate(batches):
+        ctx, step_sink = ctx_for([], step=step)
+        for y in calls:
+            probe.on_loss_call(ctx, call("cross_entropy", torch.randn(len(y), 5), y))
+        probe.after_step(ctx)
+        sink += step_sink
+    probe.finish(ctx.run, sink.append)
+    blocks = [r for r in sink if r["kind"] == "label_steps"]
+    assert len(blocks) == 3  # 32 + 32 + the rest at the end
+    hists = [row for b in blocks for row in b["hist"].tolist()]
+    assert [s for b in blocks for s in b["steps"]] == list(range(len(batches)))
+    assert hists == [torch.bincount(torch.cat(calls), minlength=5).float().tolist() for calls in batches]
+    assert [n for b in blocks for n in b["n"]] == [sum(len(y) for y in calls) for calls in batches]
+    assert sink[-1]["counts"].tolist() == torch.tensor(hists).sum(0).tolist() and sink[-1]["steps"] == len(batches)
 
 
 def test_input_probe_measures_first_weighted_layer_per_channel() -> None:

@@ -1,13 +1,15 @@
-"""Class labels seen by the training loss: per-batch histograms and totals.
+"""Class labels seen by the training loss: per-step histograms and run totals.
 
 For classification losses (cross-entropy, NLL with class-index targets; binary
-cross-entropy with targets of one value per sample) it counts the labels of
-every training loss call on the device (``torch.histc``, no host sync) and
-records in each step record:
+cross-entropy with targets of one value per sample) it keeps the labels of
+every training loss call, offset by the call's row in a block (one op per call),
+and counts a whole block at once with one ``torch.histc`` on the device (no host
+sync): every ``BLOCK_STEPS`` steps, or sooner when the block holds many labels,
+and at the end. Each count emits a ``label_steps`` record:
 
-- ``label_hist``: the step's label histogram (classes <= ``MAX_HIST_CLASSES``),
-- ``label_entropy``: entropy (nats) of the step's label distribution,
-- ``label_n``: number of labels in the step.
+- ``steps``: the steps counted, ``n``: number of labels in each,
+- ``entropy``: entropy (nats) of each step's label distribution,
+- ``hist``: each step's label histogram (classes <= ``MAX_HIST_CLASSES``).
 
 At the end it emits a ``labels`` record: ``counts`` over the whole run,
 ``classes``, the loss ``name``, ``weighted`` (class weights given),
@@ -30,12 +32,21 @@ from traindebug.probes.loss import BINARY, CLASSIFICATION
 
 #: per-step histograms are recorded up to this many classes (entropy always)
 MAX_HIST_CLASSES = 64
+#: a block is counted after this many steps ...
+BLOCK_STEPS = 32
+#: ... or once it holds this many labels (memory) or this many bins (rows x classes:
+#: offset labels stay exact integers in float32, far below 2**24)
+BLOCK_LABELS = 2**20
+BLOCK_BINS = 2**22
+#: ignored labels (ignore_index) are moved below every bin
+OUTSIDE = -(2**30)
 
 
 def class_labels(call: LossCall) -> tuple[torch.Tensor, int] | None:
-    """(flat labels as floats, number of classes) of a classification call, or None.
+    """(flat labels, number of classes) of a classification call, or None.
 
-    Labels equal to ``ignore_index`` become -1, outside every class bin.
+    Integer class indices (``ignore_index`` moved outside every bin) or booleans
+    for binary targets; no copy is made where none is needed.
     """
     x, t = call.input, call.target
     if not isinstance(t, torch.Tensor) or t.numel() == 0:
@@ -45,16 +56,11 @@ def class_labels(call: LossCall) -> tuple[torch.Tensor, int] | None:
         labels = t.reshape(-1)
         ignore = call.kwargs.get("ignore_index", -100)
         if 0 <= ignore < classes:
-            labels = labels.masked_fill(labels == ignore, -1)
-        return labels.float(), classes
+            labels = labels.masked_fill(labels == ignore, OUTSIDE)
+        return labels, classes
     if call.name in BINARY and t.numel() == t.shape[0]:
-        return (t.reshape(-1) >= 0.5).float(), 2
+        return t.reshape(-1) >= 0.5, 2
     return None
-
-
-def label_counts(labels: torch.Tensor, classes: int) -> torch.Tensor:
-    """Histogram of float class labels 0..classes-1 on their device (others ignored, no host sync)."""
-    return torch.histc(labels, bins=classes, min=-0.5, max=classes - 0.5)
 
 
 def more_labels_than_samples(ctx: StepContext, n_labels: int) -> bool:
@@ -66,9 +72,9 @@ def more_labels_than_samples(ctx: StepContext, n_labels: int) -> bool:
     return n_labels > max(x.shape[:2])
 
 
-def entropy(counts: torch.Tensor) -> torch.Tensor:
-    """Entropy (nats) of a histogram."""
-    return torch.special.entr(counts / counts.sum().clamp_min(1)).sum()
+def entropies(counts: torch.Tensor) -> torch.Tensor:
+    """Entropy (nats) of each row of a [rows, classes] histogram."""
+    return torch.special.entr(counts / counts.sum(-1, keepdim=True).clamp_min(1)).sum(-1)
 
 
 class LabelProbe(Probe):
@@ -78,9 +84,13 @@ class LabelProbe(Probe):
     cost = Cost.CHEAP
 
     def __init__(self) -> None:
+        self._classes = 0
         self._total: torch.Tensor | None = None
-        self._calls: list[torch.Tensor] = []  # label counts of each training call in this step
-        self._n = 0
+        #: the block: per training call, its labels offset by row * classes, its step, its size
+        self._rows: list[torch.Tensor] = []
+        self._row_steps: list[int] = []
+        self._row_n: list[int] = []
+        self._held = 0
         self._loss = ""
         self._weighted = False
         self._steps = 0
@@ -94,35 +104,58 @@ class LabelProbe(Probe):
         if found is None:
             return
         labels, classes = found
-        if self._total is None or self._total.numel() != classes:
-            self._total = torch.zeros(classes, device=labels.device)
+        if classes != self._classes:  # a new label space: the counts restart
+            self._count(ctx.emit)
+            self._classes, self._total, self._made, self._steps = classes, None, None, 0
             self._loss = call.name
-            self._calls, self._n = [], 0
         self._weighted = self._weighted or any(call.kwargs.get(k) is not None for k in ("weight", "pos_weight"))
-        self._calls.append(label_counts(labels, classes))
-        self._n += labels.numel()
+        self._rows.append(torch.add(labels, float(len(self._rows) * classes)))  # a float copy, offset to its row
+        self._row_steps.append(ctx.step)
+        self._row_n.append(labels.numel())
+        self._held += labels.numel()
         self._dense = self._dense or more_labels_than_samples(ctx, labels.numel())
 
     def after_step(self, ctx: StepContext) -> None:
-        if not self._calls or self._total is None:
+        if not self._rows:
             return
-        calls, self._calls = self._calls, []
-        if len(calls) == 1:
-            counts = calls[0]
-        else:  # made targets: every call single-class, but not all the same class
-            per_call = torch.stack(calls)
-            counts = per_call.sum(0)
-            made = (((per_call > 0).sum(1) == 1).all() & ((counts > 0).sum() >= 2)).float()
-            self._made = made if self._made is None else self._made + made
-        self._steps += 1
-        self._total += counts
-        if counts.numel() <= MAX_HIST_CLASSES:
-            ctx.record("label_hist", counts)
-        ctx.record("label_entropy", entropy(counts))
-        ctx.record("label_n", self._n)
-        self._n = 0
+        steps = self._row_steps[-1] - self._row_steps[0] + 1
+        if steps >= BLOCK_STEPS or self._held >= BLOCK_LABELS or len(self._rows) * self._classes >= BLOCK_BINS:
+            self._count(ctx.emit)
+
+    def _count(self, emit: Callable[[str, dict[str, Any]], None]) -> None:
+        """Count the block's labels (one histc), add them to the totals, emit ``label_steps``."""
+        if not self._rows:
+            return
+        rows, classes = len(self._rows), self._classes
+        flat = torch.cat(self._rows) if rows > 1 else self._rows[0]
+        hist = torch.histc(flat, bins=rows * classes, min=-0.5, max=rows * classes - 0.5).view(rows, classes)
+        # consecutive rows of one step: (step, first row, end row)
+        spans: list[tuple[int, int, int]] = []
+        for i, step in enumerate(self._row_steps):
+            if spans and spans[-1][0] == step:
+                spans[-1] = (step, spans[-1][1], i + 1)
+            else:
+                spans.append((step, i, i + 1))
+        per_step = hist if len(spans) == rows else torch.stack([hist[a:b].sum(0) for _, a, b in spans])
+        for i, (_, a, b) in enumerate(spans):
+            if b - a > 1:  # made targets: every call single-class, but not all the same class
+                made = (((hist[a:b] > 0).sum(1) == 1).all() & ((per_step[i] > 0).sum() >= 2)).float()
+                self._made = made if self._made is None else self._made + made
+        total = per_step.sum(0)
+        self._total = total if self._total is None else self._total + total
+        self._steps += len(spans)
+        data: dict[str, Any] = {
+            "steps": [s for s, _, _ in spans],
+            "n": [sum(self._row_n[a:b]) for _, a, b in spans],
+            "entropy": entropies(per_step),
+        }
+        if classes <= MAX_HIST_CLASSES:
+            data["hist"] = per_step
+        emit("label_steps", data)
+        self._rows, self._row_steps, self._row_n, self._held = [], [], [], 0
 
     def finish(self, run: RunContext, emit: Callable[[dict[str, Any]], None]) -> None:
+        self._count(lambda kind, data: emit({"kind": kind, "step": data["steps"][-1], **data}))
         if self._total is not None:
             emit(
                 {

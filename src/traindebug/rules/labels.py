@@ -30,6 +30,16 @@ def made_targets(run: RunData) -> bool:
     return to_float(info.get("made_steps", 0)) >= 0.25 * max(to_float(info.get("steps", 1)), 1)
 
 
+def batch_label_entropies(run: RunData) -> tuple[list[float], list[float]]:
+    """(label entropy, number of labels) of each training step's batch, in step order."""
+    entropy: list[float] = []
+    sizes: list[float] = []
+    for record in run.records("label_steps"):
+        entropy += [to_float(e) for e in record.get("entropy", [])]
+        sizes += [to_float(n) for n in record.get("n", [])]
+    return entropy, sizes
+
+
 def label_entropy(counts: list[float]) -> float:
     """Entropy (nats) of a label histogram."""
     total = sum(counts)

@@ -8,7 +8,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, median, rule
-from traindebug.rules.labels import label_counts, label_entropy, made_targets
+from traindebug.rules.labels import batch_label_entropies, label_counts, label_entropy, made_targets
 from traindebug.store import RunData
 
 #: random batches drawn to estimate the entropy of a shuffled batch
@@ -32,11 +32,10 @@ def random_batch_entropy(counts: list[float], batch: int) -> float:
     return total / SIMULATED_BATCHES
 
 
-@rule("data.unshuffled", "unshuffled_data", needs=("label_entropy", "label_n", "labels"))
+@rule("data.unshuffled", "unshuffled_data", needs=("label_steps", "labels"))
 def unshuffled(run: RunData) -> list[Finding]:
     """Mean per-batch label entropy far below that of randomly drawn batches."""
-    _, entropies = run.floats("label_entropy")
-    _, sizes = run.floats("label_n")
+    entropies, sizes = batch_label_entropies(run)
     counts = label_counts(run)
     if len(entropies) < T.MIN_STEPS_FOR_TREND or sum(1 for c in counts if c > 0) < 2 or made_targets(run):
         return []
