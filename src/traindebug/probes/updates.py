@@ -8,8 +8,9 @@ Records (per tensor):
 - ``update_norms``: L2 norm of the change made by the step,
 - ``update_ratio``: update_norms / param_norms,
 - ``update_grad_norms``: L2 norm of the gradient over the same entries (0
-  without gradient): an update of exactly 0 says "frozen" only where the
-  gradient over the measured entries is not 0.
+  without gradient), on the steps of ``GRAD_SAMPLE`` only: an update of
+  exactly 0 says "frozen" only where the gradient over the measured entries
+  is not 0.
 
 Copying a whole model twice per step costs more than the 15 % overhead budget
 of the cheap preset on CPU (three passes over the parameters), so the probe
@@ -36,11 +37,13 @@ import torch
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext
 from traindebug.probes.sampling import Sample, plan_sample
-from traindebug.schedule import PER_TENSOR
+from traindebug.schedule import PER_TENSOR, Schedule
 
 #: the sample of a larger tensor: BLOCKS runs of BLOCK consecutive entries
 BLOCKS = 64
 BLOCK = 64
+#: steps on which the gradient is sampled too (a copy per tensor; "frozen" needs a few steps, not all)
+GRAD_SAMPLE = Schedule(first=10, every=10)
 
 
 class UpdateProbe(Probe):
@@ -62,6 +65,7 @@ class UpdateProbe(Probe):
         self._sources: list[torch.Tensor] = []
         self._pointers: list[int] = []
         self._armed = False
+        self._with_grad = False
 
     def setup(self, run: RunContext) -> None:
         self._samples = []
@@ -96,6 +100,10 @@ class UpdateProbe(Probe):
         if not ctx.params:
             return
         self._read(ctx, self._rows[0])
+        self._armed = True
+        self._with_grad = GRAD_SAMPLE.due(ctx.step)
+        if not self._with_grad:
+            return
         grads = [(p.grad, part) for (_, p), part in zip(ctx.params, self._rows[2])]
         present = [(s.view(g.detach().reshape(-1)), part) for (g, part), s in zip(grads, self._samples) if g is not None]
         for g, part in grads:
@@ -103,7 +111,6 @@ class UpdateProbe(Probe):
                 part.zero_()
         if present:
             torch._foreach_copy_([part for _, part in present], [view for view, _ in present])
-        self._armed = True
 
     def after_step(self, ctx: StepContext) -> None:
         if not self._armed or not ctx.params:
@@ -111,14 +118,19 @@ class UpdateProbe(Probe):
         self._armed = False
         self._read(ctx, self._rows[1])
         self._buffer[1].sub_(self._buffer[0])  # the row now holds the update
-        # per-tensor norms of the three rows, scaled from the sample to the whole tensor
+        rows = 3 if self._with_grad else 2
+        # per-tensor norms of the rows, scaled from the sample to the whole tensor
         # unsafe=True: the lengths are right by construction; the check would sync with the device
-        squares = torch.segment_reduce(self._buffer.square(), "sum", lengths=self._lengths, axis=1, unsafe=True)
-        weight, update, grad = (squares * self._scale).sqrt()
+        squares = torch.segment_reduce(
+            self._buffer[:rows].square(), "sum", lengths=self._lengths[:rows], axis=1, unsafe=True
+        )
+        norms = (squares * self._scale).sqrt()
+        weight, update = norms[0], norms[1]
         ctx.record("param_norms", weight)
         ctx.record("update_norms", update)
         ctx.record("update_ratio", update / weight.clamp_min(1e-12))
-        ctx.record("update_grad_norms", grad)
+        if self._with_grad:
+            ctx.record("update_grad_norms", norms[2])
 
 
 @hookimpl

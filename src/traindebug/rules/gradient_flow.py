@@ -86,9 +86,10 @@ def no_gradient(run: RunData) -> list[Finding]:
 @rule("flow.frozen", "frozen_or_unoptimized", needs=("update_grad_norms", "update_norms"))
 def frozen(run: RunData) -> list[Finding]:
     """Tensors that have gradients but never change (both measured on the same entries)."""
-    _, grads = per_tensor(run, "update_grad_norms")
-    _, updates = per_tensor(run, "update_norms")
-    rows = list(zip(grads, updates))
+    grad_steps, grads = per_tensor(run, "update_grad_norms")
+    update_steps, updates = per_tensor(run, "update_norms")
+    by_step = dict(zip(update_steps, updates))  # the gradient is sampled on fewer steps than the update
+    rows = [(g, by_step[s]) for s, g in zip(grad_steps, grads) if s in by_step]
     if len(rows) < 3:
         return []
     names = run.tensor_names
