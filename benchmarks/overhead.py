@@ -9,6 +9,11 @@ own schedules (step-0 gradient check, curvature) fall outside the medians;
 their one-off cost is the ``overhead_s`` of a run's findings.json.
 
     python benchmarks/overhead.py [--steps 200] [--device cpu|cuda] [--probes cheap]
+                                  [--threads N] [--clock wall|cpu]
+
+``--clock cpu`` times steps with this process's CPU time, which another process
+on a shared machine disturbs less than wall time (use it with ``--threads 1``:
+with more threads it also counts OpenMP's spin-waiting).
 """
 
 from __future__ import annotations
@@ -48,6 +53,11 @@ CASES: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
 }
 
 
+#: the clock steps are timed with
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+clock = time.perf_counter
+
+
 def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize()
@@ -58,12 +68,12 @@ def time_steps(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y:
     times = []
     for _ in range(n):
         _sync(x.device)
-        t = time.perf_counter()
+        t = clock()
         opt.zero_grad()
         nn.functional.cross_entropy(model(x), y).backward()
         opt.step()
         _sync(x.device)
-        times.append(1000 * (time.perf_counter() - t))
+        times.append(1000 * (clock() - t))
     return times
 
 
@@ -88,7 +98,8 @@ def measure(name: str, steps: int, device: torch.device, probes: str, blocks: in
                 time_steps(model, opt, x, y, PER_TENSOR.first - 3 - n)
                 steady += time_steps(model, opt, x, y, n)
     p, o, s = (statistics.median(v) for v in (plain, early, steady))
-    return {"name": name, "device": str(device), "probes": probes, "plain_ms": round(p, 3),
+    return {"name": name, "device": str(device), "probes": probes, "threads": torch.get_num_threads(),
+            "clock": "cpu" if clock is time.process_time else "wall", "plain_ms": round(p, 3),
             "traindebug_ms": round(o, 3), "ratio": round(o / p, 3),
             "steady_ms": round(s, 3), "steady_ratio": round(s / p, 3)}
 
@@ -98,7 +109,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--probes", default="cheap", choices=("cheap", "economy", "full"))
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument("--clock", default="wall", choices=tuple(CLOCKS))
     args = parser.parse_args()
+    global clock
+    clock = CLOCKS[args.clock]
+    if args.threads:
+        torch.set_num_threads(args.threads)
     for name in CASES:
         print(json.dumps(measure(name, args.steps, torch.device(args.device), args.probes)), flush=True)
 

@@ -281,12 +281,13 @@ def test_label_probe_counts_on_device_and_ignores_eval_calls() -> None:
     assert sink[-1]["counts"].tolist() == [2, 1, 2]
 
 
-def test_label_probe_counts_blocks_of_steps_like_step_by_step() -> None:
+@pytest.mark.parametrize("pattern", [([7], [3, 4], [9], [1], [2, 2, 2]), ([8],)], ids=["mixed", "equal"])
+def test_label_probe_counts_blocks_of_steps_like_step_by_step(pattern: tuple[list[int], ...]) -> None:
     """Steps counted together (one histc per block) give each step its own histogram, whatever
-    the block boundaries and the number of calls per step."""
+    the block boundaries, batch sizes and the number of calls per step."""
     torch.manual_seed(0)
     probe = LabelProbe()
-    batches = [[torch.randint(0, 5, (n,)) for n in sizes] for sizes in ([7], [3, 4], [9], [1], [2, 2, 2])] * 15
+    batches = [[torch.randint(0, 5, (n,)) for n in sizes] for sizes in pattern * (75 // len(pattern))]
     sink: list[dict[str, Any]] = []
     for step, calls in enumerate(batches):
         ctx, step_sink = ctx_for([], step=step)

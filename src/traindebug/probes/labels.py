@@ -2,9 +2,9 @@
 
 For classification losses (cross-entropy, NLL with class-index targets; binary
 cross-entropy with targets of one value per sample) it keeps the labels of
-every training loss call, offset by the call's row in a block (one op per call),
-and counts a whole block at once with one ``torch.histc`` on the device (no host
-sync): every ``BLOCK_STEPS`` steps, or sooner when the block holds many labels,
+every training loss call (one copy per call) and counts a whole block at once,
+each call's labels shifted into bins of their own, with one ``torch.histc`` on
+the device (no host sync): every ``BLOCK_STEPS`` steps, or sooner when the block holds many labels,
 and at the end. Each count emits a ``label_steps`` record:
 
 - ``steps``: the steps counted, ``n``: number of labels in each,
@@ -77,6 +77,16 @@ def entropies(counts: torch.Tensor) -> torch.Tensor:
     return torch.special.entr(counts / counts.sum(-1, keepdim=True).clamp_min(1)).sum(-1)
 
 
+def _offset_rows(rows: list[torch.Tensor], classes: int) -> torch.Tensor:
+    """The rows' labels in one vector, row k's shifted by k * classes (into its own bins)."""
+    if len(rows) == 1:
+        return rows[0]
+    if len({r.numel() for r in rows}) == 1:  # equal batches: one broadcast add
+        shift = torch.arange(len(rows), device=rows[0].device, dtype=torch.float32) * classes
+        return (torch.stack(rows) + shift[:, None]).reshape(-1)
+    return torch.cat([r + float(k * classes) for k, r in enumerate(rows)])
+
+
 class LabelProbe(Probe):
     """Per-step label histograms and run totals for classification losses."""
 
@@ -109,7 +119,7 @@ class LabelProbe(Probe):
             self._classes, self._total, self._made, self._steps = classes, None, None, 0
             self._loss = call.name
         self._weighted = self._weighted or any(call.kwargs.get(k) is not None for k in ("weight", "pos_weight"))
-        self._rows.append(torch.add(labels, float(len(self._rows) * classes)))  # a float copy, offset to its row
+        self._rows.append(labels.float())  # a copy: the caller may reuse its target tensor
         self._row_steps.append(ctx.step)
         self._row_n.append(labels.numel())
         self._held += labels.numel()
@@ -127,8 +137,8 @@ class LabelProbe(Probe):
         if not self._rows:
             return
         rows, classes = len(self._rows), self._classes
-        flat = torch.cat(self._rows) if rows > 1 else self._rows[0]
-        hist = torch.histc(flat, bins=rows * classes, min=-0.5, max=rows * classes - 0.5).view(rows, classes)
+        hist = torch.histc(_offset_rows(self._rows, classes), bins=rows * classes, min=-0.5, max=rows * classes - 0.5)
+        hist = hist.view(rows, classes)
         # consecutive rows of one step: (step, first row, end row)
         spans: list[tuple[int, int, int]] = []
         for i, step in enumerate(self._row_steps):
