@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import importlib
 import json
 
@@ -294,3 +295,29 @@ def test_recurrent_models_with_clipping_fall_back(tmp_path, make):
     for key, value in expected.items():
         assert step0[key] == pytest.approx(value, rel=2e-4), key
     assert len([r for r in records if r["kind"] == "alpha"]) == 2
+
+
+@pytest.mark.parametrize("kind", ["indices", "ignored", "smoothed", "probabilities"])
+def test_cross_entropy_hessian_root_matches_autodiff(kind):
+    """The closed-form square root of cross-entropy's Hessian equals the generic one
+    (eigendecomposition of the autodiff Hessian) up to rotation: S S^T agrees."""
+    from traindebug.probes.per_sample import LossCall, Recompute
+    from traindebug.probes.tic import cross_entropy_hessian_sqrt, loss_hessian_sqrt
+
+    torch.manual_seed(0)
+    z = torch.randn(6, 4)
+    kwargs: dict = {}
+    target = torch.randint(0, 4, (6,))
+    if kind == "ignored":
+        target[2], kwargs = -100, {"ignore_index": -100}
+    if kind == "smoothed":
+        kwargs = {"label_smoothing": 0.1}
+    if kind == "probabilities":
+        target = torch.rand(6, 4).softmax(1) * 0.9
+    call = LossCall("cross_entropy", F.cross_entropy, z, target, kwargs, F.cross_entropy(z, target, **kwargs), True)
+    closed = cross_entropy_hessian_sqrt(z, target, kwargs.get("ignore_index", -100))
+    generic = loss_hessian_sqrt(Recompute(nn.Identity(), (z,), {}, dataclasses.replace(call, name="generic")), z)
+    product = lambda s: torch.einsum("knc,knd->ncd", s.double(), s.double())  # noqa: E731
+    assert torch.allclose(product(closed), product(generic), atol=1e-6)
+    if kind == "ignored":
+        assert closed[:, 2].abs().max() == 0

@@ -84,15 +84,31 @@ def sequential_leaves(model: nn.Module) -> list[nn.Module] | None:
     return leaves
 
 
+def cross_entropy_hessian_sqrt(logits: torch.Tensor, target: torch.Tensor, ignore_index: int) -> torch.Tensor:
+    """Columns S [C, N, C] with S_n S_n^T = w_n (diag(p_n) - p_n p_n^T), the Hessian of
+    sample n's cross-entropy with respect to (N, C) logits, label smoothing included:
+    S_n = sqrt(w_n) (diag(sqrt p_n) - p_n sqrt(p_n)^T) (as BackPACK's cross-entropy
+    module), w_n the target's total probability (0 for an ignored class index)."""
+    p = logits.detach().float().softmax(1)
+    root = p.sqrt()
+    weight = target.float().sum(1) if target.is_floating_point() else (target != ignore_index).float()
+    s = (torch.diag_embed(root) - p[:, :, None] * root[:, None, :]) * weight.sqrt()[:, None, None]  # [N, row, column]
+    return s.permute(2, 0, 1).to(logits.dtype)
+
+
 def loss_hessian_sqrt(rc: "Recompute", output: torch.Tensor) -> torch.Tensor:
     """Columns S [K, N, *out] with S_n S_n^T the Hessian of sample n's loss term with
-    respect to the model output (eigendecomposition, negative curvature dropped: exact
-    for the convex losses, cross-entropy, MSE, BCE)."""
+    respect to the model output: in closed form for cross-entropy on (N, C) logits
+    without class weights, else by eigendecomposition (negative curvature dropped:
+    exact for the convex losses, cross-entropy, MSE, BCE)."""
     from torch.func import hessian, vmap
 
     from traindebug.probes.per_sample import LossCall, per_sample_losses
 
     call = rc.call
+    if (call.name == "cross_entropy" and output.dim() == 2 and call.kwargs.get("weight") is None
+            and isinstance(call.target, torch.Tensor) and call.target.dim() == (2 if call.target.is_floating_point() else 1)):
+        return cross_entropy_hessian_sqrt(output, call.target, call.kwargs.get("ignore_index", -100))
     target = call.target if isinstance(call.target, torch.Tensor) else None
 
     def term(z: torch.Tensor, t: torch.Tensor | None) -> torch.Tensor:
@@ -140,7 +156,8 @@ def linear_diag_ggn(model: nn.Module, rc: "Recompute", layers: list[nn.Linear]) 
         grads = torch.autograd.grad(output, [outputs[id(m)] for m in layers], roots, is_grads_batched=True)
     found: dict[int, torch.Tensor] = {}
     for layer, g in zip(layers, grads):
-        s2 = g.float().square().sum(0)  # [N, out]
+        g = g.float()
+        s2 = torch.einsum("knc,knc->nc", g, g)  # [N, out]: sum over the K columns of the squares
         found[id(layer.weight)] = s2.T @ inputs[id(layer)].float().square() / rc.n
         if layer.bias is not None:
             found[id(layer.bias)] = s2.sum(0) / rc.n
