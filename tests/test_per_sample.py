@@ -192,6 +192,30 @@ def test_alpha_is_the_same_on_every_path(tmp_path):
     assert alphas["func"] == pytest.approx(alphas["hooks"], rel=1e-3)
 
 
+def test_alpha_samples_are_the_batchs_own_derivatives(tmp_path, monkeypatch):
+    """With alpha_samples=k the directional derivatives are k distinct samples' own values
+    (as computed over the whole batch), not an approximation."""
+    from traindebug.probes.per_sample import PerSampleEngine
+
+    original = PerSampleEngine.directional
+    seen = []
+
+    def spy(self, ctx, direction, at=None, samples=0):
+        some = original(self, ctx, direction, at, samples=samples)
+        seen.append((original(self, ctx, direction, at), some, samples))
+        return some
+
+    monkeypatch.setattr(PerSampleEngine, "directional", spy)
+    torch.manual_seed(0)
+    train(mlp(), *data((N, 6)), 3, tmp_path, schedules=PROBES, options={"alpha_samples": 5})
+    assert len(seen) >= 2
+    for full, some, k in seen:
+        assert k == 5 and some.shape == (5,)
+        matches = torch.stack([(full - v).abs().argmin() for v in some])
+        assert len(set(matches.tolist())) == 5
+        assert torch.allclose(full[matches], some, rtol=1e-5, atol=1e-7)
+
+
 def dropout_model() -> nn.Module:
     return nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 3))
 

@@ -19,6 +19,20 @@ too). It emits one ``alpha`` record per measurement: ``step`` (the start step),
 Per-sample directional derivatives come from the engine (``per_sample.py``):
 from the user's own backward on the ``hooks`` path, else one forward-mode pass.
 Memory: one copy of the parameters between the two points.
+
+Cost and its one difference from Cockpit: on the hooks path each end point's
+directional derivatives cost one forward pass's matrix products over the samples
+used (Cockpit: all of the batch). Both ends take ~0.85 of a plain training step
+on the 784-500-400-10 MLP at batch 128, so on batches larger than
+``ALPHA_SAMPLES`` the mean and variance of the directional derivative come from
+``ALPHA_SAMPLES`` samples drawn at random (unbiased estimates of the batch's;
+for normal values the variance's relative standard error is sqrt(2/31) = 25 %
+at 32 samples, while alpha depends on it only through the fit's weights). The
+losses always use the whole batch. The option ``alpha_samples=0`` uses every
+sample (exact, as Cockpit). Measured on that MLP (40 steps, SGD with momentum,
+lr 0.01 / 0.1 / 1): per step, 32 samples moved alpha by 0.10 / 0.14 / 0.07
+(median; at most 0.76), the run's median alpha by 0.05 / 0.05 / 0.02, and the
+steps with alpha > 1 were 0 / 0 / 3 against 0 / 0 / 4 exact.
 """
 
 from __future__ import annotations
@@ -35,6 +49,8 @@ if TYPE_CHECKING:
     from traindebug.probes.per_sample import PerSampleEngine
 
 ZERO_VARIANCE = 1e-10  # Cockpit's stand-in for a zero variance in the fit
+#: samples of the batch whose directional derivatives are computed (0: all; see the docstring)
+ALPHA_SAMPLES = 32
 
 
 def fit_alpha(t: torch.Tensor, fs: torch.Tensor, dfs: torch.Tensor, var_fs: torch.Tensor,
@@ -80,8 +96,9 @@ class AlphaProbe(Probe):
     name = "alpha"
     cost = Cost.EXTRA_BACKWARD
 
-    def __init__(self, engine: "PerSampleEngine", schedule: Schedule) -> None:
+    def __init__(self, engine: "PerSampleEngine", schedule: Schedule, samples: int = ALPHA_SAMPLES) -> None:
         self.engine = engine
+        self.samples = samples
         self._start_schedule = schedule
         self._theta: list[torch.Tensor] | None = None
         self._armed = -1
@@ -104,7 +121,7 @@ class AlphaProbe(Probe):
         stats = torch.stack([current.losses.mean(), current.losses.var()])
         pending, self._pending = self._pending, None
         if pending is not None and pending.step == ctx.step - 1:
-            proj = self.engine.directional(ctx, pending.direction)
+            proj = self.engine.directional(ctx, pending.direction, samples=self.samples)
             if proj is not None:
                 self._finish(ctx, pending, stats, proj)
         if self._start_schedule.due(ctx.step) and ctx.params:
@@ -119,7 +136,7 @@ class AlphaProbe(Probe):
         self._armed = -1
         theta, self._theta = self._theta, None
         direction = torch._foreach_sub([p.detach() for _, p in ctx.params[: len(theta)]], theta)
-        proj = self.engine.directional(ctx, direction, at=theta)
+        proj = self.engine.directional(ctx, direction, at=theta, samples=self.samples)
         self.engine.release()
         if proj is None:
             return

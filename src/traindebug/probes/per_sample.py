@@ -203,16 +203,19 @@ def outer_histogram(g: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
     return clipped_counts(samples) * (n * o * i / HIST_SAMPLES)
 
 
-def tap_directional(tap: Tap, scale: torch.Tensor, direction: list[torch.Tensor]) -> torch.Tensor:
-    """Per-sample directional derivatives [N] of the layer's loss terms along (dW, db)."""
-    m, a = tap.module, tap.input
+def tap_directional(tap: Tap, scale: torch.Tensor, direction: list[torch.Tensor],
+                    rows: torch.Tensor | None = None) -> torch.Tensor:
+    """Per-sample directional derivatives [N] of the layer's loss terms along (dW, db)
+    (of the samples ``rows`` only, if given)."""
+    m, a, g = tap.module, tap.input, tap.grad[0]
+    if rows is not None:
+        a, g = a.index_select(0, rows), g.index_select(0, rows)
     dw = direction[0].to(a.dtype)
     db = direction[1].to(a.dtype) if m.bias is not None else None
     if isinstance(m, nn.Linear):
         out = F.linear(a, dw, db)
     else:
         out = F.conv2d(a, dw, db, m.stride, m.padding, m.dilation, m.groups)
-    g = tap.grad[0]
     return (out.float() * g.float()).reshape(g.shape[0], -1).sum(1) * scale
 
 
@@ -588,18 +591,26 @@ class PerSampleEngine(Probe):
 
     # -- directional derivatives (alpha) ---------------------------------------------
     def directional(
-        self, ctx: StepContext, direction: list[torch.Tensor], at: list[torch.Tensor] | None = None
+        self, ctx: StepContext, direction: list[torch.Tensor], at: list[torch.Tensor] | None = None,
+        samples: int = 0,
     ) -> torch.Tensor | None:
         """Per-sample directional derivatives [N] of this step's loss terms along
         ``direction`` (one tensor per ``ctx.params``), at the parameters of this
-        step's backward (``at``: their values, when they have changed since)."""
+        step's backward (``at``: their values, when they have changed since). On
+        the hooks path, ``samples`` > 0 gives those of that many samples drawn at
+        random from the batch (a private generator seeded by the step) instead."""
         current = self.current
         if current is None or current.step != ctx.step:
             return None
         if current.path == "hooks":
             if not self._taps or self._scale is None:
                 return None
-            total = torch.zeros(current.n, device=current.losses.device)
+            device = current.losses.device
+            rows = None
+            if 0 < samples < current.n:
+                generator = torch.Generator(device).manual_seed(ctx.step)
+                rows = torch.randperm(current.n, generator=generator, device=device)[:samples]
+            total = torch.zeros(current.n if rows is None else samples, device=device)
             position = {id(p): i for i, (_, p) in enumerate(ctx.params)}
             for tap in self._taps.values():
                 m = tap.module
@@ -607,7 +618,7 @@ class PerSampleEngine(Probe):
                 if any(id(q) not in position and q.requires_grad for q in tensors):
                     return None  # the optimized tensors are not the layer's own (functional_call)
                 parts = [direction[position[id(q)]] if id(q) in position else torch.zeros_like(q) for q in tensors]
-                total = total + tap_directional(tap, self._scale, parts)
+                total = total + tap_directional(tap, self._scale, parts, rows)
             return total
         rc = self.recompute(ctx)
         if rc is None:
@@ -679,7 +690,7 @@ def preset_schedule(settings: Settings, name: str, economy: Schedule = ECONOMY, 
 
 @hookimpl
 def traindebug_probes(settings: Settings) -> list[Probe]:
-    from traindebug.probes.alpha import AlphaProbe
+    from traindebug.probes.alpha import ALPHA_SAMPLES, AlphaProbe
     from traindebug.probes.gradient_noise import GradientNoiseProbe
     from traindebug.probes.tic import TICProbe
 
@@ -689,7 +700,7 @@ def traindebug_probes(settings: Settings) -> list[Probe]:
     if noise is not NEVER:
         engine.consumers.append(GradientNoiseProbe(engine, noise, settings))
     if alpha is not NEVER:
-        engine.consumers.append(AlphaProbe(engine, alpha))
+        engine.consumers.append(AlphaProbe(engine, alpha, int(settings.options.get("alpha_samples", ALPHA_SAMPLES))))
     # an extra forward/backward of C Hessian columns: full preset only, every 5th step
     tic = preset_schedule(settings, TICProbe.name, NEVER, ECONOMY)
     if tic is not NEVER:
