@@ -73,18 +73,19 @@ class HistogramProbe(Probe):
     def __init__(self, schedule: Schedule) -> None:
         self.schedule = schedule
         self._index: dict[int, torch.Tensor | None] = {}
-        self._which: dict[tuple[int, ...], torch.Tensor] = {}
+        self._which: dict[tuple[int, ...], tuple[torch.Tensor, torch.Tensor]] = {}
 
     def _sample_index(self, i: int, p: torch.Tensor) -> torch.Tensor | None:
         if i not in self._index:
             self._index[i] = sample_index(p.numel(), p.device, seed=i)
         return self._index[i]
 
-    def _owner(self, sizes: tuple[int, ...], device: torch.device) -> torch.Tensor:
-        """For the concatenated samples of tensors of these sizes: each element's tensor."""
+    def _owner(self, sizes: tuple[int, ...], device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """For the concatenated samples of tensors of these sizes: each element's tensor, and
+        the sizes as a tensor (made once: a copy to the device per step would wait for it)."""
         if sizes not in self._which:
-            self._which[sizes] = torch.repeat_interleave(
-                torch.arange(len(sizes), device=device), torch.tensor(sizes, device=device))
+            counts = torch.tensor(sizes, device=device)
+            self._which[sizes] = (torch.repeat_interleave(torch.arange(len(sizes), device=device), counts), counts)
         return self._which[sizes]
 
     def before_step(self, ctx: StepContext) -> None:
@@ -95,14 +96,14 @@ class HistogramProbe(Probe):
         grads = torch.cat([sample(p.grad.detach(), k).float() for (_, p), k in zip(rows, index)]).abs_()
         params = torch.cat([sample(p.detach(), k).float() for (_, p), k in zip(rows, index)])
         sizes = tuple(min(p.numel(), SAMPLE_SIZE) if k is not None else p.numel() for (_, p), k in zip(rows, index))
-        count, which = len(rows), self._owner(sizes, grads.device)
+        count, (which, sample_sizes) = len(rows), self._owner(sizes, grads.device)
         positive = grads > 0
         nonzero = torch.bincount(which, weights=positive.float(), minlength=count)
         tiny = torch.bincount(which, weights=(positive & (grads <= T.GRAD_ABS_VANISHED)).float(), minlength=count)
         low, high = GRAD_LOG_RANGE
         logs = torch.where(positive, grads.clamp_min(1e-30).log10_(), torch.full_like(grads, low - 1))
         grad_log = binned(logs, which, count, low, high, GRAD_LOG_BINS)
-        zeros = grads.new_tensor(sizes) - nonzero
+        zeros = sample_sizes - nonzero
         grad_log[:, 0] -= zeros  # zeros are counted apart
         absmax = torch.zeros(count, device=params.device).scatter_reduce_(0, which, params.abs(), "amax")
         absmax = absmax.clamp_min(1e-12)

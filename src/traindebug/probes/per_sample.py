@@ -87,7 +87,7 @@ def sample_scale(call: LossCall, n: int, backward_loss: torch.Tensor | None) -> 
     base = 1.0 if call.kwargs.get("reduction", "mean") == "sum" else float(n)
     value = call.output.float()
     if backward_loss is None or value.numel() != 1:
-        return torch.tensor(base, device=value.device)
+        return torch.full((), base, device=value.device)  # a fill, not a copy to the device
     ratio = backward_loss.detach().float().reshape(()) / value.reshape(())
     ok = torch.isfinite(ratio) & (ratio.abs() > 0)
     return base / torch.where(ok, ratio, torch.ones_like(ratio))
