@@ -3,9 +3,12 @@
 Emits once, at the first training loss call, a ``loss_fn`` record: the torch
 function's name, input and target shapes and dtypes, the number of classes C
 for classification losses and the chance-level loss (ln C for C-way
-cross-entropy, ln 2 for binary cross-entropy). Evaluation losses (loss calls
-with gradients disabled) go into the step record as ``eval_loss`` (their mean
-since the previous step).
+cross-entropy, ln 2 for binary cross-entropy, computed with the loss's own
+options: class weights, pos_weight and a summed reduction change it) and
+the floor loss (the same loss of a prediction equal to the targets: above 0
+for soft targets and label smoothing).
+Evaluation losses (loss calls with gradients disabled) go into the step record
+as ``eval_loss`` (their mean since the previous step).
 """
 
 from __future__ import annotations
@@ -30,14 +33,72 @@ def describe(value: Any) -> dict[str, Any]:
     return {"type": type(value).__name__}
 
 
+def uniform_prediction(call: LossCall) -> torch.Tensor | None:
+    """The model output that says nothing: equal logits, log(1/C), or probability 1/2."""
+    x = call.input.detach()
+    if call.name == "cross_entropy" or call.name == "binary_cross_entropy_with_logits":
+        return torch.zeros_like(x)
+    if call.name == "nll_loss" and x.dim() >= 2:
+        return torch.full_like(x, -math.log(x.shape[1]))
+    if call.name == "binary_cross_entropy":
+        return torch.full_like(x, 0.5)
+    return None
+
+
+def ideal_prediction(call: LossCall) -> torch.Tensor | None:
+    """The output that reproduces the call's targets exactly (None if there is no such output).
+
+    Its loss is the floor the model can reach: 0 for hard labels, the targets' entropy
+    for soft ones (probability targets, label smoothing, BCE on values inside (0, 1)).
+    """
+    x, t = call.input.detach(), call.target
+    if not isinstance(t, torch.Tensor):
+        return None
+    t = t.detach()
+    if call.name in BINARY and t.shape == x.shape:
+        p = t.to(x.dtype).clamp(0.0, 1.0)
+        return torch.logit(p, eps=1e-6) if call.name == "binary_cross_entropy_with_logits" else p
+    if call.name != "cross_entropy" or x.dim() < 2:
+        return None
+    classes = x.shape[1]
+    if t.is_floating_point() and t.shape == x.shape:
+        q = t.to(x.dtype)
+    elif not t.is_floating_point() and t.dim() == x.dim() - 1:
+        q = torch.nn.functional.one_hot(t.clamp(0, classes - 1), classes).movedim(-1, 1).to(x.dtype)
+    else:
+        return None
+    smoothing = float(call.kwargs.get("label_smoothing", 0.0) or 0.0)
+    return ((1 - smoothing) * q + smoothing / classes).clamp_min(1e-12).log()
+
+
+def loss_of(call: LossCall, prediction: torch.Tensor | None) -> float | None:
+    """The call's loss function, options and targets applied to another prediction (None on failure)."""
+    if prediction is None:
+        return None
+    try:
+        with torch.no_grad():
+            value = float(call.recompute(prediction).float().mean())
+    except Exception:  # noqa: BLE001 - unusual targets or options: no value
+        return None
+    return value if math.isfinite(value) else None
+
+
 def chance_level(call: LossCall) -> tuple[int | None, float | None]:
-    """(number of classes, loss of a uniform prediction) for classification losses."""
+    """(number of classes, loss of a uniform prediction) for classification losses.
+
+    The chance level is the user's own loss function, with its options (class weights,
+    pos_weight, reduction, label smoothing) and the call's targets, applied to a uniform
+    prediction: ln C for a plain mean cross-entropy, but a weighted or summed loss has its own.
+    """
+    classes = None
     if call.name in CLASSIFICATION and call.input.dim() >= 1:
         classes = call.input.shape[1] if call.input.dim() >= 2 else call.input.shape[0]
-        return classes, math.log(classes) if classes > 1 else None
-    if call.name in BINARY:
-        return 2, math.log(2)
-    return None, None
+    elif call.name in BINARY:
+        classes = 2
+    if classes is None or classes < 2:
+        return classes, None
+    chance = loss_of(call, uniform_prediction(call))
+    return classes, chance if chance is not None and chance > 0 else math.log(classes)
 
 
 class LossProbe(Probe):
@@ -69,6 +130,7 @@ class LossProbe(Probe):
                 "reduction": call.kwargs.get("reduction", "mean"),
                 "classes": classes,
                 "chance_loss": chance,
+                "floor_loss": loss_of(call, ideal_prediction(call)) if chance else None,
                 "initial_loss": call.output.float().mean(),
             },
         )

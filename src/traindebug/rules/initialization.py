@@ -15,7 +15,7 @@ WEIGHTED = ("Linear", "Conv1d", "Conv2d", "Conv3d", "Bilinear", "LazyLinear")
 
 @rule("init.loss_vs_chance", "bad_init_scale", needs=("loss_fn",))
 def loss_vs_chance(run: RunData) -> list[Finding]:
-    """The initial classification loss is far above chance level ln(C)."""
+    """The initial classification loss is far above chance level (ln(C) for a plain mean cross-entropy)."""
     info = run.last("loss_fn") or {}
     chance, initial = info.get("chance_loss"), to_float(info.get("initial_loss"))
     if not chance or not math.isfinite(initial) or initial <= T.INIT_LOSS_OVER_CHANCE * chance:
@@ -30,7 +30,8 @@ def loss_vs_chance(run: RunData) -> list[Finding]:
             title=f"initial loss {fmt(initial)} is {fmt(initial / chance)}x the chance level",
             observation=(
                 f"The first {info.get('name')} loss was {fmt(initial)}; a model that predicts all "
-                f"{info.get('classes')} classes equally has loss ln({info.get('classes')}) = {fmt(chance)}."
+                f"{info.get('classes')} classes equally has loss {fmt(chance)} with the same loss options "
+                f"(ln({info.get('classes')}) = {fmt(math.log(info.get('classes') or 2))} for a plain mean)."
             ),
             hypothesis="The output logits are far too large at initialization: an output layer initialized at too large a scale, or inputs that are not normalized.",
             suggestion="Scale down the last layer's initial weights (or zero them), and normalize the inputs; the first loss should be close to ln(C).",

@@ -27,6 +27,18 @@ def baseline_loss(run: RunData, loss_name: str | None, initial: float) -> tuple[
     return initial, f"the initial loss {fmt(initial)}"
 
 
+def logged_scale(logged: float, call: float) -> float:
+    """Factor between the logged training loss and the loss function's output at the first step.
+
+    It is 1 when the script backpropagates the loss call itself; 1/k for a loss divided by k
+    accumulation steps, 1/B for a summed loss divided by the batch size afterwards. Chance
+    level and floor refer to the loss call and are rescaled by it.
+    """
+    if not (math.isfinite(logged) and math.isfinite(call)) or logged <= 0 or call <= 0:
+        return 1.0
+    return logged / call
+
+
 @rule("fit.underfitting", "underfitting", needs=("loss", "update_ratio"))
 def underfitting(run: RunData) -> list[Finding]:
     """Loss flat over the last half of the run, still high, while steps are of a healthy size."""
@@ -40,12 +52,20 @@ def underfitting(run: RunData) -> list[Finding]:
         return []
     info = run.last("loss_fn") or {}
     chance = info.get("chance_loss")
+    floor = 0.0
     if chance:
-        reference, fraction, what = chance, T.UNDERFIT_LOSS_FRACTION, f"the chance level ln({info.get('classes')}) = {fmt(chance)}"
+        scale = logged_scale(losses[0], to_float(info.get("initial_loss")))
+        reference, floor = chance * scale, to_float(info.get("floor_loss") or 0.0) * scale
+        fraction, what = T.UNDERFIT_LOSS_FRACTION, (
+            f"the way from the best reachable loss {fmt(floor)} to the chance level {fmt(reference)} "
+            f"(a uniform prediction over {info.get('classes')} classes)"
+        )
     else:
         reference, what = baseline_loss(run, info.get("name"), initial)
         fraction = T.UNDERFIT_REGRESSION_FRACTION
-    if fourth <= fraction * reference or alternating_updates(run):
+    if not math.isfinite(floor) or floor >= reference:
+        floor = 0.0
+    if fourth - floor <= fraction * (reference - floor) or alternating_updates(run):
         return []
     _, ratios = update_ratios(run)
     late_ratio = median(ratios[2 * quarter :])
@@ -74,7 +94,7 @@ def underfitting(run: RunData) -> list[Finding]:
                 "Check that a bigger model (wider/deeper, a hidden layer with a non-linearity) fits a small subset of the "
                 "training data to near-zero loss; if it does not, look for a bug in the model or the data instead."
             ),
-            evidence={"third_quarter_loss": third, "last_quarter_loss": fourth, "reference_loss": reference,
+            evidence={"third_quarter_loss": third, "last_quarter_loss": fourth, "reference_loss": reference, "floor_loss": floor,
                       "update_ratio": late_ratio, "parameters": params},
             caveat="Noisy targets have an irreducible loss; a plateau above zero is expected there. This rule cannot tell the two apart.",
             figures=["loss"],
