@@ -1,9 +1,11 @@
 """Scale of the data entering the first weighted layer of the model.
 
 On due steps (the first 5, then every 25) it looks at the input of the first
-leaf module with weights that runs in the training forward (Linear, Conv,
-RNN...; a normalization layer first means the model normalises its own input
-and nothing is measured). Features are the channel dimension (dim 1) for
+leaf module with weights that runs in the training forward on floating-point
+data (Linear, Conv, RNN...; embedding lookups of integer indices are passed
+over, so tabular models measure the layer that gets the embeddings together
+with the numeric columns; a normalization layer first means the model
+normalises its own input and nothing is measured). Features are the channel dimension (dim 1) for
 convolutions and the last dimension otherwise. It emits an ``input_stats``
 record per due step:
 
@@ -58,12 +60,14 @@ class InputScaleProbe(Probe):
             return
         if not any(True for _ in module.parameters(recurse=False)):
             return
+        x = args[0] if args and isinstance(args[0], torch.Tensor) else None
+        if x is not None and not x.is_floating_point():
+            return  # indices into an embedding table: the data enters at the next weighted layer
         self._done_step = ctx.step
         if isinstance(module, NORMALIZING):
             self._skip = True  # the model normalises its own input
             return
-        x = args[0] if args and isinstance(args[0], torch.Tensor) else None
-        if x is None or not x.is_floating_point() or x.numel() < 2:
+        if x is None or x.numel() < 2:
             return
         m = feature_matrix(module, x.detach().float())
         rms = m.pow(2).mean(0).sqrt()
