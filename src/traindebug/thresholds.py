@@ -141,6 +141,11 @@ LR_DECAYED_FRACTION = 1e-4
 #: ... and that counts as "early" when it holds for at least this fraction of the run
 #: (own choice; a healthy schedule reaches ~0 only at its very end).
 LR_DECAYED_RUN_FRACTION = 0.25
+#: lr_too_low: a scheduler that never brought the rate above this fraction of the rate it
+#: was built on (``initial_lr``) kept it an order of magnitude too small for the whole run
+#: (a warmup ends at 1x, OneCycleLR starts at 1x and rises to 25x, cosine starts at 1x);
+#: reported only with a loss that moved less than LR_LOW_LOSS_PROGRESS.
+LR_SCHEDULE_REACHED_FRACTION = 0.1
 #: dead_units: a layer is reported when more than this fraction of its ReLU units is zero
 #: for every sample of the batch (SageMaker Debugger DeadRelu rule: threshold_layer = 50 %).
 DEAD_UNITS_LAYER_FRACTION = 0.5

@@ -2,7 +2,8 @@
 
 Records ``lr`` in each step record: one value per param group, optimizers in
 the order they were created. At setup it emits an ``optimizers`` record with
-each optimizer's type and hyperparameters.
+each optimizer's type and hyperparameters (with a scheduler, ``initial_lr`` is
+the rate it scales).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, Settings, StepContext
 
-HYPERPARAMETERS = ("lr", "momentum", "betas", "weight_decay", "nesterov", "dampening", "eps", "alpha")
+#: ``initial_lr`` is the rate a scheduler was built on (the configured rate; absent without scheduler)
+HYPERPARAMETERS = ("lr", "initial_lr", "momentum", "betas", "weight_decay", "nesterov", "dampening", "eps", "alpha")
 
 
 def _plain(value: Any) -> Any:

@@ -1,4 +1,5 @@
-"""lr_too_low: steps too small to make progress, or a schedule that decays to ~0 early."""
+"""lr_too_low: steps too small to make progress, a schedule that decays to ~0 early, or
+one that never brings the rate near the configured value (a warmup longer than the run)."""
 
 from __future__ import annotations
 
@@ -140,6 +141,52 @@ def schedule_decayed_early(run: RunData) -> list[Finding]:
     ]
 
 
+def configured_rates(run: RunData) -> list[float]:
+    """The rate each param group's scheduler was built on (``initial_lr``), groups in ``lr`` order; [] if any lacks one."""
+    info = run.last("optimizers") or {}
+    groups = [g for o in info.get("optimizers", []) for g in o.get("groups", [])]
+    rates = [g.get("initial_lr") for g in groups]
+    return [float(r) for r in rates] if rates and all(isinstance(r, (int, float)) and r > 0 for r in rates) else []
+
+
+@rule("lr.schedule_below_configured", "lr_too_low", needs=("lr", "optimizers", "loss"))
+def schedule_below_configured(run: RunData) -> list[Finding]:
+    """A scheduler held every group's rate far below its configured rate for the whole run, and the loss stood still."""
+    configured = configured_rates(run)
+    steps, rows = run.series("lr")
+    rows = [[float(v) for v in row] for row in rows if isinstance(row, list) and len(row) == len(configured)]
+    trend = loss_trend(run)
+    if not configured or len(rows) < T.MIN_STEPS_FOR_TREND or trend is None or trend["non_finite_step"] >= 0:
+        return []
+    reached = max(max(r[g] for r in rows) / configured[g] for g in range(len(configured)))
+    progress = loss_progress(trend["initial"], trend["late"])
+    if reached >= T.LR_SCHEDULE_REACHED_FRACTION or not progress < T.LR_LOW_LOSS_PROGRESS:
+        return []
+    return [
+        Finding(
+            rule="lr.schedule_below_configured",
+            category="lr_too_low",
+            severity="warning",
+            confidence=0.75,
+            step=steps[0],
+            title=f"the schedule never raised the learning rate above {fmt(100 * reached)} % of the configured rate",
+            observation=(
+                f"The scheduler was built on the rate(s) {', '.join(f'{r:g}' for r in configured)}; over the {len(rows)} steps "
+                f"seen the rate reached at most {fmt(100 * reached)} % of that (last value {max(rows[-1]):.3g}). The loss went "
+                f"from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median), a change of {fmt(100 * progress)} %."
+            ),
+            hypothesis=(
+                "The schedule is far slower than the run: a warmup length copied from a much longer training run, a "
+                "lambda that returns a tiny factor, or a warmup counted in samples instead of steps."
+            ),
+            suggestion="Plot the learning rate per step; make the warmup a few percent of the total steps (and count it in optimizer steps).",
+            evidence={"configured_lr": configured, "reached_fraction": reached, "loss_progress": progress},
+            caveat="A long warmup in a run cut short by --max-steps looks the same; run more steps to see it end.",
+            figures=["loss"],
+        )
+    ]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [steps_too_small, schedule_decayed_early]
+    return [steps_too_small, schedule_decayed_early, schedule_below_configured]
