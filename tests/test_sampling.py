@@ -10,6 +10,7 @@ from torch import nn
 
 from traindebug.probes.base import RunContext, Settings, StepContext
 from traindebug.probes.sampling import plan_sample, random_index
+from traindebug.probes import updates
 from traindebug.probes.updates import BLOCK, BLOCKS, UpdateProbe
 
 
@@ -65,6 +66,19 @@ def test_sampled_norms_are_close_to_the_exact_ones() -> None:
     assert not torch.equal(sampled["param_norms"], exact["param_norms"])  # the large weight was sampled
     grads = torch.stack([p.grad.norm() for p in model.parameters()])
     assert torch.allclose(exact["update_grad_norms"], grads, rtol=1e-3)  # float32 sums of squares
+
+
+def test_padded_and_segmented_buffers_give_the_same_norms(monkeypatch: pytest.MonkeyPatch) -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 500), nn.ReLU(), nn.Linear(500, 10))
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    padded = _one_step(model, BLOCKS)
+    model.load_state_dict(state)
+    model.zero_grad()
+    monkeypatch.setattr(updates, "MAX_PADDING", 0)  # never pad: one flat row, segment sums
+    segmented = _one_step(model, BLOCKS)
+    for key in ("param_norms", "update_norms", "update_grad_norms"):
+        assert torch.allclose(padded[key], segmented[key], rtol=1e-4), key  # float32 sums in other orders
 
 
 def test_float64_updates_below_float32_resolution_are_not_zero() -> None:

@@ -31,6 +31,7 @@ which only a few entries ever move (an embedding row seen once). The option
 from __future__ import annotations
 
 import functools
+import math
 
 import torch
 
@@ -42,6 +43,10 @@ from traindebug.schedule import PER_TENSOR, Schedule
 #: the sample of a larger tensor: BLOCKS runs of BLOCK consecutive entries
 BLOCKS = 64
 BLOCK = 64
+#: samples are zero-padded to the widest one (norms by one reduction over [rows, tensors, width])
+#: unless that makes the buffer more than this many times larger; then one flat row per buffer
+#: row, reduced by segments (update_sample_blocks=0 reads whole tensors of very different sizes)
+MAX_PADDING = 4
 #: steps on which the gradient is sampled too (a copy per tensor; "frozen" needs a few steps, not all)
 GRAD_SAMPLE = Schedule(first=10, every=10)
 
@@ -59,8 +64,9 @@ class UpdateProbe(Probe):
         self._buffer = torch.empty(3, 0)
         #: per buffer row, one (blocks, block) view per tensor
         self._rows: list[list[torch.Tensor]] = [[], [], []]
+        self._padded = True
         self._lengths = torch.empty(0, dtype=torch.long)
-        self._scale = torch.empty(0)
+        self._root_scale = torch.empty(0)
         #: per tensor: the sampled entries as a view, valid while the storage stays the same
         self._sources: list[torch.Tensor] = []
         self._pointers: list[int] = []
@@ -77,14 +83,22 @@ class UpdateProbe(Probe):
         sizes = [s.size for s in self._samples]
         # float32, or float64 when a parameter is: a float64 update below float32 resolution must not read as 0
         dtype = functools.reduce(torch.promote_types, (p.dtype for _, p in run.params), torch.float32)
-        self._buffer = torch.empty(3, sum(sizes), dtype=dtype, device=run.device)  # rows: before, after, gradient
-        self._rows = [
-            [part.view(s.blocks, s.block) for part, s in zip(row.split(sizes), self._samples)] for row in self._buffer
-        ]
+        width = max(sizes)
+        self._padded = width * len(sizes) <= MAX_PADDING * sum(sizes)
+        # rows: before, after, gradient
+        if self._padded:
+            self._buffer = torch.zeros(3, len(sizes), width, dtype=dtype, device=run.device)
+            parts = [[row[k, :n] for k, n in enumerate(sizes)] for row in self._buffer]
+        else:
+            self._buffer = torch.empty(3, sum(sizes), dtype=dtype, device=run.device)
+            parts = [list(row.split(sizes)) for row in self._buffer]
+            self._lengths = torch.tensor([sizes] * 3, device=run.device)  # one row per buffer row
+        self._rows = [[part.view(s.blocks, s.block) for part, s in zip(row, self._samples)] for row in parts]
         self._pointers = []
-        self._lengths = torch.tensor([sizes] * 3, device=run.device)  # one row per buffer row
         numels = [p.numel() for _, p in run.params]
-        self._scale = torch.tensor([n / max(k, 1) for n, k in zip(numels, sizes)], dtype=dtype, device=run.device)
+        #: per tensor sqrt(numel / sample size): squared norms scaled by numel / sample size are unbiased
+        self._root_scale = torch.tensor([math.sqrt(n / max(k, 1)) for n, k in zip(numels, sizes)], dtype=dtype,
+                                        device=run.device)
 
     def _read(self, ctx: StepContext, out: list[torch.Tensor]) -> None:
         """Copy the sampled entries of every parameter into ``out`` (one fused copy)."""
@@ -118,19 +132,24 @@ class UpdateProbe(Probe):
         self._armed = False
         self._read(ctx, self._rows[1])
         self._buffer[1].sub_(self._buffer[0])  # the row now holds the update
-        rows = 3 if self._with_grad else 2
-        # per-tensor norms of the rows, scaled from the sample to the whole tensor
-        # unsafe=True: the lengths are right by construction; the check would sync with the device
-        squares = torch.segment_reduce(
-            self._buffer[:rows].square(), "sum", lengths=self._lengths[:rows], axis=1, unsafe=True
-        )
-        norms = (squares * self._scale).sqrt()
+        norms = self._norms(3 if self._with_grad else 2)
         weight, update = norms[0], norms[1]
         ctx.record("param_norms", weight)
         ctx.record("update_norms", update)
         ctx.record("update_ratio", update / weight.clamp_min(1e-12))
         if self._with_grad:
             ctx.record("update_grad_norms", norms[2])
+
+
+    def _norms(self, rows: int) -> torch.Tensor:
+        """Per-tensor norms [rows, tensors] of the first buffer rows, scaled from the sample
+        to the whole tensor."""
+        buffer = self._buffer[:rows]
+        if self._padded:
+            return torch.linalg.vector_norm(buffer, dim=-1) * self._root_scale
+        # unsafe=True: the lengths are right by construction; the check would sync with the device
+        squares = torch.segment_reduce(buffer.square(), "sum", lengths=self._lengths[:rows], axis=1, unsafe=True)
+        return squares.sqrt() * self._root_scale
 
 
 @hookimpl
