@@ -127,12 +127,13 @@ def brute_force(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict[str,
     }
 
 
-def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int, out=None, **session) -> list[dict]:
+def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int, out=None, set_to_none: bool = True,
+          **session) -> list[dict]:
     opt = torch.optim.SGD(model.parameters(), lr=0.3)
 
     def loop() -> None:
         for _ in range(steps):
-            opt.zero_grad()
+            opt.zero_grad(set_to_none=set_to_none)
             F.cross_entropy(model(x), y).backward()
             opt.step()
 
@@ -214,6 +215,19 @@ def test_alpha_samples_are_the_batchs_own_derivatives(tmp_path, monkeypatch):
         matches = torch.stack([(full - v).abs().argmin() for v in some])
         assert len(set(matches.tolist())) == 5
         assert torch.allclose(full[matches], some, rtol=1e-5, atol=1e-7)
+
+
+def test_alpha_start_mean_survives_zeroed_gradients(tmp_path):
+    """zero_grad(set_to_none=False) zeroes the start gradients before the step completes:
+    the start point's mean then comes from the per-sample derivatives, the same value."""
+    means = {}
+    for set_to_none in (True, False):
+        torch.manual_seed(0)
+        records = train(mlp(), *data((N, 6)), 4, tmp_path / str(set_to_none), set_to_none=set_to_none,
+                        schedules=PROBES, options={"alpha_samples": 5})
+        means[set_to_none] = [r["df0"] for r in records if r["kind"] == "alpha"]
+    assert len(means[True]) == 3 and all(m != 0 for m in means[True])
+    assert means[False] == pytest.approx(means[True], rel=1e-4)
 
 
 def dropout_model() -> nn.Module:
