@@ -72,11 +72,13 @@ def underfitting(run: RunData) -> list[Finding]:
     if not late_ratio >= T.HEALTHY_UPDATE_RATIO:
         return []
     params = sum(math.prod(s) for s in (run.last("tensors") or {}).get("shapes", []))
+    # a classification plateau that label noise in the data could explain is only worth a note
+    noisy_data_could_explain = chance and fourth - floor <= T.UNDERFIT_WARNING_FRACTION * (reference - floor)
     return [
         Finding(
             rule="fit.underfitting",
             category="underfitting",
-            severity="warning",
+            severity="info" if noisy_data_could_explain else "warning",
             confidence=0.55,
             step=steps[2 * quarter],
             title=f"training loss plateaus at {fmt(fourth)}, {fmt(fourth / reference)}x {'chance level' if chance else 'its baseline'}",
@@ -96,7 +98,11 @@ def underfitting(run: RunData) -> list[Finding]:
             ),
             evidence={"third_quarter_loss": third, "last_quarter_loss": fourth, "reference_loss": reference, "floor_loss": floor,
                       "update_ratio": late_ratio, "parameters": params},
-            caveat="Noisy targets have an irreducible loss; a plateau above zero is expected there. This rule cannot tell the two apart.",
+            caveat=(
+                "Noisy targets have an irreducible loss; a plateau above zero is expected there. This rule cannot tell "
+                "the two apart, and reports a classification plateau below "
+                f"{100 * T.UNDERFIT_WARNING_FRACTION:.0f} % of the way to chance level (reachable with ~25 % label noise) as info only."
+            ),
             figures=["loss"],
         )
     ]
