@@ -42,3 +42,18 @@ def test_store_grows_linearly_and_stays_small(tmp_path: Path) -> None:
 def test_ten_thousand_steps_fifty_layers_under_50_mb(tmp_path: Path) -> None:
     path = _deep_run(tmp_path / "run", 10_000)
     assert path.stat().st_size < LIMIT_BYTES
+
+
+def test_tensors_are_rounded_as_python_floats_are() -> None:
+    """The vectorised rounding of stored tensors gives what rounding each float gives (five
+    significant digits, short decimals; nan/inf as strings; tiny and huge magnitudes too)."""
+    import random
+
+    from traindebug.store import _bulk_to_host, _round
+
+    rng = random.Random(0)
+    values = [rng.uniform(-1, 1) * 10 ** rng.uniform(-40, 40) for _ in range(5000)]
+    values += [0.0, 1.0, 999.995, 99999.5, 0.1, 5e-324, float("nan"), float("inf"), -float("inf")]
+    stored, small = _bulk_to_host([torch.tensor(values, dtype=torch.float64), torch.tensor([[1 / 3, 2 / 3]])])
+    assert [str(v) for v in stored] == [str(_round(v)) for v in values]
+    assert small == [[_round(float(torch.tensor(1 / 3))), _round(float(torch.tensor(2 / 3)))]]

@@ -112,16 +112,34 @@ def _bulk_to_host(tensors: list[torch.Tensor]) -> list[Any]:
     for i, t in enumerate(tensors):
         groups[t.device, t.dtype].append(i)
     for indices in groups.values():
-        flat = torch.cat([tensors[i].detach().reshape(-1) for i in indices]).to(torch.float64)
-        values = flat.cpu().tolist()
+        flat = torch.cat([tensors[i].detach().reshape(-1) for i in indices]).cpu().to(torch.float64)
+        rounded, done = _rounded(flat)
+        values: list[Any] = rounded.tolist()
+        for k in (~done).nonzero().reshape(-1).tolist():
+            values[k] = _round(values[k])  # nan / inf as strings; below 1e-18 or above 1e26 one by one
         offset = 0
         for i in indices:
             t = tensors[i]
             n = t.numel()
-            chunk = [_round(v) for v in values[offset : offset + n]]
+            out[i] = _reshape(values[offset : offset + n], list(t.shape))
             offset += n
-            out[i] = _reshape(chunk, list(t.shape))
     return out
+
+
+def _rounded(flat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(values rounded as ``_round`` rounds one float, which ones are done), vectorised.
+    The integer mantissa is divided (or multiplied) by a power of ten that doubles hold
+    exactly (up to 1e22), so the result is the double nearest the short decimal and prints
+    as it; zeros are done as they are, non-finite values and magnitudes that would need
+    larger powers are left to ``_round``."""
+    magnitude = flat.abs()
+    finite = torch.isfinite(flat)
+    exponent = torch.floor(torch.log10(torch.where(finite & (magnitude > 0), magnitude, torch.ones_like(flat))))
+    shift = (SIGNIFICANT_DIGITS - 1) - exponent
+    mantissa = torch.round(flat * torch.pow(10.0, shift))
+    rounded = torch.where(shift >= 0, mantissa / torch.pow(10.0, shift), mantissa * torch.pow(10.0, -shift))
+    done = finite & (shift.abs() <= 22)
+    return torch.where(done & (magnitude > 0), rounded, flat), done
 
 
 def _reshape(flat: list[Any], shape: list[int]) -> Any:
