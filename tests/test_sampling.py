@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import pytest
 import torch
@@ -53,14 +54,21 @@ def _one_step(model: nn.Module, blocks: int, lr: float = 1e-3) -> dict[str, torc
     return ctx.record_data
 
 
-def test_sampled_norms_are_close_to_the_exact_ones() -> None:
+def _same_step_twice(first: int, second: int, between: Callable[[], None] = lambda: None) -> tuple[dict, dict, nn.Module]:
+    """The records of one step of the same model from the same state, with ``first`` and then
+    ``second`` sample blocks (``between`` runs in between), and the model after the second."""
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(784, 500), nn.ReLU(), nn.Linear(500, 10))
     state = {k: v.clone() for k, v in model.state_dict().items()}
-    sampled = _one_step(model, BLOCKS)
+    one = _one_step(model, first)
     model.load_state_dict(state)
     model.zero_grad()
-    exact = _one_step(model, 0)
+    between()
+    return one, _one_step(model, second), model
+
+
+def test_sampled_norms_are_close_to_the_exact_ones() -> None:
+    sampled, exact, model = _same_step_twice(BLOCKS, 0)
     for key in ("param_norms", "update_norms", "update_grad_norms"):
         assert torch.allclose(sampled[key], exact[key], rtol=0.05), key
     assert not torch.equal(sampled["param_norms"], exact["param_norms"])  # the large weight was sampled
@@ -69,14 +77,8 @@ def test_sampled_norms_are_close_to_the_exact_ones() -> None:
 
 
 def test_padded_and_segmented_buffers_give_the_same_norms(monkeypatch: pytest.MonkeyPatch) -> None:
-    torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(784, 500), nn.ReLU(), nn.Linear(500, 10))
-    state = {k: v.clone() for k, v in model.state_dict().items()}
-    padded = _one_step(model, BLOCKS)
-    model.load_state_dict(state)
-    model.zero_grad()
-    monkeypatch.setattr(updates, "MAX_PADDING", 0)  # never pad: one flat row, segment sums
-    segmented = _one_step(model, BLOCKS)
+    never_pad = lambda: monkeypatch.setattr(updates, "MAX_PADDING", 0)  # noqa: E731 - one flat row, segment sums
+    padded, segmented, _ = _same_step_twice(BLOCKS, BLOCKS, between=never_pad)
     for key in ("param_norms", "update_norms", "update_grad_norms"):
         assert torch.allclose(padded[key], segmented[key], rtol=1e-4), key  # float32 sums in other orders
 
