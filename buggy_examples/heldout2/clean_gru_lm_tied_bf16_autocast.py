@@ -16,7 +16,7 @@ ids = torch.tensor([chars.index(c) for c in text])
 
 
 class LM(nn.Module):
-    def __init__(self, v, d=96):
+    def __init__(self, v, d=48):
         super().__init__()
         self.emb = nn.Embedding(v, d)
         self.rnn = nn.GRU(d, d, batch_first=True)
@@ -32,8 +32,8 @@ torch.manual_seed(0)
 model = LM(len(chars))
 opt = torch.optim.Adam(model.parameters(), lr=3e-3)
 for step in range(300):
-    starts = torch.randint(0, len(ids) - 33, (32,))
-    chunk = torch.stack([ids[s : s + 33] for s in starts])
+    starts = torch.randint(0, len(ids) - 17, (32,))
+    chunk = torch.stack([ids[s : s + 17] for s in starts])
     with torch.autocast("cpu", dtype=torch.bfloat16):
         logits = model(chunk[:, :-1])
     loss = nn.functional.cross_entropy(logits.float().reshape(-1, len(chars)), chunk[:, 1:].reshape(-1))
