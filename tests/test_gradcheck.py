@@ -229,3 +229,23 @@ def test_detached_features_are_left_to_no_gradient_flow() -> None:
     result = gradcheck(Detached(), nn.CrossEntropyLoss(), batch())
     assert result.responsible is None, str(result)
     assert {"features.0.weight", "features.0.bias"} <= set(result.unchecked)
+
+
+def test_gradient_check_budget_follows_the_users_step_time() -> None:
+    """The one-off check may take BUDGET_STEPS of the user's first step, within [MIN_SECONDS,
+    the preset's budget]; a budget the user set is kept as is."""
+    import time
+
+    from traindebug.probes.gradient_check import BUDGET_STEPS, MIN_SECONDS, GradientCheckProbe
+
+    probe = GradientCheckProbe(15.0)
+    assert probe.budget() == 15.0  # no forward seen: the preset's budget
+    probe._forward_at = time.perf_counter() - 0.001  # a 1 ms step
+    assert probe.budget() == MIN_SECONDS
+    probe._forward_at = time.perf_counter() - 0.1  # a 100 ms step
+    assert 0.1 * BUDGET_STEPS <= probe.budget() < 0.2 * BUDGET_STEPS
+    probe._forward_at = time.perf_counter() - 1.0
+    assert probe.budget() == 15.0
+    fixed = GradientCheckProbe(40.0, fixed=True)
+    fixed._forward_at = time.perf_counter() - 0.001
+    assert fixed.budget() == 40.0
