@@ -232,20 +232,18 @@ def test_detached_features_are_left_to_no_gradient_flow() -> None:
 
 
 def test_gradient_check_budget_follows_the_users_step_time() -> None:
-    """The one-off check may take BUDGET_STEPS of the user's first step, within [MIN_SECONDS,
-    the preset's budget]; a budget the user set is kept as is."""
-    import time
-
-    from traindebug.probes.gradient_check import BUDGET_STEPS, MIN_SECONDS, GradientCheckProbe
+    """The one-off check may take BUDGET_STEPS of the user's steps (from the first backward pass),
+    within [MIN_SECONDS, the preset's budget]; a budget the user set is kept as is."""
+    from traindebug.probes.gradient_check import BUDGET_STEPS, MIN_SECONDS, STEP_PER_BACKWARD, GradientCheckProbe
 
     probe = GradientCheckProbe(15.0)
-    assert probe.budget() == 15.0  # no forward seen: the preset's budget
-    probe._forward_at = time.perf_counter() - 0.001  # a 1 ms step
+    assert probe.budget() == 15.0  # no backward seen: the preset's budget
+    probe.backward_s = 0.001
     assert probe.budget() == MIN_SECONDS
-    probe._forward_at = time.perf_counter() - 0.1  # a 100 ms step
-    assert 0.1 * BUDGET_STEPS <= probe.budget() < 0.2 * BUDGET_STEPS
-    probe._forward_at = time.perf_counter() - 1.0
+    probe.backward_s = 0.05
+    assert probe.budget() == pytest.approx(0.05 * STEP_PER_BACKWARD * BUDGET_STEPS)
+    probe.backward_s = 1.0
     assert probe.budget() == 15.0
     fixed = GradientCheckProbe(40.0, fixed=True)
-    fixed._forward_at = time.perf_counter() - 0.001
+    fixed.backward_s = 0.001
     assert fixed.budget() == 40.0

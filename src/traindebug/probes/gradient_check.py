@@ -32,11 +32,13 @@ from traindebug.schedule import NEVER, STEP_ZERO
 
 #: seconds the gradient check may spend per preset (it stops between two directions) ...
 TIME_BUDGET_S = {"cheap": 15.0, "economy": 30.0, "full": 120.0}
-#: ... and at most this many of the user's own first steps (first forward to optimizer step), at
-#: least MIN_SECONDS: 60 steps are a fifth of a default 300-step check, so that this one-off check
-#: cannot double a short run's wall time on its own (a fixed 15 s did, measured: a 12.6 s
-#: conv-net script took 2.9x under check, 15.4 s of it in the gradient check)
+#: ... and at most this many of the user's own steps, at least MIN_SECONDS: 60 steps are a fifth of
+#: a default 300-step check, so that this one-off check cannot double a short run's wall time on
+#: its own (a fixed 15 s did, measured: a 12.6 s conv-net script took 2.9x under check, 15.4 s of
+#: it in the gradient check). A step is taken as 1.5 times the user's first backward pass (a
+#: forward costs about half a backward), the one stretch of step 0 in which no probe runs.
 BUDGET_STEPS = 60
+STEP_PER_BACKWARD = 1.5
 MIN_SECONDS = 1.0
 NOT_SEEN = "no training forward of an nn.Module was observed at step 0 (functional model or no model)"
 #: models larger than this are not copied to float64 (memory and time)
@@ -112,19 +114,21 @@ class GradientCheckProbe(_OnceOnTheBatch):
         super().__init__()
         self.seconds = seconds
         self.fixed = fixed  # the user set the budget: no scaling to the step time
-        self.wants_forward = True  # the step's first forward starts its clock
-        self._forward_at: float | None = None
+        self._backward_at = 0.0
+        self.backward_s: float | None = None  # the user's first backward pass
 
-    def on_forward(self, ctx: StepContext, module: Any, args: tuple, output: Any) -> None:
-        self._forward_at = time.perf_counter()
-        self.wants_forward = False
+    def before_backward(self, ctx: StepContext) -> None:
+        self._backward_at = time.perf_counter()
+
+    def after_backward(self, ctx: StepContext) -> None:
+        if self.backward_s is None:
+            self.backward_s = time.perf_counter() - self._backward_at
 
     def budget(self) -> float:
-        """Seconds the check may take: the preset's (or the user's), or BUDGET_STEPS of the first step."""
-        if self.fixed or self._forward_at is None:
+        """Seconds the check may take: the preset's (or the user's), or BUDGET_STEPS of the user's steps."""
+        if self.fixed or self.backward_s is None:
             return self.seconds
-        step = time.perf_counter() - self._forward_at
-        return min(self.seconds, max(MIN_SECONDS, BUDGET_STEPS * step))
+        return min(self.seconds, max(MIN_SECONDS, BUDGET_STEPS * STEP_PER_BACKWARD * self.backward_s))
 
     def _check(self, ctx: StepContext) -> None:
         batch = ctx.batch
