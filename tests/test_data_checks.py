@@ -131,17 +131,25 @@ def test_binary_targets_out_of_range_and_crash_on_class_index() -> None:
     ]
 
 
-def no_signal_run(late_loss: float, ratio: float) -> RunData:
+def no_signal_run(late_loss: float, ratio: float, lr: float | None = None) -> RunData:
+    """A run whose loss falls to late_loss; ``lr``: the rate held throughout, of a scheduler built on 1e-2."""
     n = 150
     losses = [2.30 - (2.30 - late_loss) * min(i / 50, 1) for i in range(n)]
     tensors = {"kind": "tensors", "names": ["w", "b"], "shapes": [[8, 8], [8]]}
-    return run_of([tensors, labels_record([100.0] * 10)], losses, update_ratio=[[ratio, ratio]] * n)
+    records: list[dict[str, Any]] = [tensors, labels_record([100.0] * 10)]
+    if lr is None:
+        return run_of(records, losses, update_ratio=[[ratio, ratio]] * n)
+    records.append({"kind": "optimizers", "step": 0, "optimizers": [{"type": "SGD", "groups": [{"lr": lr, "initial_lr": 1e-2}]}]})
+    return run_of(records, losses, update_ratio=[[ratio, ratio]] * n, lr=[[lr]] * n)
 
 
 def test_no_signal_needs_loss_at_prior_and_healthy_updates() -> None:
     assert categories(labels.no_signal.fn(no_signal_run(2.25, 1e-3))) == [("label_problem", "warning")]
     assert labels.no_signal.fn(no_signal_run(0.5, 1e-3)) == []  # the model learns
     assert labels.no_signal.fn(no_signal_run(2.25, 1e-7)) == []  # lr too low, not the labels
+    # a schedule that never brought the rate above 10 % of its configured value explains the stall
+    assert labels.no_signal.fn(no_signal_run(2.25, 1e-3, lr=1e-4)) == []
+    assert categories(labels.no_signal.fn(no_signal_run(2.25, 1e-3, lr=1e-2))) == [("label_problem", "warning")]
 
 
 # -- unshuffled_data -----------------------------------------------------------------------

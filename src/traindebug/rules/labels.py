@@ -12,6 +12,7 @@ from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, alternating_updates, fmt, matrix_tensors, median, per_tensor, rule
 from traindebug.rules.learning_rate import loss_trend
 from traindebug.rules.loss_output_mismatch import loss_inputs
+from traindebug.rules.lr_too_low import schedule_reach
 from traindebug.store import RunData, to_float
 
 #: torch's messages for class targets outside [0, C) (CPU and CUDA)
@@ -164,6 +165,9 @@ def no_signal(run: RunData) -> list[Finding]:
     fraction = trend["late"] / prior
     if fraction < T.LABEL_NO_SIGNAL_LOSS_FRACTION or not ratio >= T.HEALTHY_UPDATE_RATIO:
         return []
+    reached = schedule_reach(run)
+    if reached is not None and reached < T.LR_SCHEDULE_REACHED_FRACTION:
+        return []  # the rate never came near its configured value: that explains a loss at the prior
     chance = math.log(len(counts)) if len(counts) > 1 else prior
     return [
         Finding(

@@ -149,16 +149,31 @@ def configured_rates(run: RunData) -> list[float]:
     return [float(r) for r in rates] if rates and all(isinstance(r, (int, float)) and r > 0 for r in rates) else []
 
 
+def _schedule(run: RunData) -> tuple[list[float], list[int], list[list[float]]]:
+    """(configured rate per group, steps, the groups' rates at each of those steps)."""
+    configured = configured_rates(run)
+    steps, rows = run.series("lr")
+    kept = [(s, [float(v) for v in row]) for s, row in zip(steps, rows) if isinstance(row, list) and len(row) == len(configured)]
+    return configured, [s for s, _ in kept], [r for _, r in kept]
+
+
+def schedule_reach(run: RunData) -> float | None:
+    """The highest fraction of its configured rate any param group's rate reached in the run
+    (None without configured rates or enough steps)."""
+    configured, _, rows = _schedule(run)
+    if not configured or len(rows) < T.MIN_STEPS_FOR_TREND:
+        return None
+    return max(max(r[g] for r in rows) / configured[g] for g in range(len(configured)))
+
+
 @rule("lr.schedule_below_configured", "lr_too_low", needs=("lr", "optimizers", "loss"))
 def schedule_below_configured(run: RunData) -> list[Finding]:
     """A scheduler held every group's rate far below its configured rate for the whole run, and the loss stood still."""
-    configured = configured_rates(run)
-    steps, rows = run.series("lr")
-    rows = [[float(v) for v in row] for row in rows if isinstance(row, list) and len(row) == len(configured)]
+    reached = schedule_reach(run)
     trend = loss_trend(run)
-    if not configured or len(rows) < T.MIN_STEPS_FOR_TREND or trend is None or trend["non_finite_step"] >= 0:
+    if reached is None or trend is None or trend["non_finite_step"] >= 0:
         return []
-    reached = max(max(r[g] for r in rows) / configured[g] for g in range(len(configured)))
+    configured, steps, rows = _schedule(run)
     progress = loss_progress(trend["initial"], trend["late"])
     if reached >= T.LR_SCHEDULE_REACHED_FRACTION or not progress < T.LR_LOW_LOSS_PROGRESS:
         return []
