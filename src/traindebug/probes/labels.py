@@ -96,7 +96,7 @@ class LabelProbe(Probe):
     def __init__(self) -> None:
         self._classes = 0
         self._total: torch.Tensor | None = None
-        #: the block: per training call, its labels offset by row * classes, its step, its size
+        #: the block: per training call, a float copy of its labels, its step and its size
         self._rows: list[torch.Tensor] = []
         self._row_steps: list[int] = []
         self._row_n: list[int] = []
