@@ -45,7 +45,8 @@ def _run(tmp_path, activation=nn.Tanh, curvature="diag_ggn_exact"):
     tics = [Q.TICDiag(track_schedule=every, curvature=curvature), Q.TICTrace(track_schedule=every, curvature=curvature)]
     cp = cockpit.Cockpit(model.parameters(), quantities=[k(track_schedule=every) for k in kinds] + tics)
     schedules = {name: "every:1" for name in ("gradient_noise", "alpha", "distance", "tic")}
-    options = {"gsnr": True, "per_sample_hist": True, "alpha_samples": 0}  # alpha on every sample, as Cockpit
+    # alpha on every sample and the exact GGN diagonal for TIC, as Cockpit's defaults
+    options = {"gsnr": True, "per_sample_hist": True, "alpha_samples": 0, "tic_curvature": "ggn_exact"}
     with traindebug.Session(tmp_path, schedules=schedules, options=options, quiet=True):
         for step in range(STEPS):
             x, y = X[step * N : (step + 1) * N], Y[step * N : (step + 1) * N]

@@ -293,13 +293,44 @@ def test_tic_matches_brute_force(tmp_path, name):
     model = make()
     x, y = data(shape)
     expected = brute_force_tic(copy.deepcopy(model), x, y)
-    records = train(model, x, y, 2, tmp_path, schedules={"tic": "every:1"})
+    records = train(model, x, y, 2, tmp_path, schedules={"tic": "every:1"}, options={"tic_curvature": "ggn_exact"})
     step0 = next(r for r in records if r["kind"] == "step" and r["step"] == 0)
     assert not [r for r in records if r["kind"] == "probe_error"]
     for key, value in expected.items():
         assert step0[key] == pytest.approx(value, rel=1e-4), key
     assert not any(hasattr(m, "output") or hasattr(m, "input0") for m in model.modules())
     assert not any("diag_ggn_exact" in p.__dict__ for p in model.parameters())
+
+
+@pytest.mark.parametrize("name", ["mlp", "cnn"])
+def test_tic_monte_carlo_is_the_default_and_close(tmp_path, name):
+    """The default curvature (one Monte Carlo column) runs on both paths and its trace
+    term stays near the exact one."""
+    make, shape = MODELS[name]
+    torch.manual_seed(0)
+    model = make()
+    x, y = data(shape)
+    expected = brute_force_tic(copy.deepcopy(model), x, y)
+    records = train(model, x, y, 1, tmp_path, schedules={"tic": "every:1"})
+    step0 = next(r for r in records if r["kind"] == "step" and r["step"] == 0)
+    assert not [r for r in records if r["kind"] == "probe_error"]
+    assert step0["tic_trace"] == pytest.approx(expected["tic_trace"], rel=0.5)
+    assert step0["tic_trace"] != pytest.approx(expected["tic_trace"], rel=1e-6)  # a sample, not the exact value
+    assert not any("diag_ggn_mc" in p.__dict__ for p in model.parameters())
+
+
+def test_tic_monte_carlo_column_is_unbiased():
+    """The mean of many one-column estimates of the GGN diagonal is the exact diagonal."""
+    from traindebug.probes.tic import cross_entropy_hessian_sqrt, monte_carlo_column
+
+    torch.manual_seed(0)
+    logits, target = torch.randn(6, 4), torch.randint(0, 4, (6,))
+    roots = cross_entropy_hessian_sqrt(logits, target, -100)  # [K, N, C]
+    exact = torch.einsum("knc,knd->ncd", roots, roots)
+    generator = torch.Generator().manual_seed(0)
+    draws = torch.stack([monte_carlo_column(roots, generator)[0] for _ in range(20000)])  # [draws, N, C]
+    estimate = torch.einsum("snc,snd->ncd", draws, draws) / draws.shape[0]
+    assert estimate == pytest.approx(exact, abs=0.01)
 
 
 @pytest.mark.parametrize("name, reason", [("lstm", "nn.Sequential"), ("layernorm", "no GGN diagonal")])

@@ -692,7 +692,7 @@ def preset_schedule(settings: Settings, name: str, economy: Schedule = ECONOMY, 
 def traindebug_probes(settings: Settings) -> list[Probe]:
     from traindebug.probes.alpha import ALPHA_SAMPLES, AlphaProbe
     from traindebug.probes.gradient_noise import GradientNoiseProbe
-    from traindebug.probes.tic import TICProbe
+    from traindebug.probes.tic import MONTE_CARLO, TICProbe
 
     engine = PerSampleEngine(settings.options.get("per_sample_path"))
     noise = preset_schedule(settings, GradientNoiseProbe.name, ECONOMY, FULL)
@@ -704,7 +704,7 @@ def traindebug_probes(settings: Settings) -> list[Probe]:
     # an extra forward/backward of C Hessian columns: full preset only, every 5th step
     tic = preset_schedule(settings, TICProbe.name, NEVER, ECONOMY)
     if tic is not NEVER:
-        engine.consumers.append(TICProbe(engine, tic))
+        engine.consumers.append(TICProbe(engine, tic, str(settings.options.get("tic_curvature", MONTE_CARLO))))
     if not engine.consumers and "per_sample" not in settings.schedules:
         return []
     engine.wants = Wants(hist=settings.preset == "full" or bool(settings.options.get("per_sample_hist")))

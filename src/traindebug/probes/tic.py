@@ -12,17 +12,25 @@ records on due steps:
 with eps = 1e-7 (Cockpit's default), H the Hessian of the mean per-sample loss
 (the user's loss with reduction 'mean'). The second moment comes from the
 per-sample engine (``per_sample.py``: from the user's own backward on the hooks
-path). H is the exact diagonal of the generalized Gauss-Newton matrix, from one
-extra isolated forward/backward that backpropagates C columns for C model outputs:
-for models whose trainable layers are all nn.Linear, our own backward of the
-loss Hessian's square root (any activations, any loss with a per-sample form);
-for other nn.Sequential models, BackPACK's ``DiagGGNExact``. Being the most
+path). H is the diagonal of the generalized Gauss-Newton matrix, from one extra
+isolated forward/backward. By default (option ``tic_curvature=ggn_mc``) it
+backpropagates one Monte Carlo column per sample, sum_k z_k S_k with z ~ N(0, 1)
+and S S^T the loss Hessian, an unbiased estimate of the diagonal (Cockpit's
+``diag_ggn_mc`` curvature, BackPACK's ``DiagGGNMC``); ``tic_curvature=ggn_exact``
+backpropagates all C columns for C model outputs, C times the cost. Measured on
+the 784-500-400-10 MLP (60 steps, batch 128, SGD with momentum) against the exact
+diagonal: ``tic_trace`` within -18 % / +25 % (median ratio 1.00), ``tic_diag``
+biased upward by the noise in small diagonal entries (median ratio 1.18 with ReLU,
+1.06 with tanh, at most 1.43). The columns go, for models whose trainable layers
+are all nn.Linear, through our own backward of the loss Hessian's square root
+(any activations, any loss with a per-sample form); for other nn.Sequential
+models through BackPACK's ``DiagGGNMC`` / ``DiagGGNExact``. Being the most
 expensive quantity, it runs in the full preset only, every 5th step after the
 first 10 (``--schedule tic=every:1`` for every step). Cockpit's default curvature is
 the diagonal Hessian (``diag_h``); for piecewise-linear activations (ReLU, max
-pooling) the two are equal, otherwise the GGN leaves out the second derivatives
-of the activations (and is never negative). Cockpit's ``diag_ggn_exact`` option
-is the same quantity as ours.
+pooling) it equals the exact GGN diagonal, otherwise the GGN leaves out the second
+derivatives of the activations (and is never negative). Cockpit's ``diag_ggn_exact``
+option is the same quantity as our ``ggn_exact``.
 
 Supported: models made of nn.Linear layers (any loss with a per-sample form), and
 ``nn.Sequential`` models (nested allowed) of layers BackPACK's ``DiagGGNExact``
@@ -45,6 +53,10 @@ if TYPE_CHECKING:
     from traindebug.probes.per_sample import PerSampleEngine, Recompute
 
 EPSILON = 1e-7  # Cockpit's TIC default
+#: the GGN diagonal: exact (K backward columns) or one Monte Carlo column (Cockpit's
+#: ``diag_ggn_exact`` / ``diag_ggn_mc`` curvatures, BackPACK's DiagGGNExact / DiagGGNMC)
+EXACT, MONTE_CARLO = "ggn_exact", "ggn_mc"
+CURVATURES = (EXACT, MONTE_CARLO)
 #: torch loss functions with a BackPACK loss module, by the name the capture gives them
 LOSS_MODULES = {
     "cross_entropy": nn.CrossEntropyLoss,
@@ -127,12 +139,21 @@ def loss_hessian_sqrt(rc: "Recompute", output: torch.Tensor) -> torch.Tensor:
     return roots.permute(2, 0, 1).reshape(size, *output.shape)
 
 
-def linear_diag_ggn(model: nn.Module, rc: "Recompute", layers: list[nn.Linear]) -> dict[int, torch.Tensor]:
+def monte_carlo_column(roots: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """One column [1, N, *out] per sample, sum_k z_nk S_nk with z ~ N(0, 1): its outer
+    product is an unbiased estimate of the loss Hessian S_n S_n^T."""
+    z = torch.randn(roots.shape[:2], generator=generator, device=roots.device, dtype=roots.dtype)
+    return (z.reshape(*z.shape, *[1] * (roots.dim() - 2)) * roots).sum(0, keepdim=True)
+
+
+def linear_diag_ggn(model: nn.Module, rc: "Recompute", layers: list[nn.Linear],
+                    generator: torch.Generator | None = None) -> dict[int, torch.Tensor]:
     """GGN diagonal of the mean per-sample loss, {id(param): diagonal}, for a model whose
     trainable layers are all nn.Linear on (N, features) inputs: one isolated forward, and
     the K columns of the loss Hessian's square root backpropagated to the layer outputs
     one after the other (no weight gradients, nothing per-sample materialised):
-    diag_W = sum_k (s_k^2)^T (a^2) / N."""
+    diag_W = sum_k (s_k^2)^T (a^2) / N. With a ``generator``, one Monte Carlo column
+    instead of K (an unbiased estimate, one backward)."""
     from traindebug.probes.per_sample import model_output
 
     inputs: dict[int, torch.Tensor] = {}
@@ -153,6 +174,8 @@ def linear_diag_ggn(model: nn.Module, rc: "Recompute", layers: list[nn.Linear]) 
         if output is None:
             raise ValueError("the loss input is not the model output")
         roots = loss_hessian_sqrt(rc, output)
+        if generator is not None:
+            roots = monte_carlo_column(roots, generator)
         targets = [outputs[id(m)] for m in layers]
         squares = [torch.zeros(t.shape, device=t.device) for t in targets]  # [N, out]: sums over the columns
         # one backward per column: no [K, N, out] batch in memory, and on CPU ~10 % faster than vmap
@@ -198,10 +221,11 @@ def _same(value: object, neutral: object) -> bool:
     return value is None if neutral is None else (not isinstance(value, torch.Tensor) and value == neutral)
 
 
-def diag_ggn(model: nn.Module, rc: "Recompute", params: list[nn.Parameter]) -> list[torch.Tensor]:
+def diag_ggn(model: nn.Module, rc: "Recompute", params: list[nn.Parameter], monte_carlo: bool = False) -> list[torch.Tensor]:
     """Diagonal of the GGN of the mean per-sample loss for ``params`` (one extra
-    forward/backward with BackPACK's DiagGGNExact; grads, RNG and modes restored)."""
-    from backpack.extensions import DiagGGNExact
+    forward/backward with BackPACK's DiagGGNExact, or DiagGGNMC with one sample;
+    grads, RNG and modes restored)."""
+    from backpack.extensions import DiagGGNExact, DiagGGNMC
 
     from traindebug.probes.per_sample import backpack_hooks, model_output
 
@@ -209,12 +233,13 @@ def diag_ggn(model: nn.Module, rc: "Recompute", params: list[nn.Parameter]) -> l
     assert leaves is not None
     reduction = rc.call.kwargs.get("reduction", "mean")
     loss_fn = LOSS_MODULES[rc.call.name](reduction=reduction)
-    with isolated(model), backpack_hooks([*leaves, loss_fn], DiagGGNExact()):
+    extension, attribute = (DiagGGNMC(mc_samples=1), "diag_ggn_mc") if monte_carlo else (DiagGGNExact(), "diag_ggn_exact")
+    with isolated(model), backpack_hooks([*leaves, loss_fn], extension):
         output = model_output(model(*rc.args, **rc.kwargs), rc.call.input)
         if output is None:
             raise ValueError("the loss input is not the model output")
         loss_fn(output, rc.call.target).backward()
-        diagonal = [p.diag_ggn_exact.detach() for p in params]
+        diagonal = [getattr(p, attribute).detach() for p in params]
     return [d / rc.n for d in diagonal] if reduction == "sum" else diagonal
 
 
@@ -227,9 +252,12 @@ class TICProbe(Probe):
     #: the engine computes the element-wise second moment of per-sample gradients when due
     wants_sgs = True
 
-    def __init__(self, engine: "PerSampleEngine", schedule: Schedule) -> None:
+    def __init__(self, engine: "PerSampleEngine", schedule: Schedule, curvature: str = MONTE_CARLO) -> None:
+        if curvature not in CURVATURES:
+            raise ValueError(f"tic_curvature must be one of {CURVATURES}, not {curvature!r}")
         self.engine = engine
         self.schedule = schedule
+        self.monte_carlo = curvature == MONTE_CARLO
 
     def before_step(self, ctx: StepContext) -> None:
         current = self.engine.current
@@ -247,10 +275,11 @@ class TICProbe(Probe):
         layers = linear_layers(rc.model)
         try:
             if layers is not None:
-                found = linear_diag_ggn(rc.model, rc, layers)
+                generator = torch.Generator(ctx.run.device).manual_seed(ctx.step) if self.monte_carlo else None
+                found = linear_diag_ggn(rc.model, rc, layers, generator)
                 curvature = [found[id(p)] for p in params]
             else:
-                curvature = diag_ggn(rc.model, rc, params)  # type: ignore[arg-type]
+                curvature = diag_ggn(rc.model, rc, params, self.monte_carlo)  # type: ignore[arg-type]
         except Exception as exc:  # noqa: BLE001 - a layer BackPACK does not support: say so, per step
             ctx.record("tic_skipped", f"no GGN diagonal ({type(exc).__name__}: {exc})")
             return
