@@ -11,11 +11,13 @@ one JSON line per configuration:
 
 ``ratio`` is the median step time over the plain median for ``every`` = 1, and the mean
 over a whole number of 16-step periods (the amortised cost) over the plain mean for
-``every`` = 16 (``ratio_of`` says which). ``peak_mb`` is the peak memory above the
+``every`` = 16 (``ratio_of`` says which). Each configuration runs ``--rounds`` times on a
+fresh model, the rounds interleaved (plain, then every configuration, then again), and
+its step times are pooled. ``peak_mb`` is the peak memory above the
 configuration's starting point: on CUDA ``torch.cuda.max_memory_allocated``, on CPU the
 peak resident set size sampled every millisecond by a thread (psutil).
 
-    python benchmarks/cockpit_compare.py [--steps 8] [--device cpu|cuda] [--models mlp,3c3d]
+    python benchmarks/cockpit_compare.py [--steps 20] [--rounds 3] [--device cpu|cuda] [--models mlp,3c3d]
                                          [--clock wall|cpu] [--threads N] [--plugins all|core+per-sample]
 """
 
@@ -36,7 +38,7 @@ from torch import nn
 
 BATCH = 128
 PERIOD = 16
-WARMUP = 2
+WARMUP = 5
 #: the clock steps are timed with: wall time, or this process's CPU time (robust on a shared machine)
 CLOCK = {"wall": time.perf_counter, "cpu": time.process_time}
 clock = time.perf_counter
@@ -203,6 +205,7 @@ def run_traindebug(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: in
 
 
 def measure(tool: str, preset: str, name: str, every: int, steps: int, device: torch.device) -> dict[str, Any]:
+    """One configuration's step times (after WARMUP steps) and peak memory, on a fresh model."""
     make, shape = MODELS[name]
     torch.manual_seed(0)
     model = make().to(device)
@@ -213,16 +216,25 @@ def measure(tool: str, preset: str, name: str, every: int, steps: int, device: t
     with PeakMemory(device) as memory, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         times = runner(model, x, y, total, preset=preset, every=every)[WARMUP:]
+    return {"times": times, "peak_mb": memory.peak_mb}
+
+
+def summary(tool: str, preset: str, name: str, every: int, runs: list[dict[str, Any]], device: torch.device) -> dict[str, Any]:
+    """The JSON row of one configuration from its runs (one per round), step times pooled."""
+    times = [t for run in runs for t in run["times"]]
     return {
         "tool": tool, "preset": preset, "model": name, "every": every,
         "median_ms": 1e3 * statistics.median(times), "mean_ms": 1e3 * statistics.fmean(times),
-        "peak_mb": round(memory.peak_mb, 1), "device": str(device), "steps": len(times), "clock": clock.__name__,
+        "peak_mb": round(max(run["peak_mb"] for run in runs), 1), "device": str(device), "steps": len(times),
+        "rounds": len(runs), "clock": clock.__name__,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=8, help="measured steps for every=1 (every=16 uses 2 periods)")
+    parser.add_argument("--steps", type=int, default=20, help="measured steps for every=1 (every=16 uses 2 periods)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="measure every configuration this many times, interleaved; step times pooled")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--models", default="mlp,3c3d")
     parser.add_argument("--tools", default="cockpit,traindebug")
@@ -244,16 +256,21 @@ def main() -> None:
     for name in args.models.split(","):
         for every in (1, PERIOD):
             steps = args.steps if every == 1 else 2 * PERIOD
-            plain = measure("plain", "-", name, every, steps, device)
+            # rounds interleave the configurations, so that a slow spell of the machine
+            # does not fall on one configuration only
+            runs: dict[tuple[str, str], list[dict[str, Any]]] = {c: [] for c in [("plain", "-"), *configs]}
+            for _round in range(args.rounds):
+                for tool, preset in runs:
+                    runs[tool, preset].append(measure(tool, preset, name, every, steps, device))
             key = "median_ms" if every == 1 else "mean_ms"
-            for tool, preset in [("plain", "-"), *configs]:
-                row = plain if tool == "plain" else measure(tool, preset, name, every, steps, device)
+            plain = summary("plain", "-", name, every, runs["plain", "-"], device)
+            for (tool, preset), measured in runs.items():
+                row = summary(tool, preset, name, every, measured, device)
                 row.update(ratio=round(row[key] / plain[key], 2), ratio_of=key.split("_")[0])
                 if tool == "traindebug":
                     row["plugins"] = args.plugins
                 row["median_ms"], row["mean_ms"] = round(row["median_ms"], 2), round(row["mean_ms"], 2)
                 print(json.dumps(row), flush=True)
-
 
 if __name__ == "__main__":
     main()
