@@ -70,10 +70,11 @@ def tensor_variance(gram: torch.Tensor, n: int) -> torch.Tensor:
 
 def mean_gsnr(means: list[torch.Tensor], sgs: list[torch.Tensor], n: int) -> torch.Tensor:
     """Cockpit's mean GSNR over all parameter elements."""
-    total = sum(
-        (m**2 / (s / n - m**2 + GSNR_EPSILON)).sum() for m, s in zip(means, sgs)
-    )
-    return total / sum(m.numel() for m in means)
+    ratios = []
+    for m, s in zip(means, sgs):
+        square = m.square()
+        ratios.append(square.div_(s.div(n).sub_(square).add_(GSNR_EPSILON)).sum())  # in place: two temporaries
+    return torch.stack(ratios).sum() / sum(m.numel() for m in means)
 
 
 class GradientNoiseProbe(Probe):

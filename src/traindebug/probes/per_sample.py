@@ -55,8 +55,10 @@ REDUCTIONS = {"mean": "mean", "sum": "sum", "batchmean": "sum"}
 HIST_BINS = 100
 HIST_RANGE = (-2.0, 2.0)
 #: up to this many per-sample gradient elements per tensor the histogram is exact, beyond it
-#: estimated from HIST_SAMPLES elements drawn with a private generator (never the global RNG)
-HIST_EXACT_MAX = 2**20
+#: estimated from HIST_SAMPLES elements drawn with a private generator (never the global RNG):
+#: a bin holding 1 % of the elements is then counted within ~4 % (one standard error).
+#: Counting 2**20 elements exactly cost 3.3 ms a step on the MLP's last layer (one CPU thread)
+HIST_EXACT_MAX = 2**17
 HIST_SAMPLES = 2**16
 
 
@@ -192,14 +194,22 @@ def clipped_counts(values: torch.Tensor) -> torch.Tensor:
     return torch.bincount(index.long(), minlength=HIST_BINS).float()
 
 
+@functools.lru_cache(maxsize=64)
+def outer_sample(n: int, o: int, i: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """For hist_sample's elements of the per-sample outer products [n, o, i]: their
+    indices into the flat g [n, o] and the flat a [n, i] (the same at every step)."""
+    pick = hist_sample(n * o * i, device)
+    rows, cols = pick // i, pick % i
+    return rows, rows // o * i + cols
+
+
 def outer_histogram(g: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
     """element_histogram of the per-sample outer products g_n a_n^T without building them all."""
     n, o, i = g.shape[0], g.shape[1], a.shape[1]
     if n * o * i <= HIST_EXACT_MAX:
         return element_histogram(g[:, :, None] * a[:, None, :])
-    pick = hist_sample(n * o * i, g.device)
-    rows, cols = pick // i, pick % i
-    samples = g.reshape(-1).index_select(0, rows) * a.reshape(-1).index_select(0, rows // o * i + cols)
+    g_index, a_index = outer_sample(n, o, i, g.device)
+    samples = g.reshape(-1).index_select(0, g_index) * a.reshape(-1).index_select(0, a_index)
     return clipped_counts(samples) * (n * o * i / HIST_SAMPLES)
 
 

@@ -69,11 +69,12 @@ NEUTRAL_OPTIONS = {"weight": None, "pos_weight": None, "ignore_index": -100, "la
                    "size_average": None, "reduce": None}
 
 
-def tic_values(second_moment: torch.Tensor, curvature: torch.Tensor) -> dict[str, torch.Tensor]:
-    """TICDiag and TICTrace from the flat E_n[g_n^2] and diagonal curvature."""
+def tic_values(second_moment: list[torch.Tensor], curvature: list[torch.Tensor]) -> dict[str, torch.Tensor]:
+    """TICDiag and TICTrace from E_n[g_n^2] and the diagonal curvature, per tensor (float)."""
+    ratios = torch._foreach_div(second_moment, torch._foreach_add(curvature, EPSILON))
     return {
-        "tic_diag": (second_moment / (curvature + EPSILON)).sum(),
-        "tic_trace": second_moment.sum() / (curvature.sum() + EPSILON),
+        "tic_diag": torch.stack([r.sum() for r in ratios]).sum(),
+        "tic_trace": torch.stack([s.sum() for s in second_moment]).sum() / (torch.stack([c.sum() for c in curvature]).sum() + EPSILON),
     }
 
 
@@ -283,6 +284,6 @@ class TICProbe(Probe):
         except Exception as exc:  # noqa: BLE001 - a layer BackPACK does not support: say so, per step
             ctx.record("tic_skipped", f"no GGN diagonal ({type(exc).__name__}: {exc})")
             return
-        second = torch.cat([s.sgs.reshape(-1) for s in current.stats]) / current.n  # type: ignore[union-attr]
-        for key, value in tic_values(second, torch.cat([c.reshape(-1).float() for c in curvature])).items():
+        second = torch._foreach_div([s.sgs.float() for s in current.stats], current.n)  # type: ignore[union-attr]
+        for key, value in tic_values(second, [c.float() for c in curvature]).items():
             ctx.record(key, value)
