@@ -4,7 +4,9 @@ In one process, for each model, alternates blocks of plain training steps and
 blocks of steps observed by a traindebug Session, and prints one JSON line per
 case with the median step times and their ratio: ``ratio`` over steps early in
 a session (per-tensor statistics every step), ``steady_ratio`` over steps after
-``PER_TENSOR.first`` (per-tensor statistics every 10th step). Probes on their
+``PER_TENSOR.first`` (per-tensor statistics every 10th step; a default 300-step run
+has PER_TENSOR.first early steps and the rest steady: ``run300_ratio`` weighs the two
+medians so). Probes on their
 own schedules (step-0 gradient check, curvature) fall outside the medians;
 their one-off cost is the ``overhead_s`` of a run's findings.json.
 
@@ -53,6 +55,8 @@ CASES: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
 }
 
 
+#: the steps of a default ``traindebug check`` run (--max-steps), for ``run300_ratio``
+DEFAULT_STEPS = 300
 #: the clock steps are timed with
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 clock = time.perf_counter
@@ -101,7 +105,8 @@ def measure(name: str, steps: int, device: torch.device, probes: str, blocks: in
     return {"name": name, "device": str(device), "probes": probes, "threads": torch.get_num_threads(),
             "clock": "cpu" if clock is time.process_time else "wall", "plain_ms": round(p, 3),
             "traindebug_ms": round(o, 3), "ratio": round(o / p, 3),
-            "steady_ms": round(s, 3), "steady_ratio": round(s / p, 3)}
+            "steady_ms": round(s, 3), "steady_ratio": round(s / p, 3),
+            "run300_ratio": round((PER_TENSOR.first * o + (DEFAULT_STEPS - PER_TENSOR.first) * s) / (DEFAULT_STEPS * p), 3)}
 
 
 def main() -> None:

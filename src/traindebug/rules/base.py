@@ -77,7 +77,8 @@ def alternating_updates(run: RunData) -> bool:
 
     The logged loss then mixes adversarial objectives and says nothing about the fit.
     """
-    _, rows = per_tensor(run, "update_ratio")
-    moved = [frozenset(i for i, v in enumerate(row) if v > 0) for row in rows[:200]]
-    pairs = [(a, b) for a, b in zip(moved, moved[1:]) if a and b]
+    steps, rows = per_tensor(run, "update_ratio")
+    moved = [(step, frozenset(i for i, v in enumerate(row) if v > 0)) for step, row in zip(steps[:200], rows)]
+    # consecutive steps only: after PER_TENSOR's first steps the rows are 10 steps apart
+    pairs = [(a, b) for (s, a), (t, b) in zip(moved, moved[1:]) if t == s + 1 and a and b]
     return bool(pairs) and sum(not (a & b) for a, b in pairs) >= 0.5 * len(pairs)
