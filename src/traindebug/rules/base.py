@@ -9,7 +9,7 @@ engine records the rule as skipped instead of running it. Thresholds live in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from traindebug.findings import CATEGORIES, Finding
 from traindebug.store import RunData
@@ -54,6 +54,17 @@ def per_tensor(run: RunData, key: str) -> tuple[list[int], list[list[float]]]:
 
     steps, rows = run.series(key)
     return steps, [[to_float(v) for v in row] for row in rows]
+
+
+def late(steps: list[int], rows: list[Any], fraction: float = 0.2, minimum: int = 3) -> list[Any]:
+    """The rows of the last ``fraction`` of the steps they span (at least the last ``minimum``
+    rows): per-tensor rows come every step early in a run and every 10th later, so a share of
+    the rows is not a share of the run."""
+    if not steps:
+        return []
+    start = steps[-1] - fraction * (steps[-1] - steps[0])
+    chosen = [r for s, r in zip(steps, rows) if s >= start]
+    return chosen if len(chosen) >= minimum else rows[-minimum:]
 
 
 def median(values: list[float]) -> float:

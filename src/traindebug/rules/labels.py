@@ -9,7 +9,7 @@ import re
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, alternating_updates, fmt, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.base import Rule, alternating_updates, fmt, late, matrix_tensors, median, per_tensor, rule
 from traindebug.rules.learning_rate import loss_trend
 from traindebug.rules.loss_output_mismatch import loss_inputs
 from traindebug.rules.lr_too_low import schedule_reach
@@ -50,8 +50,8 @@ def label_entropy(counts: list[float]) -> float:
 def late_update_ratio(run: RunData) -> float:
     """Median over the last fifth of steps of the median update ratio of weight matrices."""
     idx = matrix_tensors(run)
-    _, rows = per_tensor(run, "update_ratio")
-    rows = rows[-max(3, len(rows) // 5) :]
+    steps, rows = per_tensor(run, "update_ratio")
+    rows = late(steps, rows)
     return median([median([row[i] for i in (idx or range(len(row))) if i < len(row)]) for row in rows])
 
 

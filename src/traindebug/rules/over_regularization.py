@@ -7,7 +7,7 @@ from typing import Any
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.base import Rule, fmt, late, matrix_tensors, median, per_tensor, rule
 from traindebug.rules.learning_rate import loss_trend
 from traindebug.store import RunData, to_float
 
@@ -45,12 +45,12 @@ def optimizer_groups(run: RunData) -> list[dict]:
 
 def weight_shrink(run: RunData) -> float | None:
     """Median over weight matrices of (late norm / initial norm); None with too few steps."""
-    _, rows = per_tensor(run, "param_norms")
+    steps, rows = per_tensor(run, "param_norms")
     idx = matrix_tensors(run)
     if len(rows) < T.MIN_STEPS_FOR_TREND or not idx:
         return None
-    late = rows[-max(3, len(rows) // 5) :]
-    return median([median([row[i] for row in late]) / rows[0][i] for i in idx if i < len(rows[0]) and rows[0][i] > 0])
+    end = late(steps, rows)
+    return median([median([row[i] for row in end]) / rows[0][i] for i in idx if i < len(rows[0]) and rows[0][i] > 0])
 
 
 @rule("regularization.weight_decay", "over_regularization", needs=("optimizers", "param_norms", "loss"))

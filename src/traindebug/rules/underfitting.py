@@ -7,7 +7,7 @@ import math
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, alternating_updates, fmt, median, rule
+from traindebug.rules.base import Rule, alternating_updates, fmt, late, median, rule
 from traindebug.rules.learning_rate import update_ratios
 from traindebug.store import RunData, to_float
 
@@ -67,8 +67,8 @@ def underfitting(run: RunData) -> list[Finding]:
         floor = 0.0
     if fourth - floor <= fraction * (reference - floor) or alternating_updates(run):
         return []
-    _, ratios = update_ratios(run)
-    late_ratio = median(ratios[2 * quarter :])
+    ratio_steps, ratios = update_ratios(run)
+    late_ratio = median(late(ratio_steps, ratios, fraction=0.5))
     if not late_ratio >= T.HEALTHY_UPDATE_RATIO:
         return []
     params = sum(math.prod(s) for s in (run.last("tensors") or {}).get("shapes", []))
