@@ -14,6 +14,7 @@ from torch import nn
 
 from traindebug.probes.unit_health import dead_fraction, hidden_activations, saturated_fraction
 from traindebug.probes.weight_symmetry import row_spread
+from traindebug.rules.base import late
 from traindebug.rules.dead_units import dead_relu
 from traindebug.rules.gradient_flow import frozen
 from traindebug.rules.lr_too_low import schedule_decayed_early, steps_too_small
@@ -355,3 +356,14 @@ def test_regression_baseline_is_the_target_variance() -> None:
     stats = [{"kind": "loss_input", "step": 0, "name": "mse_loss", "target_std": 0.748}]
     records = list(make_run(steps, stats)) + [{"kind": "loss_fn", "step": 0, "name": "mse_loss", "chance_loss": None}]
     assert [f.category for f in underfitting.fn(RunData(records))] == ["underfitting"]
+
+
+def test_late_rows_are_chosen_by_step_not_by_row_count() -> None:
+    """Per-tensor rows come every step for 50 steps, then every 10th: the last half of a
+    300-step run is steps 145..290, 15 rows, not the last half of the 75 rows."""
+    steps = list(range(50)) + list(range(50, 300, 10))
+    rows = [[float(s)] for s in steps]
+    chosen = late(steps, rows, fraction=0.5)
+    assert [r[0] for r in chosen] == [float(s) for s in range(150, 300, 10)]
+    assert late(steps[:2], rows[:2]) == rows[:2]  # too few rows: the last ones there are
+    assert late([], []) == []
