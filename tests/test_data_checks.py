@@ -412,37 +412,3 @@ def test_label_probe_marks_per_token_labels_as_dense() -> None:
     probe.after_step(ctx)
     probe.finish(ctx.run, sink)
     assert sink[-1]["dense"] is True
-
-
-def test_memorised_labels_need_held_out_loss_stuck_at_the_prior() -> None:
-    """Training loss far below the label prior while the held-out cross-entropy never gets
-    below it: memorised labels. A healthy overfit (held-out dips well below, then rises) and
-    a run without held-out losses stay silent."""
-    prior = math.log(3)
-    train = [prior * (1 - 0.7 * i / 199) for i in range(200)]  # ends at 0.3 x prior
-    stuck = [None] * 200
-    healthy = [None] * 200
-    for k, step in enumerate(range(19, 200, 20)):
-        stuck[step] = prior * (1.02 + 0.03 * k)
-        healthy[step] = prior * (0.4 + 0.05 * abs(k - 3))
-    counts = labels_record([400, 400, 400])
-    found = labels.memorised.fn(run_of([counts], train, eval_class_loss=stuck))
-    assert categories(found) == [("label_problem", "warning")]
-    assert labels.memorised.fn(run_of([counts], train, eval_class_loss=healthy)) == []
-    assert labels.memorised.fn(run_of([counts], train)) == []
-    flat = [prior] * 200  # training loss at the prior too: the no-signal rule's case, not this one
-    assert labels.memorised.fn(run_of([counts], flat, eval_class_loss=stuck)) == []
-
-
-def test_loss_probe_keeps_plain_cross_entropy_evaluations_apart() -> None:
-    from traindebug.probes.loss import LossProbe
-
-    probe = LossProbe()
-    ctx, _ = ctx_for([])
-    x, t = torch.randn(6, 3), torch.tensor([0, 1, 2, 0, 1, 2])
-    probe.on_loss_call(ctx, call("cross_entropy", x, t, training=False))
-    probe.on_loss_call(ctx, call("cross_entropy", x, t, training=False, label_smoothing=0.1))
-    probe.on_loss_call(ctx, call("mse_loss", x, torch.zeros(6, 3), training=False))
-    probe.after_step(ctx)
-    assert ctx.record_data["eval_calls"] == 3
-    assert float(ctx.record_data["eval_class_loss"]) == pytest.approx(float(F.cross_entropy(x, t)))

@@ -72,9 +72,6 @@ CLASS_IMBALANCE_RATIO = 10.0
 LABEL_NO_SIGNAL_LOSS_FRACTION = 0.9
 #: ... over at least this many steps (a few epochs of the small examples)
 LABEL_NO_SIGNAL_MIN_STEPS = 100
-#: memorised labels: evaluations (plain cross-entropy under no_grad) needed before "the
-#: held-out loss never went below the label prior" is said (own choice: a few epochs).
-LABEL_MEMORISED_MIN_EVALS = 3
 #: updates count as healthy (not lr_too_low) above this median update-to-weight ratio
 #: (an order of magnitude above taxonomy.md's ~1e-5 "too small").
 HEALTHY_UPDATE_RATIO = 1e-4

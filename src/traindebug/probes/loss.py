@@ -8,9 +8,7 @@ options: class weights, pos_weight and a summed reduction change it) and
 the floor loss (the same loss of a prediction equal to the targets: above 0
 for soft targets and label smoothing).
 Evaluation losses (loss calls with gradients disabled) go into the step record
-as ``eval_loss`` (their mean since the previous step), and those of a plain
-cross-entropy (mean reduction, no class weights, no label smoothing: comparable
-with the entropy of the label frequencies) also as ``eval_class_loss``.
+as ``eval_loss`` (their mean since the previous step).
 """
 
 from __future__ import annotations
@@ -113,15 +111,11 @@ class LossProbe(Probe):
     def __init__(self) -> None:
         self._described = False
         self._eval: list[torch.Tensor] = []
-        self._eval_class: list[torch.Tensor] = []
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if not call.training:
             if call.output.numel() == 1:
-                value = call.output.float().reshape(())
-                self._eval.append(value)
-                if plain_cross_entropy(call):
-                    self._eval_class.append(value)
+                self._eval.append(call.output.float().reshape(()))
             return
         if self._described:
             return
@@ -143,25 +137,9 @@ class LossProbe(Probe):
 
     def after_step(self, ctx: StepContext) -> None:
         if self._eval:
-            ctx.record("eval_loss", mean_of(self._eval))
+            ctx.record("eval_loss", torch.stack([e.to(self._eval[0].device) for e in self._eval]).mean())
             ctx.record("eval_calls", len(self._eval))
             self._eval = []
-        if self._eval_class:
-            ctx.record("eval_class_loss", mean_of(self._eval_class))
-            self._eval_class = []
-
-
-def mean_of(values: list[torch.Tensor]) -> torch.Tensor:
-    """Mean of 0-d tensors (on the first one's device)."""
-    return torch.stack([v.to(values[0].device) for v in values]).mean()
-
-
-def plain_cross_entropy(call: LossCall) -> bool:
-    """Cross-entropy on class indices with a mean reduction and no weights or smoothing."""
-    kwargs = call.kwargs
-    return (call.name in CLASSIFICATION and kwargs.get("reduction", "mean") == "mean" and kwargs.get("weight") is None
-            and not kwargs.get("label_smoothing") and isinstance(call.target, torch.Tensor)
-            and not call.target.is_floating_point())
 
 
 @hookimpl

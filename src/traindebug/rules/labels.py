@@ -198,52 +198,6 @@ def no_signal(run: RunData) -> list[Finding]:
     ]
 
 
-@rule("labels.memorised", "label_problem", needs=("loss", "labels", "eval_class_loss"))
-def memorised(run: RunData) -> list[Finding]:
-    """The training loss falls below the label-prior level, the held-out loss never does."""
-    counts = label_counts(run)
-    prior = label_entropy(counts)
-    trend = loss_trend(run)
-    steps, evals = run.floats("eval_class_loss")
-    pairs = [(s, v) for s, v in zip(steps, evals) if math.isfinite(v)]
-    if made_targets(run) or trend is None or prior < 0.1 or len(pairs) < T.LABEL_MEMORISED_MIN_EVALS:
-        return []
-    bar = T.LABEL_NO_SIGNAL_LOSS_FRACTION * prior
-    best_step, best = min(pairs, key=lambda p: p[1])
-    if not trend["late"] < bar or best < bar:
-        return []
-    return [
-        Finding(
-            rule="labels.memorised",
-            category="label_problem",
-            severity="warning",
-            confidence=0.6,
-            step=0,
-            title="the model fits its training labels, but held-out loss never beats guessing from label frequencies",
-            observation=(
-                f"The training loss fell to {fmt(trend['late'])} (late median; initial {fmt(trend['initial'])}), below "
-                f"{fmt(prior)}, the loss of predicting only the label frequencies. The cross-entropy computed without "
-                f"gradients ({len(pairs)} evaluations) was never below {fmt(bar)}: its best was {fmt(best)} at step {best_step}."
-            ),
-            hypothesis=(
-                "The model memorizes labels that carry no information about the inputs (as networks fit randomly permuted "
-                "labels, Zhang et al. 2017): labels shuffled or misaligned with the inputs, or held-out labels encoded "
-                "differently from the training ones."
-            ),
-            suggestion=(
-                "Check that inputs and labels are indexed with the same permutation in both splits; print a few "
-                "(input, label) pairs; compare the label encoding of the training and held-out sets."
-            ),
-            evidence={"late_loss": trend["late"], "prior_entropy": prior, "best_eval_loss": best, "best_eval_step": best_step},
-            caveat=(
-                "Any cross-entropy computed under torch.no_grad() counts as held-out; a task with no learnable signal, "
-                "or held-out data from another distribution, gives the same picture."
-            ),
-            figures=["loss"],
-        )
-    ]
-
-
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [identical, imbalance, out_of_range, no_signal, memorised]
+    return [identical, imbalance, out_of_range, no_signal]
