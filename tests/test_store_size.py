@@ -57,3 +57,20 @@ def test_tensors_are_rounded_as_python_floats_are() -> None:
     stored, small = _bulk_to_host([torch.tensor(values, dtype=torch.float64), torch.tensor([[1 / 3, 2 / 3]])])
     assert [str(v) for v in stored] == [str(_round(v)) for v in values]
     assert small == [[_round(float(torch.tensor(1 / 3))), _round(float(torch.tensor(2 / 3)))]]
+
+
+def test_on_host_values_see_full_precision_and_are_stored_rounded(tmp_path) -> None:
+    """An OnHost value is computed at flush from the unrounded host values of its tensors
+    (a difference of two close losses survives), and its result is rounded like the rest."""
+    import json
+
+    from traindebug.store import MetricStore, OnHost
+
+    store = MetricStore(tmp_path / "m.jsonl")
+    pair = torch.tensor([2.302513, 2.302401], dtype=torch.float64)
+    store.append({"kind": "x", "gap": OnHost(lambda v: v[0] - v[1], (pair,)), "pair": pair, "n": OnHost(len, ([1, 2],))})
+    store.close()
+    record = json.loads((tmp_path / "m.jsonl").read_text())
+    assert record["gap"] == 0.000112  # rounded inputs (2.3025, 2.3024) would give 0.0001
+    assert record["pair"] == [2.3025, 2.3024]
+    assert record["n"] == 2

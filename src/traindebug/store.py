@@ -11,7 +11,9 @@ Every line is one JSON object with a ``kind``. Kinds written by the core:
 Probes add their own kinds (one per probe). Values may be handed to
 ``append`` as tensors on any device: they are kept there and moved to the host
 in one transfer per device and dtype at ``flush`` time (every second or 32
-records), so CUDA runs never sync per parameter or per step.
+records), so CUDA runs never sync per parameter or per step. A value can also
+be ``OnHost(fn, inputs)``: ``fn`` runs on the inputs' host values at flush time
+(a few scalar operations in Python instead of a dozen tiny device kernels per step).
 """
 
 from __future__ import annotations
@@ -20,12 +22,22 @@ import json
 import math
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import torch
 
 SIGNIFICANT_DIGITS = 5
+
+
+@dataclass(frozen=True)
+class OnHost:
+    """A record value computed at flush time: ``fn(*inputs)`` on the inputs' host values
+    (tensors become Python numbers or nested lists, other inputs are passed as they are)."""
+
+    fn: Callable[..., Any]
+    inputs: tuple[Any, ...]
 
 
 class MetricStore:
@@ -71,29 +83,44 @@ class MetricStore:
 
 
 def _to_python(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    tensors: list[torch.Tensor] = []
+    tensors: list[torch.Tensor] = []  # rounded for the file
+    raw: list[torch.Tensor] = []  # inputs of OnHost values, at full precision
 
-    def collect(value: Any) -> Any:
+    def collect(value: Any, into: list[torch.Tensor] = tensors) -> Any:
         if isinstance(value, torch.Tensor):
-            tensors.append(value)
-            return _TensorSlot(len(tensors) - 1)
+            into.append(value)
+            return _TensorSlot(len(into) - 1)
+        if isinstance(value, OnHost):
+            return OnHost(value.fn, tuple(collect(v, raw) for v in value.inputs))
         if isinstance(value, dict):
-            return {k: collect(v) for k, v in value.items()}
+            return {k: collect(v, into) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
-            return [collect(v) for v in value]
+            return [collect(v, into) for v in value]
         return value
 
     skeleton = [collect(r) for r in records]
-    host = _bulk_to_host(tensors)
+    host, host_raw = _bulk_to_host(tensors), _bulk_to_host(raw, rounded=False)
 
     def fill(value: Any) -> Any:
         if isinstance(value, _TensorSlot):
             return host[value.index]
+        if isinstance(value, OnHost):
+            return fill(value.fn(*(_plain(v) for v in value.inputs)))
         if isinstance(value, dict):
             return {k: fill(v) for k, v in value.items()}
         if isinstance(value, list):
             return [fill(v) for v in value]
         return _round(value)
+
+    def _plain(value: Any) -> Any:
+        """An OnHost input with its tensors replaced by their full-precision host values."""
+        if isinstance(value, _TensorSlot):
+            return host_raw[value.index]
+        if isinstance(value, list):
+            return [_plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: _plain(v) for k, v in value.items()}
+        return value
 
     return [fill(r) for r in skeleton]
 
@@ -105,18 +132,21 @@ class _TensorSlot:
         self.index = index
 
 
-def _bulk_to_host(tensors: list[torch.Tensor]) -> list[Any]:
-    """One device-to-host copy per device and dtype; returns nested Python lists/floats."""
+def _bulk_to_host(tensors: list[torch.Tensor], rounded: bool = True) -> list[Any]:
+    """One device-to-host copy per device and dtype; returns nested Python lists/floats
+    (rounded to SIGNIFICANT_DIGITS unless ``rounded`` is False)."""
     out: list[Any] = [None] * len(tensors)
     groups: dict[tuple[torch.device, torch.dtype], list[int]] = defaultdict(list)
     for i, t in enumerate(tensors):
         groups[t.device, t.dtype].append(i)
     for indices in groups.values():
         flat = torch.cat([tensors[i].detach().reshape(-1) for i in indices]).cpu().to(torch.float64)
-        rounded, done = _rounded(flat)
-        values: list[Any] = rounded.tolist()
-        for k in (~done).nonzero().reshape(-1).tolist():
-            values[k] = _round(values[k])  # nan / inf as strings; below 1e-18 or above 1e26 one by one
+        if rounded:
+            flat, done = _rounded(flat)
+        values: list[Any] = flat.tolist()
+        if rounded:
+            for k in (~done).nonzero().reshape(-1).tolist():
+                values[k] = _round(values[k])  # nan / inf as strings; below 1e-18 or above 1e26 one by one
         offset = 0
         for i in indices:
             t = tensors[i]

@@ -38,14 +38,17 @@ completed, the start point's mean comes from every sample's derivative instead.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 import torch
 
 from traindebug.probes.base import Cost, Probe, StepContext
 from traindebug.probes.per_sample import sample_scale
 from traindebug.schedule import Schedule
+from traindebug.store import OnHost
 
 if TYPE_CHECKING:
     from traindebug.probes.per_sample import PerSampleEngine
@@ -55,27 +58,55 @@ ZERO_VARIANCE = 1e-10  # Cockpit's stand-in for a zero variance in the fit
 ALPHA_SAMPLES = 32
 
 
-def fit_alpha(t: torch.Tensor, fs: torch.Tensor, dfs: torch.Tensor, var_fs: torch.Tensor,
-              var_dfs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(alpha, concave) of the weighted least-squares parabola through f(0), f(t), f'(0), f'(t)."""
-    t = t.double()
-    one, zero = torch.ones_like(t), torch.zeros_like(t)
-    phi = torch.stack(
-        [torch.stack([one, zero, zero]), torch.stack([one, t, t * t]),
-         torch.stack([zero, one, zero]), torch.stack([zero, one, 2 * t])]
-    ).T  # 3 x 4
-    var = torch.cat([var_fs, var_dfs]).double()
-    weights = 1.0 / torch.where(var == 0, torch.full_like(var, ZERO_VARIANCE), var)
-    y = torch.cat([fs, dfs]).double()
-    mu = torch.linalg.solve((phi * weights) @ phi.T, (phi * weights) @ y)
+#: the numbers of one measurement, in the order of the tensor handed to the store
+FIELDS = ("f0", "var_f0", "f1", "var_f1", "df0", "var_df0", "df1", "var_df1", "update_size")
+
+
+@functools.lru_cache(maxsize=4)  # alpha and concave of one record from one fit
+def fit_alpha(values: tuple[float, ...]) -> tuple[float, float]:
+    """(alpha, concave) of the weighted least-squares parabola through f(0), f(t), f'(0),
+    f'(t) (``values`` in the order of FIELDS, t the update size); run on the host when the
+    record is written (a dozen scalar operations: as device kernels they cost more than
+    the fit itself)."""
+    f0, vf0, f1, vf1, df0, vdf0, df1, vdf1, t = values
+    rows = ((1.0, 0.0, 0.0), (1.0, t, t * t), (0.0, 1.0, 0.0), (0.0, 1.0, 2 * t))
+    weights = [1.0 / (v if v != 0 else ZERO_VARIANCE) for v in (vf0, vf1, vdf0, vdf1)]
+    a = [[sum(w * r[i] * r[j] for w, r in zip(weights, rows)) for j in range(3)] for i in range(3)]
+    b = [sum(w * r[i] * y for w, r, y in zip(weights, rows, (f0, f1, df0, df1))) for i in range(3)]
+    mu = solve3(a, b)
+    if mu is None or not mu[1]:
+        return math.nan, math.nan
     concave = mu[2] < 0
-    alpha = torch.where(concave, -torch.ones_like(t), -2 * t * mu[2] / mu[1] - 1)
-    return alpha, concave
+    return (-1.0 if concave else -2 * t * mu[2] / mu[1] - 1), float(concave)
+
+
+def solve3(a: list[list[float]], b: list[float]) -> list[float] | None:
+    """The solution of a 3 x 3 linear system (Gaussian elimination with partial
+    pivoting), or None if it is singular or not finite."""
+    m = [row[:] + [rhs] for row, rhs in zip(a, b)]
+    for col in range(3):
+        pivot = max(range(col, 3), key=lambda r: abs(m[r][col]))
+        if not math.isfinite(m[pivot][col]) or m[pivot][col] == 0:
+            return None
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(col + 1, 3):
+            factor = m[r][col] / m[col][col]
+            m[r] = [x - factor * y for x, y in zip(m[r], m[col])]
+    x = [0.0, 0.0, 0.0]
+    for r in (2, 1, 0):
+        x[r] = (m[r][3] - sum(m[r][c] * x[c] for c in range(r + 1, 3))) / m[r][r]
+    return x
+
+
+def _field(name: str) -> Callable[[list[float]], float]:
+    index = FIELDS.index(name)
+    return lambda values: values[index]
 
 
 def projected(grads: list[torch.Tensor | None], direction: list[torch.Tensor]) -> torch.Tensor:
-    """<g, d> over all tensors (a missing gradient counts as 0)."""
-    dots = [torch.dot(g.reshape(-1).float(), d.reshape(-1).float()) for g, d in zip(grads, direction) if g is not None]
+    """<g, d> over all tensors (a missing gradient counts as 0), in float32 at least."""
+    dots = [torch.dot(g.reshape(-1), d.reshape(-1)) if g.dtype == d.dtype == torch.float32
+            else torch.dot(g.reshape(-1).float(), d.reshape(-1).float()) for g, d in zip(grads, direction) if g is not None]
     return torch.stack(dots).sum() if dots else torch.zeros((), device=direction[0].device)
 
 
@@ -165,22 +196,14 @@ class AlphaProbe(Probe):
         self.engine.release()
         if proj is None:
             return
-        size = torch.stack([d.float().norm() for d in direction]).norm()
+        size = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(direction, 2, dtype=torch.float32)))
         mean = projected(grads, direction) * factor if unchanged else proj.float().mean()
         self._pending = _Start(ctx.step, direction, size, self._f0, _moments(proj, mean, size))
 
     def _finish(self, ctx: StepContext, start: _Start, f1: torch.Tensor, df1: torch.Tensor) -> None:
-        fs = torch.stack([start.f[0], f1[0]])
-        dfs = torch.stack([start.df[0], df1[0]])
-        alpha, concave = fit_alpha(start.size, fs, dfs, torch.stack([start.f[1], f1[1]]),
-                                   torch.stack([start.df[1], df1[1]]))
-        ctx.emit(
-            "alpha",
-            {
-                "step": start.step,
-                "alpha": alpha.float(),
-                "concave": concave.float(),
-                "update_size": start.size,
-                "f0": fs[0], "f1": fs[1], "df0": dfs[0], "df1": dfs[1],
-            },
-        )
+        values = torch.cat([start.f, f1, start.df, df1, start.size.reshape(1)]).double()  # FIELDS
+        record: dict[str, Any] = {"step": start.step,
+                                  "alpha": OnHost(lambda v: fit_alpha(tuple(v))[0], (values,)),
+                                  "concave": OnHost(lambda v: fit_alpha(tuple(v))[1], (values,))}
+        record.update({name: OnHost(_field(name), (values,)) for name in ("f0", "f1", "df0", "df1", "update_size")})
+        ctx.emit("alpha", record)

@@ -24,13 +24,16 @@ batch size, it records in the step record:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+import math
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from traindebug import thresholds as T
 from traindebug.probes.base import Cost, Probe, Settings, StepContext
 from traindebug.schedule import Schedule
+from traindebug.store import OnHost
 
 if TYPE_CHECKING:
     from traindebug.probes.per_sample import PerSampleEngine
@@ -38,34 +41,41 @@ if TYPE_CHECKING:
 GSNR_EPSILON = 1e-5  # Cockpit's MeanGSNR default
 
 
-def noise_tests(gram: torch.Tensor, n: int) -> dict[str, torch.Tensor]:
-    """The three tests from the N x N inner products of per-sample gradients."""
-    l2 = gram.diagonal()
-    g_sq = gram.sum() / n**2
-    proj = gram.sum(1) / n  # g_n . g
-    var_l1 = (l2.sum() - n * g_sq) / (n - 1)
-    var_proj = ((proj**2).sum() - n * g_sq**2) / (n - 1)
-    var_orth = (l2.sum() - (proj**2).sum() / g_sq) / (n - 1)
-    return {
-        "noise_grad_sq": g_sq,
-        "noise_norm_test": (var_l1 / n / g_sq).clamp_min(0).sqrt(),
-        "noise_inner_test": (var_proj / n / g_sq**2).clamp_min(0).sqrt(),
-        "noise_ortho_test": (var_orth / n / g_sq).clamp_min(0).sqrt(),
-    }
+def gram_sums(grams: torch.Tensor) -> torch.Tensor:
+    """What the tests need from the per-tensor Gram matrices [T, N, N], as one vector: the
+    whole model's trace, sum and sum of squared row sums, then each tensor's trace, then
+    each tensor's sum (a few reductions on the device; the tests follow on the host)."""
+    per_trace = grams.diagonal(dim1=1, dim2=2).sum(1)
+    per_total = grams.sum((1, 2))
+    rows = grams.sum((0, 2))  # row sums of the whole-model Gram: N * (g_n . g)
+    return torch.cat([torch.stack([per_trace.sum(), per_total.sum(), rows.square().sum()]), per_trace, per_total])
 
 
-def suggested_batches(tests: dict[str, torch.Tensor], n: int) -> dict[str, torch.Tensor]:
-    """Batch sizes at which each test would just pass, at the papers' constants."""
-    return {
-        "noise_batch_norm": n * tests["noise_norm_test"] ** 2 / T.NORM_TEST_THETA**2,
-        "noise_batch_inner": n * tests["noise_inner_test"] ** 2 / T.INNER_TEST_THETA**2,
-        "noise_batch_ortho": n * tests["noise_ortho_test"] ** 2 / T.ORTHO_TEST_NU**2,
-    }
+@functools.lru_cache(maxsize=4)  # one computation for the record's nine keys
+def noise_values(sums: tuple[float, ...], n: int) -> dict[str, Any]:
+    """The three tests, the batch sizes they suggest and the per-tensor variances from
+    ``gram_sums`` (host values)."""
+    trace, total, rows_sq = sums[:3]
+    count = (len(sums) - 3) // 2
+    per_trace, per_total = sums[3 : 3 + count], sums[3 + count :]
+    variance = [(t - s / n) / (n - 1) for t, s in zip(per_trace, per_total)]
+    g_sq = total / n**2
+    proj_sq = rows_sq / n**2  # sum over n of (g_n . g)^2
+    if not g_sq > 0:
+        nan = math.nan
+        return {"noise_grad_sq": g_sq, "noise_variance": variance, **dict.fromkeys(TEST_KEYS + BATCH_KEYS, nan)}
+    var_l1 = (trace - n * g_sq) / (n - 1)
+    var_proj = (proj_sq - n * g_sq**2) / (n - 1)
+    var_orth = (trace - proj_sq / g_sq) / (n - 1)
+    tests = [math.sqrt(max(v, 0.0)) for v in (var_l1 / n / g_sq, var_proj / n / g_sq**2, var_orth / n / g_sq)]
+    constants = (T.NORM_TEST_THETA, T.INNER_TEST_THETA, T.ORTHO_TEST_NU)
+    batches = [n * test**2 / c**2 for test, c in zip(tests, constants)]
+    return {"noise_grad_sq": g_sq, "noise_variance": variance, **dict(zip(TEST_KEYS, tests)), **dict(zip(BATCH_KEYS, batches))}
 
 
-def tensor_variance(gram: torch.Tensor, n: int) -> torch.Tensor:
-    """Trace of the per-sample gradient covariance of one tensor (ddof=1)."""
-    return (gram.diagonal().sum() - gram.sum() / n) / (n - 1)
+#: the tests (Cockpit's NormTest, InnerTest, OrthoTest) and the batch sizes at which each would just pass
+TEST_KEYS = ("noise_norm_test", "noise_inner_test", "noise_ortho_test")
+BATCH_KEYS = ("noise_batch_norm", "noise_batch_inner", "noise_batch_ortho")
 
 
 def mean_gsnr(means: list[torch.Tensor], sgs: list[torch.Tensor], n: int) -> torch.Tensor:
@@ -95,14 +105,13 @@ class GradientNoiseProbe(Probe):
         if current is None or current.step != ctx.step or current.n < 2:
             return
         n = current.n
-        gram = current.gram()
-        if gram is None:
+        grams = [s.gram for s in current.stats]
+        if not grams or any(g is None for g in grams):
             return
-        tests = noise_tests(gram, n)
-        for key, value in {**tests, **suggested_batches(tests, n)}.items():
-            ctx.record(key, value)
+        sums = gram_sums(torch.stack(grams))  # type: ignore[arg-type]
+        for key in ("noise_grad_sq", "noise_variance", *TEST_KEYS, *BATCH_KEYS):
+            ctx.record(key, OnHost(lambda values, key=key: noise_values(tuple(values), n)[key], (sums,)))
         ctx.record("noise_n", n)
-        ctx.record("noise_variance", torch.stack([tensor_variance(s.gram, n) for s in current.stats]))
         if self.wants_sgs and all(s.sgs is not None and s.mean is not None for s in current.stats):
             ctx.record("noise_gsnr", mean_gsnr([s.mean for s in current.stats], [s.sgs for s in current.stats], n))  # type: ignore[misc]
 

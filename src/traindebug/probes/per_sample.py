@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -47,6 +48,7 @@ from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
 from traindebug.probes.sampling import random_index
 from traindebug.schedule import NEVER, Schedule
+from traindebug.store import OnHost
 
 HOOK_LAYERS = (nn.Linear, nn.Conv2d)
 #: losses whose 'none' reduction gives per-sample terms, with how those reduce
@@ -116,10 +118,20 @@ class PerSample:
     stats: list[TensorStats]
     losses: torch.Tensor  # [N] per-sample losses
 
-    def gram(self) -> torch.Tensor | None:
-        """Inner products of whole-model per-sample gradients, [N, N] (None if not computed)."""
-        grams = [s.gram for s in self.stats]
-        return None if any(g is None for g in grams) else torch.stack(grams).sum(0)  # type: ignore[misc]
+
+
+def _nan_aware(summary: Callable[[list[float]], float]) -> Callable[[list[float]], float]:
+    """``summary`` of host floats, nan if any of them is nan (as torch's reductions)."""
+    return lambda values: math.nan if any(v != v for v in values) else summary(values)
+
+
+#: summaries of the per-sample gradient norms, taken on the host (the median is the lower
+#: one of an even count, as torch.median's)
+NORM_SUMMARIES: dict[str, Callable[[list[float]], float]] = {
+    "per_sample_norm_median": _nan_aware(lambda norms: sorted(norms)[(len(norms) - 1) // 2]),
+    "per_sample_norm_max": _nan_aware(max),
+    "per_sample_norm_min": _nan_aware(min),
+}
 
 
 # -- the hooks path ---------------------------------------------------------------
@@ -651,13 +663,13 @@ class PerSampleEngine(Probe):
         if fresh:
             ctx.record("per_sample_path", self.current.path)  # type: ignore[union-attr]
             ctx.record("per_sample_n", self.current.n)  # type: ignore[union-attr]
-        gram = self.current.gram() if fresh else None  # type: ignore[union-attr]
-        if self.current is not None and gram is not None:
-            norms = gram.diagonal().clamp_min(0).sqrt()
-            ctx.record("per_sample_norm_median", norms.median())
-            ctx.record("per_sample_norm_max", norms.max())
-            ctx.record("per_sample_norm_min", norms.min())
-            ctx.record("per_sample_norms_sq", torch.stack([s.gram.diagonal().mean() for s in self.current.stats]))
+        grams = [s.gram for s in self.current.stats] if fresh else []  # type: ignore[union-attr]
+        if self.current is not None and grams and all(g is not None for g in grams):
+            diagonals = torch.stack([g.diagonal() for g in grams])  # type: ignore[union-attr]  # [tensors, N]
+            ctx.record("per_sample_norms_sq", diagonals.mean(1))
+            norms = diagonals.sum(0).clamp_min(0).sqrt()
+            for key, summary in NORM_SUMMARIES.items():
+                ctx.record(key, OnHost(summary, (norms,)))
             hists = [s.hist for s in self.current.stats if s.hist is not None]
             if hists:
                 ctx.emit("per_sample_hist", {"range": list(HIST_RANGE), "hist": torch.stack(hists).sum(0),
