@@ -412,3 +412,37 @@ def test_label_probe_marks_per_token_labels_as_dense() -> None:
     probe.after_step(ctx)
     probe.finish(ctx.run, sink)
     assert sink[-1]["dense"] is True
+
+
+def test_prior_loss_follows_class_weights_and_combined_losses_silence_no_signal() -> None:
+    """With class weights the label-frequency baseline is the weighted loss of the best
+    constant prediction; a loss summed over several loss calls has no single baseline."""
+    weighted = {**labels_record([950.0, 50.0], weighted=True), "class_weights": [0.53, 9.5], "weights_normalise": True}
+    assert labels.prior_loss(run_of([weighted])) == pytest.approx(-(0.515 * math.log(0.515) + 0.485 * math.log(0.485)), abs=2e-3)
+    pos = {**labels_record([900.0, 100.0], weighted=True), "class_weights": [1.0, 9.0], "weights_normalise": False}
+    assert labels.prior_loss(run_of([pos])) == pytest.approx(1.8 * math.log(2))  # p = 0.5 is best: (900 + 9 * 100) ln 2 / 1000
+    assert labels.prior_loss(run_of([labels_record([950.0, 50.0])])) == pytest.approx(labels.label_entropy([950.0, 50.0]))
+    run = no_signal_run(2.25, 1e-3)
+    combined = run_of([*run.records("tensors"), {**labels_record([100.0] * 10), "steps": 150, "combined_steps": 150}],
+                      run.floats("loss")[1], update_ratio=[[1e-3, 1e-3]] * 150)
+    assert labels.no_signal.fn(combined) == []
+
+
+def test_label_probe_records_class_weights_and_combined_steps() -> None:
+    from traindebug.probes.labels import LabelProbe
+
+    probe = LabelProbe()
+    emitted: list[dict[str, Any]] = []
+    x, t = torch.randn(8, 3), torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    weight = torch.tensor([1.0, 2.0, 3.0])
+    for step in range(4):
+        ctx, _ = ctx_for([], step=step)
+        probe.on_loss_call(ctx, call("cross_entropy", x, t, weight=weight))
+        if step % 2:
+            probe.on_loss_call(ctx, call("cross_entropy", x, t, weight=weight))  # a second head
+        probe.before_backward(ctx)
+        probe.after_step(ctx)
+    probe.finish(ctx.run, emitted.append)
+    record = next(r for r in emitted if r["kind"] == "labels")
+    assert record["combined_steps"] == 2
+    assert record["class_weights"].tolist() == [1.0, 2.0, 3.0] and record["weights_normalise"] is True

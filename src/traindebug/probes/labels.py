@@ -13,6 +13,11 @@ and at the end. Each count emits a ``label_steps`` record:
 
 At the end it emits a ``labels`` record: ``counts`` over the whole run,
 ``classes``, the loss ``name``, ``weighted`` (class weights given),
+``class_weights`` (the first ones given: cross-entropy's ``weight``, or
+[1, pos_weight] for a binary loss with one output) with ``weights_normalise``
+(the loss divides by the summed weights, as a weighted cross-entropy mean does),
+``combined_steps`` (steps whose backward pass followed several training loss
+calls: the logged loss then combines several terms),
 ``dense`` (more labels than samples per batch: per-token or per-pixel labels,
 whose class frequencies are naturally skewed), ``steps``
 and ``made_steps``: steps with several loss calls, each with targets of a
@@ -63,6 +68,18 @@ def class_labels(call: LossCall) -> tuple[torch.Tensor, int] | None:
     return None
 
 
+def class_weights(call: LossCall, classes: int) -> tuple[torch.Tensor, bool] | None:
+    """(weight per class, whether the loss divides by the summed weights) of a weighted
+    classification call: cross-entropy's ``weight`` (a weighted mean), or [1, pos_weight]
+    for a binary loss with one output (a plain mean); None for other weightings."""
+    weight, pos_weight = call.kwargs.get("weight"), call.kwargs.get("pos_weight")
+    if call.name in CLASSIFICATION and isinstance(weight, torch.Tensor) and weight.numel() == classes:
+        return weight.detach().float().clone(), call.kwargs.get("reduction", "mean") == "mean"
+    if call.name in BINARY and weight is None and isinstance(pos_weight, torch.Tensor) and pos_weight.numel() == 1:
+        return torch.cat([torch.ones(1, device=pos_weight.device), pos_weight.detach().float().reshape(1)]), False
+    return None
+
+
 def more_labels_than_samples(ctx: StepContext, n_labels: int) -> bool:
     """Whether a call has more labels than the model input has samples (sequence/pixel labels)."""
     batch = ctx.batch
@@ -106,10 +123,20 @@ class LabelProbe(Probe):
         self._steps = 0
         self._made: torch.Tensor | None = None
         self._dense = False
+        self._weights: tuple[torch.Tensor, bool] | None = None
+        #: training loss calls since the last backward pass, and steps that combined several
+        self._calls = 0
+        self._combined: set[int] = set()
+
+    def before_backward(self, ctx: StepContext) -> None:
+        if self._calls > 1:
+            self._combined.add(ctx.step)
+        self._calls = 0
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if not call.training:
             return
+        self._calls += 1
         found = class_labels(call)
         if found is None:
             return
@@ -119,6 +146,8 @@ class LabelProbe(Probe):
             self._classes, self._total, self._made, self._steps = classes, None, None, 0
             self._loss = call.name
         self._weighted = self._weighted or any(call.kwargs.get(k) is not None for k in ("weight", "pos_weight"))
+        if self._weights is None and self._weighted:
+            self._weights = class_weights(call, classes)
         self._rows.append(labels.float())  # a copy: the caller may reuse its target tensor
         self._row_steps.append(ctx.step)
         self._row_n.append(labels.numel())
@@ -177,6 +206,8 @@ class LabelProbe(Probe):
                     "dense": self._dense,
                     "steps": self._steps,
                     "made_steps": self._made if self._made is not None else 0,
+                    "combined_steps": len(self._combined),
+                    **({"class_weights": self._weights[0], "weights_normalise": self._weights[1]} if self._weights else {}),
                 }
             )
 

@@ -47,6 +47,30 @@ def label_entropy(counts: list[float]) -> float:
     return -sum(c / total * math.log(c / total) for c in counts if c > 0) if total else 0.0
 
 
+def prior_loss(run: RunData) -> float:
+    """The training loss of predicting the label frequencies and nothing else: their
+    entropy, or with class weights the weighted loss of the best constant prediction
+    (for a weighted mean of cross-entropies, the entropy of the weight-scaled frequencies)."""
+    counts = label_counts(run)
+    info = run.last("labels") or {}
+    weights = [to_float(w) for w in info.get("class_weights") or []]
+    if len(weights) != len(counts) or not all(math.isfinite(w) and w >= 0 for w in weights):
+        return label_entropy(counts)
+    scaled = [w * c for w, c in zip(weights, counts)]
+    total = sum(scaled)
+    if not total > 0:
+        return label_entropy(counts)
+    loss = -sum(a * math.log(a / total) for a in scaled if a > 0)
+    return loss / (total if info.get("weights_normalise") else sum(counts))
+
+
+def combined_losses(run: RunData) -> bool:
+    """Most backward passes followed several training loss calls (heads, auxiliary terms,
+    mixup pairs): the logged loss sums several terms, so no single label prior bounds it."""
+    info = run.last("labels") or {}
+    return to_float(info.get("combined_steps", 0)) >= 0.5 * max(to_float(info.get("steps", 1)), 1)
+
+
 def late_update_ratio(run: RunData) -> float:
     """Median over the last fifth of steps of the median update ratio of weight matrices."""
     idx = matrix_tensors(run)
@@ -156,9 +180,9 @@ def no_signal(run: RunData) -> list[Finding]:
     """The loss stays at the label-prior level although the weights move at a healthy rate."""
     trend = loss_trend(run)
     counts = label_counts(run)
-    prior = label_entropy(counts)
-    if made_targets(run) or alternating_updates(run):
-        return []  # GAN-style alternating objectives: the logged loss says nothing about the labels
+    prior = prior_loss(run)
+    if made_targets(run) or alternating_updates(run) or combined_losses(run):
+        return []  # GAN-style objectives or several loss terms: the logged loss is not one label loss
     if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
         return []
     ratio = late_update_ratio(run)
@@ -180,7 +204,8 @@ def no_signal(run: RunData) -> list[Finding]:
             observation=(
                 f"After {len(run.steps)} steps the training loss is {fmt(trend['late'])} (late median; initial "
                 f"{fmt(trend['initial'])}, best {fmt(trend['minimum'])}). Predicting only the label frequencies gives "
-                f"{fmt(prior)} (uniform guessing: ln {len(counts)} = {fmt(chance)}). The weights still move at a healthy rate "
+                f"{fmt(prior)}{' with the loss’s class weights' if (run.last('labels') or {}).get('class_weights') else ''} "
+                f"(uniform guessing: ln {len(counts)} = {fmt(chance)}). The weights still move at a healthy rate "
                 f"(median update-to-weight ratio {fmt(ratio)} late in the run)."
             ),
             hypothesis=(
