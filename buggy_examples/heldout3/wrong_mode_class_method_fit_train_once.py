@@ -1,0 +1,42 @@
+"""Seeded bug: a 'Classifier' object whose evaluate() method (decorated with
+@torch.no_grad()) puts the model in eval mode, but fit() calls
+self.model.train() only once before the epoch loop, so from the second epoch on
+the network trains in eval mode: BatchNorm uses frozen running statistics and
+dropout is off. Final val loss BUG vs FIXED (train() every epoch)."""
+# traindebug-expect: wrong_mode
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset, random_split
+
+torch.manual_seed(0)
+X = torch.randn(4000, 6)
+y = ((X[:, 0] > 0) ^ (X[:, 1] > 0) ^ (X[:, 2] > 0)).long()
+train_set, val_set = random_split(TensorDataset(X, y), [3200, 800], generator=torch.Generator().manual_seed(0))
+
+
+class Classifier:
+    def __init__(self, lr=3e-3):
+        self.model = nn.Sequential(nn.Linear(6, 64), nn.BatchNorm1d(64), nn.ReLU(),
+                                   nn.Linear(64, 64), nn.ReLU(), nn.Dropout(0.1), nn.Linear(64, 2))
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=lr)
+        self.loss_fn = nn.CrossEntropyLoss()
+
+    @torch.no_grad()
+    def evaluate(self, dataset):
+        self.model.eval()
+        xs, ys = dataset[:]
+        return self.loss_fn(self.model(xs), ys).item()
+
+    def fit(self, dataset, epochs):
+        loader = DataLoader(dataset, batch_size=128, shuffle=True)
+        self.model.train()
+        for epoch in range(epochs):
+            for xb, yb in loader:
+                loss = self.loss_fn(self.model(xb), yb)
+                self.opt.zero_grad()
+                loss.backward()
+                self.opt.step()
+            print(f"epoch {epoch} train {loss.item():.4f} val {self.evaluate(val_set):.4f}")
+
+
+Classifier().fit(train_set, epochs=12)
