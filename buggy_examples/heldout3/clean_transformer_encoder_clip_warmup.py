@@ -1,7 +1,7 @@
 """clean: a small Transformer encoder (nn.TransformerEncoderLayer, 2 layers)
 classifies token sequences by whether token 3 appears before token 7. AdamW at a
 fairly high lr (2e-3) with 30 steps of linear warm-up, gradient clipping at 1.0
-and dropout 0.1. Loss: FIRST -> LAST."""
+and dropout 0.1. Final loss 0.0020 (measured once, plain python)."""
 # traindebug-expect: clean
 import torch
 from torch import nn

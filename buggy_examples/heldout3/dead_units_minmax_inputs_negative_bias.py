@@ -2,7 +2,7 @@
 A custom init uses small weights (std 0.01) and a bias of -0.5 for every
 hidden layer "to start with sparse ReLU activations"; with non-negative inputs
 the pre-activations are all below zero, so every ReLU unit is dead from step 0
-and only the output bias learns. Final loss BUG vs FIXED (bias 0)."""
+and only the output bias learns. Final loss 2.300 vs 0.274 fixed (bias 0)."""
 # traindebug-expect: dead_units
 import torch
 from sklearn.datasets import load_digits

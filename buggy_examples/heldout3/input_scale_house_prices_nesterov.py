@@ -2,7 +2,7 @@
 (Nesterov, momentum 0.9). The inputs (area in m^2, rooms, age in years, distance
 in km, lot size in m^2 ~1e3) go in raw; the target is standardised. The lot
 column's scale forces a tiny learning rate to avoid divergence, and the small
-columns barely move. Final loss BUG vs FIXED (inputs standardised)."""
+columns barely move. Final loss 1.005 vs 0.069 fixed (inputs standardised)."""
 # traindebug-expect: input_scale
 import torch
 from torch import nn

@@ -1,8 +1,8 @@
 """Seeded bug: an MLP on the digits data trained with mixup. The helper mixes
 the inputs with one random permutation and then draws a NEW permutation to mix
 the (label-smoothed) targets, so the mixed-in half of every target belongs to a
-different image than the mixed-in half of the input. Final loss BUG vs FIXED
-(same permutation), held-out accuracy BUG vs FIXED."""
+different image than the mixed-in half of the input. Final loss 1.916 vs 0.694 fixed
+(same permutation), held-out accuracy 0.889 vs 0.949 fixed."""
 # traindebug-expect: label_problem
 import torch
 import torch.nn.functional as F

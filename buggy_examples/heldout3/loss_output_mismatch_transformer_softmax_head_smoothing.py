@@ -2,8 +2,7 @@
 3 before token 7, plus 2 distractor classes from the sequence sum). The model's
 head ends in nn.Softmax "so predict() returns probabilities", and the training
 loss is CrossEntropyLoss(label_smoothing=0.1) on those probabilities, which
-applies log_softmax a second time and squashes the gradients. Final loss BUG vs
-FIXED (head without Softmax)."""
+applies log_softmax a second time and squashes the gradients. Final loss 0.850 vs 0.444 fixed (head without Softmax)."""
 # traindebug-expect: loss_output_mismatch
 import torch
 from torch import nn

@@ -1,7 +1,7 @@
 """Seeded bug: a pairwise learning-to-rank MLP trained with MarginRankingLoss
 and Adagrad. The learning rate was copied from an SGD config (lr=3.0): Adagrad's
 first steps move every weight by about lr, so the scores blow up and the
-ranking loss jumps around. Final loss BUG vs FIXED (lr=0.05)."""
+ranking loss jumps around. Final loss 0.172 vs 0.0088 fixed (lr=0.05)."""
 # traindebug-expect: lr_too_high
 import torch
 from torch import nn

@@ -1,7 +1,7 @@
 """Seeded bug: an MLP on the digits data with SGD (Nesterov, momentum 0.9,
 lr 0.05) and an ExponentialLR scheduler stepped every batch; gamma=0.9 was
 meant for a per-epoch scheduler, so after ~60 batches the learning rate is
-below 1e-4 and training stalls far from converged. Final loss BUG vs FIXED
+below 1e-4 and training stalls far from converged. Final loss 1.129 vs 0.252 fixed
 (gamma=0.999)."""
 # traindebug-expect: lr_too_low
 import torch

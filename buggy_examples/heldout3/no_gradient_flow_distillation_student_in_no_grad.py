@@ -1,7 +1,7 @@
 """Seeded bug: knowledge distillation on the digits data. The teacher's forward
 is wrapped in torch.no_grad(), but the student's encoder call was put inside the
 same block, so the student's encoder never receives a gradient and only its
-final linear layer learns (on random 12-unit features). Final loss BUG vs FIXED."""
+final linear layer learns (on random 12-unit features). Final loss 2.276 vs 0.797 fixed."""
 # traindebug-expect: no_gradient_flow
 import torch
 import torch.nn.functional as F

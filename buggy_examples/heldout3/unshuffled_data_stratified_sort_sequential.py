@@ -2,7 +2,7 @@
 a "stratified" train/val split the script sorts all samples by label, takes
 every 5th sample for validation, and then builds the training DataLoader with
 shuffle=False, so each batch holds one class and the model chases the class of
-the moment. Final val loss BUG vs FIXED (shuffle=True)."""
+the moment. Final val loss 1.683 vs 0.005 fixed (shuffle=True)."""
 # traindebug-expect: unshuffled_data
 import math
 
