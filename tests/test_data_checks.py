@@ -440,6 +440,7 @@ def test_label_probe_records_class_weights_and_combined_steps() -> None:
         probe.on_loss_call(ctx, call("cross_entropy", x, t, weight=weight))
         if step % 2:
             probe.on_loss_call(ctx, call("cross_entropy", x, t, weight=weight))  # a second head
+        probe.on_loss_call(ctx, call("mse_loss", x, torch.zeros(8, 3)))  # an auxiliary regression term
         probe.before_backward(ctx)
         probe.after_step(ctx)
     probe.finish(ctx.run, emitted.append)

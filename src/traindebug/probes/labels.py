@@ -16,8 +16,8 @@ At the end it emits a ``labels`` record: ``counts`` over the whole run,
 ``class_weights`` (the first ones given: cross-entropy's ``weight``, or
 [1, pos_weight] for a binary loss with one output) with ``weights_normalise``
 (the loss divides by the summed weights, as a weighted cross-entropy mean does),
-``combined_steps`` (steps whose backward pass followed several training loss
-calls: the logged loss then combines several terms),
+``combined_steps`` (steps whose backward pass followed several classification
+loss calls: the logged loss then sums several label losses, each with its own prior),
 ``dense`` (more labels than samples per batch: per-token or per-pixel labels,
 whose class frequencies are naturally skewed), ``steps``
 and ``made_steps``: steps with several loss calls, each with targets of a
@@ -124,7 +124,7 @@ class LabelProbe(Probe):
         self._made: torch.Tensor | None = None
         self._dense = False
         self._weights: tuple[torch.Tensor, bool] | None = None
-        #: training loss calls since the last backward pass, and steps that combined several
+        #: classification loss calls since the last backward pass, and steps that combined several
         self._calls = 0
         self._combined: set[int] = set()
 
@@ -136,10 +136,10 @@ class LabelProbe(Probe):
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if not call.training:
             return
-        self._calls += 1
         found = class_labels(call)
         if found is None:
             return
+        self._calls += 1
         labels, classes = found
         if classes != self._classes:  # a new label space: the counts restart
             self._count(ctx.emit)

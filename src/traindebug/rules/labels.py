@@ -65,8 +65,8 @@ def prior_loss(run: RunData) -> float:
 
 
 def combined_losses(run: RunData) -> bool:
-    """Most backward passes followed several training loss calls (heads, auxiliary terms,
-    mixup pairs): the logged loss sums several terms, so no single label prior bounds it."""
+    """Most backward passes followed several classification loss calls (heads, mixup pairs):
+    the logged loss sums several label losses, so no single label prior bounds it."""
     info = run.last("labels") or {}
     return to_float(info.get("combined_steps", 0)) >= 0.5 * max(to_float(info.get("steps", 1)), 1)
 
@@ -182,7 +182,7 @@ def no_signal(run: RunData) -> list[Finding]:
     counts = label_counts(run)
     prior = prior_loss(run)
     if made_targets(run) or alternating_updates(run) or combined_losses(run):
-        return []  # GAN-style objectives or several loss terms: the logged loss is not one label loss
+        return []  # GAN-style objectives or several label losses: the logged loss is not one label loss
     if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
         return []
     ratio = late_update_ratio(run)
