@@ -16,7 +16,7 @@ from traindebug.probes.unit_health import dead_fraction, hidden_activations, sat
 from traindebug.probes.weight_symmetry import row_spread
 from traindebug.rules.base import late
 from traindebug.rules.dead_units import dead_relu
-from traindebug.rules.gradient_flow import frozen
+from traindebug.rules.gradient_flow import frozen, no_gradient
 from traindebug.rules.lr_too_low import schedule_decayed_early, steps_too_small
 from traindebug.rules.overfitting import overfitting
 from traindebug.rules.saturated_units import saturated
@@ -367,3 +367,13 @@ def test_late_rows_are_chosen_by_step_not_by_row_count() -> None:
     assert [r[0] for r in chosen] == [float(s) for s in range(150, 300, 10)]
     assert late(steps[:2], rows[:2]) == rows[:2]  # too few rows: the last ones there are
     assert late([], []) == []
+
+
+def test_a_cancelling_bias_is_information_a_cut_module_a_warning() -> None:
+    """A bias with an exactly zero gradient while its layer's weight gets one (a pairwise
+    ranking score difference cancels it) is noted; a layer with no gradient at all is not."""
+    bias_only = [{"grad_norms": [0.1, 0.1, 0.1, 0.0]} for _ in range(20)]
+    found = no_gradient.fn(make_run(bias_only))
+    assert [(f.category, f.severity) for f in found] == [("no_gradient_flow", "info")]
+    whole_layer = [{"grad_norms": [0.1, 0.1, 0.0, 0.0]} for _ in range(20)]
+    assert [(f.category, f.severity) for f in no_gradient.fn(make_run(whole_layer))] == [("no_gradient_flow", "warning")]

@@ -54,22 +54,30 @@ def no_gradient(run: RunData) -> list[Finding]:
     if not dead or len(dead) == n and not any(in_opt):
         return []
     findings = []
+    reached = {_module_of(names[i]) for i in range(n) if i not in dead}
     for module, tensors in _group_by_module(names, dead).items():
         optimized = any(in_opt[names.index(t)] for t in tensors if names.index(t) < len(in_opt))
+        # the module's other tensors get gradients: the graph reaches it, and the loss is
+        # invariant to these (a bias that cancels in a score difference or a normalisation)
+        invariant = module in reached
         findings.append(
             Finding(
                 rule="flow.no_gradient",
                 category="no_gradient_flow",
-                severity="warning" if optimized else "info",
+                severity="warning" if optimized and not invariant else "info",
                 confidence=0.85,
                 step=0,
                 where=module,
-                title=f"{module} never receives a gradient",
+                title=f"{module} never receives a gradient" if not invariant else f"{', '.join(tensors)} never get a gradient",
                 observation=(
                     f"{', '.join(tensors)} require gradients{' and are handed to the optimizer' if optimized else ''}, "
-                    f"but their gradient was None or exactly zero at all {len(rows)} steps."
+                    f"but their gradient was None or exactly zero at all {len(rows)} steps"
+                    + (f", while the other parameters of {module} get gradients." if invariant else ".")
                 ),
                 hypothesis=(
+                    "The loss does not change with these parameters although it reaches their module: a bias that "
+                    "cancels (a difference of two scores, as in a ranking loss; a normalisation right after the layer)."
+                    if invariant else
                     "The loss does not depend on these parameters: the graph is cut (.detach(), .item(), .numpy(), "
                     "torch.no_grad() around part of the forward, a non-differentiable operation such as argmax) "
                     "or the module is defined but never used in forward."
