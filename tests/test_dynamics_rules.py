@@ -377,3 +377,16 @@ def test_a_cancelling_bias_is_information_a_cut_module_a_warning() -> None:
     assert [(f.category, f.severity) for f in found] == [("no_gradient_flow", "info")]
     whole_layer = [{"grad_norms": [0.1, 0.1, 0.0, 0.0]} for _ in range(20)]
     assert [(f.category, f.severity) for f in no_gradient.fn(make_run(whole_layer))] == [("no_gradient_flow", "warning")]
+
+
+def test_an_optimizer_that_never_steps_is_frozen() -> None:
+    from traindebug.rules.gradient_flow import never_stepped
+
+    def run(steps: int, backwards: int, optimizers: list[str]) -> RunData:
+        end = {"kind": "end", "status": "completed", "steps": steps, "backward_passes": backwards, "optimizers": optimizers}
+        return make_run(training(2, 1.0), extra=[end])
+
+    assert [f.category for f in never_stepped.fn(run(1, 300, ["AdamW"]))] == ["frozen_or_unoptimized"]
+    assert never_stepped.fn(run(19, 300, ["AdamW"])) == []  # accumulation over 16 micro-batches
+    assert never_stepped.fn(run(1, 300, [])) == []  # manual updates, no optimizer object
+    assert never_stepped.fn(run(1, 8, ["SGD"])) == []  # too few backward passes to say

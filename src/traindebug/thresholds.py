@@ -65,6 +65,10 @@ CLASS_INDEX_MAX_DISTINCT = 20
 #: imbalance ratio (most / least frequent class) counted as extreme: SageMaker
 #: Debugger ClassImbalance rule default threshold_imbalance=10.
 CLASS_IMBALANCE_RATIO = 10.0
+#: frozen_or_unoptimized: backward passes without a single optimizer step after which "the
+#: optimizer never steps" is said (own choice: twice the longest gradient accumulation in
+#: the examples and held-out sets, 16 micro-batches).
+NEVER_STEPPED_BACKWARDS = 32
 #: "stuck at chance": late training loss at or above this fraction of the loss of
 #: predicting the label prior. Measured (300 steps): clean classification controls
 #: 0.002-0.34 (0.72 once, a frozen-backbone fine-tune whose loss was still falling);

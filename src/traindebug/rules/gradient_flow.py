@@ -9,7 +9,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, median, per_tensor, rule
-from traindebug.store import RunData
+from traindebug.store import RunData, to_float
 
 
 def _module_of(name: str) -> str:
@@ -146,6 +146,37 @@ def frozen(run: RunData) -> list[Finding]:
     return findings
 
 
+@rule("flow.never_stepped", "frozen_or_unoptimized", needs=("loss",))
+def never_stepped(run: RunData) -> list[Finding]:
+    """An optimizer exists, backward passes run, and the optimizer never steps."""
+    end = run.last("end") or {}
+    backwards = int(to_float(end.get("backward_passes", 0)))
+    if not end.get("optimizers") or to_float(end.get("steps", 0)) > 1 or backwards < T.NEVER_STEPPED_BACKWARDS:
+        return []
+    names = ", ".join(end["optimizers"])
+    return [
+        Finding(
+            rule="flow.never_stepped",
+            category="frozen_or_unoptimized",
+            severity="warning",
+            confidence=0.85,
+            step=0,
+            title=f"the optimizer ({names}) never stepped in {backwards} backward passes",
+            observation=(
+                f"The script created {names} and ran {backwards} backward passes, but no optimizer step completed: "
+                "the gradients were computed and the weights never changed."
+            ),
+            hypothesis=(
+                "The condition around optimizer.step() is never true (an accumulation counter that restarts every "
+                "epoch, a modulo on the wrong index), or step() is called on another optimizer than the one built."
+            ),
+            suggestion="Print a line next to optimizer.step() and check the condition that guards it with the loop's real indices.",
+            evidence={"backward_passes": backwards, "optimizers": end["optimizers"]},
+            caveat="A script that only computes gradients on purpose (saliency maps, gradient statistics) shows the same.",
+        )
+    ]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [no_gradient, frozen]
+    return [no_gradient, frozen, never_stepped]
