@@ -390,3 +390,13 @@ def test_an_optimizer_that_never_steps_is_frozen() -> None:
     assert never_stepped.fn(run(19, 300, ["AdamW"])) == []  # accumulation over 16 micro-batches
     assert never_stepped.fn(run(1, 300, [])) == []  # manual updates, no optimizer object
     assert never_stepped.fn(run(1, 8, ["SGD"])) == []  # too few backward passes to say
+
+
+def test_tensors_found_later_are_judged_over_their_own_rows() -> None:
+    """An optimizer's parameters outside every observed model join the per-tensor rows at
+    the first step; a row that never gets a gradient is still reported."""
+    steps = [{"grad_norms": [0.1, 0.1, 0.1, 0.1]}] + [{"grad_norms": [0.1, 0.1, 0.1, 0.1, 0.0]} for _ in range(20)]
+    run = make_run(steps)
+    tensors = {**run.last("tensors"), "names": [*run.tensor_names, "optimizer1.group0.param0"], "in_optimizer": [True] * 5}
+    found = no_gradient.fn(RunData([tensors, *run.records("step")]))
+    assert [(f.category, f.severity, f.where) for f in found] == [("no_gradient_flow", "warning", "optimizer1.group0")]

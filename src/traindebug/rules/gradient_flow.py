@@ -49,8 +49,11 @@ def no_gradient(run: RunData) -> list[Finding]:
         return []
     names = run.tensor_names
     in_opt = (run.last("tensors") or {}).get("in_optimizer", [True] * len(names))
-    n = min(len(r) for r in rows)
-    dead = [i for i in range(n) if all(r[i] == 0 for r in rows)]
+    n = max(len(r) for r in rows)
+    # tensors found later in the run (an optimizer's parameters outside any observed model)
+    # are judged over the rows that have them
+    seen = [[r[i] for r in rows if len(r) > i] for i in range(n)]
+    dead = [i for i in range(n) if len(seen[i]) >= 3 and all(v == 0 for v in seen[i])]
     if not dead or len(dead) == n and not any(in_opt):
         return []
     findings = []
