@@ -382,14 +382,15 @@ def test_a_cancelling_bias_is_information_a_cut_module_a_warning() -> None:
 def test_an_optimizer_that_never_steps_is_frozen() -> None:
     from traindebug.rules.gradient_flow import never_stepped
 
-    def run(steps: int, backwards: int, optimizers: list[str]) -> RunData:
-        end = {"kind": "end", "status": "completed", "steps": steps, "backward_passes": backwards, "optimizers": optimizers}
+    def run(stepped: bool, backwards: int, optimizers: list[str]) -> RunData:
+        end = {"kind": "end", "status": "completed", "steps": 1, "backward_passes": backwards, "optimizers": optimizers,
+               "optimizer_stepped": stepped}
         return make_run(training(2, 1.0), extra=[end])
 
-    assert [f.category for f in never_stepped.fn(run(1, 300, ["AdamW"]))] == ["frozen_or_unoptimized"]
-    assert never_stepped.fn(run(19, 300, ["AdamW"])) == []  # accumulation over 16 micro-batches
-    assert never_stepped.fn(run(1, 300, [])) == []  # manual updates, no optimizer object
-    assert never_stepped.fn(run(1, 8, ["SGD"])) == []  # too few backward passes to say
+    assert [f.category for f in never_stepped.fn(run(False, 300, ["AdamW"]))] == ["frozen_or_unoptimized"]
+    assert never_stepped.fn(run(True, 300, ["AdamW"])) == []  # one step after 300 micro-batches: it stepped
+    assert never_stepped.fn(run(False, 300, [])) == []  # manual updates, no optimizer object
+    assert never_stepped.fn(run(False, 8, ["SGD"])) == []  # too few backward passes to say
 
 
 def test_tensors_found_later_are_judged_over_their_own_rows() -> None:
@@ -400,3 +401,22 @@ def test_tensors_found_later_are_judged_over_their_own_rows() -> None:
     tensors = {**run.last("tensors"), "names": [*run.tensor_names, "optimizer1.group0.param0"], "in_optimizer": [True] * 5}
     found = no_gradient.fn(RunData([tensors, *run.records("step")]))
     assert [(f.category, f.severity, f.where) for f in found] == [("no_gradient_flow", "warning", "optimizer1.group0")]
+
+
+@pytest.mark.parametrize("steps_the_optimizer", [True, False])
+def test_the_end_record_says_whether_an_optimizer_stepped(tmp_path, steps_the_optimizer: bool) -> None:
+    import json
+
+    import traindebug
+
+    torch.manual_seed(0)
+    model = nn.Linear(4, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with traindebug.Session(tmp_path, quiet=True):
+        for _ in range(5):
+            F.cross_entropy(model(torch.randn(8, 4)), torch.randint(0, 2, (8,))).backward()
+            if steps_the_optimizer:
+                opt.step()
+                opt.zero_grad()
+    end = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()][-1]
+    assert end["kind"] == "end" and end["optimizer_stepped"] is steps_the_optimizer

@@ -226,6 +226,7 @@ class Session:
                     "device": str(self.run.device),
                     "models": [type(m).__name__ for m in self.run.models],
                     "optimizers": [type(o).__name__ for o in self.run.optimizers],
+                    "optimizer_stepped": self._optimizer_steps_seen,
                 }
             )
             self._store.close()

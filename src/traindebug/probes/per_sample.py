@@ -119,7 +119,6 @@ class PerSample:
     losses: torch.Tensor  # [N] per-sample losses
 
 
-
 def _nan_aware(summary: Callable[[list[float]], float]) -> Callable[[list[float]], float]:
     """``summary`` of host floats, nan if any of them is nan (as torch's reductions)."""
     return lambda values: math.nan if any(v != v for v in values) else summary(values)

@@ -154,7 +154,7 @@ def never_stepped(run: RunData) -> list[Finding]:
     """An optimizer exists, backward passes run, and the optimizer never steps."""
     end = run.last("end") or {}
     backwards = int(to_float(end.get("backward_passes", 0)))
-    if not end.get("optimizers") or to_float(end.get("steps", 0)) > 1 or backwards < T.NEVER_STEPPED_BACKWARDS:
+    if not end.get("optimizers") or end.get("optimizer_stepped", True) or backwards < T.NEVER_STEPPED_BACKWARDS:
         return []
     names = ", ".join(end["optimizers"])
     return [
