@@ -319,6 +319,39 @@ def test_tic_monte_carlo_is_the_default_and_close(tmp_path, name):
     assert not any("diag_ggn_mc" in p.__dict__ for p in model.parameters())
 
 
+def test_tic_from_the_users_graph_equals_the_extra_pass(tmp_path, monkeypatch):
+    """On the hooks path the curvature columns go back through the user's own graph (kept
+    by the backward, then freed): the same values as from an extra forward (the func path)."""
+    from traindebug.probes import tic
+
+    extra_passes = []
+    monkeypatch.setattr(tic, "linear_diag_ggn", lambda *a, _f=tic.linear_diag_ggn: extra_passes.append(1) or _f(*a))
+    make, shape = MODELS["mlp"]
+    found = {}
+    for path in ("hooks", "func"):
+        assert len(extra_passes) <= 1  # step 0: the probes start at its backward, after its forward
+        torch.manual_seed(0)
+        records = train(make(), *data(shape), 3, tmp_path / path, schedules={"tic": "every:1"},
+                        options={"per_sample_path": path})
+        assert not [r for r in records if r["kind"] == "probe_error"]
+        found[path] = [r[key] for r in records if r["kind"] == "step" for key in ("tic_diag", "tic_trace")]
+    assert len(found["hooks"]) == 6 and len(extra_passes) == 1 + 3
+    assert found["hooks"] == pytest.approx(found["func"], rel=2e-4)  # the store keeps 5 digits
+
+
+def test_tic_frees_the_graph_it_kept(tmp_path):
+    """The user's graph kept for TIC is consumed by TIC's own backward: a second backward
+    through it fails as it would without traindebug."""
+    make, shape = MODELS["mlp"]
+    model = make()
+    x, y = data(shape)
+    with traindebug.Session(tmp_path, quiet=True, schedules={"tic": "every:1"}):
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        with pytest.raises(RuntimeError, match="second time"):
+            loss.backward()
+
+
 def test_tic_monte_carlo_column_is_unbiased():
     """The mean of many one-column estimates of the GGN diagonal is the exact diagonal."""
     from traindebug.probes.tic import cross_entropy_hessian_sqrt, monte_carlo_column
@@ -370,7 +403,7 @@ def test_recurrent_models_with_clipping_fall_back(tmp_path, make):
 def test_cross_entropy_hessian_root_matches_autodiff(kind):
     """The closed-form square root of cross-entropy's Hessian equals the generic one
     (eigendecomposition of the autodiff Hessian) up to rotation: S S^T agrees."""
-    from traindebug.probes.per_sample import LossCall, Recompute
+    from traindebug.probes.per_sample import LossCall
     from traindebug.probes.tic import cross_entropy_hessian_sqrt, loss_hessian_sqrt
 
     torch.manual_seed(0)
@@ -385,7 +418,7 @@ def test_cross_entropy_hessian_root_matches_autodiff(kind):
         target = torch.rand(6, 4).softmax(1) * 0.9
     call = LossCall("cross_entropy", F.cross_entropy, z, target, kwargs, F.cross_entropy(z, target, **kwargs), True)
     closed = cross_entropy_hessian_sqrt(z, target, kwargs.get("ignore_index", -100))
-    generic = loss_hessian_sqrt(Recompute(nn.Identity(), (z,), {}, dataclasses.replace(call, name="generic")), z)
+    generic = loss_hessian_sqrt(dataclasses.replace(call, name="generic"), z)
     product = lambda s: torch.einsum("knc,knd->ncd", s.double(), s.double())  # noqa: E731
     assert torch.allclose(product(closed), product(generic), atol=1e-6)
     if kind == "ignored":

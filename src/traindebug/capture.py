@@ -49,7 +49,7 @@ class Observer(Protocol):
     def before_root_forward(self, module: nn.Module) -> None: ...
     def on_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any, root: bool) -> None: ...
     def on_loss_call(self, name: str, fn: Callable, args: tuple, kwargs: dict, output: Any) -> None: ...
-    def before_backward(self, loss: torch.Tensor) -> None: ...
+    def before_backward(self, loss: torch.Tensor) -> bool | None: ...
     def after_backward(self, loss: torch.Tensor) -> None: ...
     def on_optimizer_created(self, optimizer: torch.optim.Optimizer) -> None: ...
     def before_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None: ...
@@ -119,7 +119,8 @@ class Capture:
             if observer.busy or loss is None:
                 return original(tensors, *args, **kwargs)
             self._depth = 0  # a forward that raised may have left it unbalanced
-            observer.before_backward(loss)
+            if observer.before_backward(loss):
+                args, kwargs = _retaining(args, kwargs)
             result = original(tensors, *args, **kwargs)
             observer.after_backward(loss)
             return result
@@ -170,3 +171,15 @@ class Capture:
             return total
 
         return clip
+
+
+def _retaining(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """The arguments of ``torch.autograd.backward(tensors, grad_tensors, retain_graph, ...)``
+    with retain_graph=True where the caller left it unset: a probe backpropagates once more
+    through the user's graph right after (and frees it). ``Tensor.backward`` passes
+    retain_graph as the second positional argument."""
+    if len(args) >= 2:
+        return (args[:1] + (True if args[1] is None else args[1],) + args[2:]), kwargs
+    if kwargs.get("retain_graph") is None:
+        kwargs = {**kwargs, "retain_graph": True}
+    return args, kwargs

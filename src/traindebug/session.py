@@ -284,8 +284,8 @@ class Session:
             for probe in self._listeners["on_loss_call"]:
                 self._call(probe.on_loss_call, self._ctx, call)
 
-    def before_backward(self, loss: torch.Tensor) -> None:
-        """A backward pass is about to run on ``loss``."""
+    def before_backward(self, loss: torch.Tensor) -> bool:
+        """A backward pass is about to run on ``loss``; True: a probe asks it to keep its graph."""
         with self._timed():
             self._maybe_complete_step()
             if not self._started:
@@ -293,7 +293,9 @@ class Session:
             ctx = self._ctx
             ctx.loss = loss.detach()
             ctx.losses.append(ctx.loss)
+            ctx.keep_graph = False
             self._run_hook("before_backward", ctx)
+            return ctx.keep_graph
 
     def after_backward(self, loss: torch.Tensor) -> None:
         """A backward pass finished."""

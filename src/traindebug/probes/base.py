@@ -121,6 +121,9 @@ class StepContext:
         self.backward_count = 0
         #: True when the script has no optimizer (one step per backward)
         self.manual = False
+        #: set in before_backward by a probe that backpropagates through the user's graph
+        #: again in its after_backward (which frees the graph): the backward then retains it
+        self.keep_graph = False
 
     @property
     def params(self) -> list[tuple[str, nn.Parameter]]:

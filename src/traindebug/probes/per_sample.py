@@ -141,6 +141,8 @@ class Tap:
     module: nn.Module
     input: torch.Tensor
     grad: list[torch.Tensor] = field(default_factory=list)
+    #: the layer's output, kept only where a consumer backpropagates to it again (TIC)
+    output: torch.Tensor | None = None
 
 
 def layer_batch_grad(tap: Tap, scale: torch.Tensor) -> list[torch.Tensor]:
@@ -258,6 +260,7 @@ class Wants:
     gram: bool = True  # inner products of per-sample gradients (noise tests)
     sgs: bool = False  # element-wise second moment (GSNR)
     hist: bool = False  # histogram of per-sample gradient elements
+    outputs: bool = False  # the layers' outputs (to backpropagate through the user's graph again)
 
 
 # -- the extra-pass paths ----------------------------------------------------------
@@ -414,6 +417,7 @@ class PerSampleEngine(Probe):
         self._owners: dict[int, nn.Module] = {}
         self._taps: dict[int, Tap] = {}
         self._tap_step = -1
+        self._keep_outputs = False
         self._bad_step = -1
         self._scale: torch.Tensor | None = None
         self._loss_call: LossCall | None = None
@@ -431,12 +435,22 @@ class PerSampleEngine(Probe):
     def setup(self, run: RunContext) -> None:
         self._choose_path(run)
 
+    @property
+    def model(self) -> nn.Module | None:
+        """The observed model whose layers the engine taps."""
+        return self._model
+
+    def step_taps(self, ctx: StepContext) -> dict[int, Tap]:
+        """This step's taps by id(module) on the hooks path (empty if none)."""
+        return self._taps if self._tap_step == ctx.step else {}
+
     def wants_at(self, step: int) -> Wants:
         """What to compute at ``step``: Gram matrices (and more) only when a consumer of them is due."""
         due = [c for c in self.consumers if c.schedule.due(step)]
         gram = self._own.due(step) or any(getattr(c, "wants_gram", False) for c in due)
         sgs = any(getattr(c, "wants_sgs", False) for c in due)
-        return Wants(gram=gram, sgs=sgs, hist=self.wants.hist and gram)
+        outputs = any(getattr(c, "wants_outputs", False) for c in due)
+        return Wants(gram=gram, sgs=sgs, hist=self.wants.hist and gram, outputs=outputs)
 
     def on_params_added(self, run: RunContext) -> None:
         self._choose_path(run)
@@ -480,10 +494,11 @@ class PerSampleEngine(Probe):
         if self._tap_step != ctx.step:
             self._release()
             self._tap_step = ctx.step
+            self._keep_outputs = self.wants_at(ctx.step).outputs
         if id(module) in self._taps or not isinstance(output, torch.Tensor) or not output.requires_grad:
             self._bad_step = ctx.step  # called twice in one step (weight sharing, accumulation)
             return
-        tap = Tap(module, args[0].detach())
+        tap = Tap(module, args[0].detach(), output=output if self._keep_outputs else None)
         self._taps[id(module)] = tap
         output.register_hook(tap.grad.append)
 

@@ -12,8 +12,12 @@ records on due steps:
 with eps = 1e-7 (Cockpit's default), H the Hessian of the mean per-sample loss
 (the user's loss with reduction 'mean'). The second moment comes from the
 per-sample engine (``per_sample.py``: from the user's own backward on the hooks
-path). H is the diagonal of the generalized Gauss-Newton matrix, from one extra
-isolated forward/backward. By default (option ``tic_curvature=ggn_mc``) it
+path). H is the diagonal of the generalized Gauss-Newton matrix. On the hooks path
+with nn.Linear layers it comes from the user's own graph: the step's backward is
+asked to keep it (``retain_graph``), and the curvature columns go back through it
+from the loss input to the layer outputs right after, which frees it (no extra
+forward; the user's tensor hooks on that path see these columns too). Otherwise it
+comes from one extra isolated forward/backward. By default (option ``tic_curvature=ggn_mc``) it
 backpropagates one Monte Carlo column per sample, sum_k z_k S_k with z ~ N(0, 1)
 and S S^T the loss Hessian, an unbiased estimate of the diagonal (Cockpit's
 ``diag_ggn_mc`` curvature, BackPACK's ``DiagGGNMC``); ``tic_curvature=ggn_exact``
@@ -50,7 +54,7 @@ from traindebug.probes.base import Cost, Probe, StepContext
 from traindebug.schedule import Schedule
 
 if TYPE_CHECKING:
-    from traindebug.probes.per_sample import PerSampleEngine, Recompute
+    from traindebug.probes.per_sample import LossCall, PerSampleEngine, Recompute, Tap
 
 EPSILON = 1e-7  # Cockpit's TIC default
 #: the GGN diagonal: exact (K backward columns) or one Monte Carlo column (Cockpit's
@@ -109,7 +113,7 @@ def cross_entropy_hessian_sqrt(logits: torch.Tensor, target: torch.Tensor, ignor
     return s.permute(2, 0, 1).to(logits.dtype)
 
 
-def loss_hessian_sqrt(rc: "Recompute", output: torch.Tensor) -> torch.Tensor:
+def loss_hessian_sqrt(call: "LossCall", output: torch.Tensor) -> torch.Tensor:
     """Columns S [K, N, *out] with S_n S_n^T the Hessian of sample n's loss term with
     respect to the model output: in closed form for cross-entropy on (N, C) logits
     without class weights, else by eigendecomposition (negative curvature dropped:
@@ -118,7 +122,6 @@ def loss_hessian_sqrt(rc: "Recompute", output: torch.Tensor) -> torch.Tensor:
 
     from traindebug.probes.per_sample import LossCall, per_sample_losses
 
-    call = rc.call
     if (call.name == "cross_entropy" and output.dim() == 2 and call.kwargs.get("weight") is None
             and isinstance(call.target, torch.Tensor) and call.target.dim() == (2 if call.target.is_floating_point() else 1)):
         return cross_entropy_hessian_sqrt(output, call.target, call.kwargs.get("ignore_index", -100))
@@ -147,13 +150,41 @@ def monte_carlo_column(roots: torch.Tensor, generator: torch.Generator) -> torch
     return (z.reshape(*z.shape, *[1] * (roots.dim() - 2)) * roots).sum(0, keepdim=True)
 
 
+def backpropagated_squares(output: torch.Tensor, targets: list[torch.Tensor], roots: torch.Tensor) -> list[torch.Tensor]:
+    """sum_k (J_k^T root_k)^2 for each target [N, out], J_k the Jacobian of ``output`` with
+    respect to it: one backward per column (no [K, N, out] batch in memory, and on CPU
+    ~10 % faster than vmap), no weight gradients; the last one frees the graph."""
+    squares = [torch.zeros(t.shape, device=t.device) for t in targets]
+    for k, root in enumerate(roots):
+        for total, g in zip(squares, torch.autograd.grad(output, targets, root, retain_graph=k < len(roots) - 1)):
+            total.add_(g.float().square())
+    return squares
+
+
+def linear_diagonals(layers: list[nn.Linear], inputs: list[torch.Tensor], squares: list[torch.Tensor],
+                     n: int) -> dict[int, torch.Tensor]:
+    """{id(param): GGN diagonal} of Linear layers on (N, features) ``inputs`` from the
+    squared backpropagated columns at their outputs: diag_W = (s^2)^T (a^2) / N."""
+    found: dict[int, torch.Tensor] = {}
+    for layer, a, s2 in zip(layers, inputs, squares):
+        found[id(layer.weight)] = s2.T @ a.float().square() / n
+        if layer.bias is not None:
+            found[id(layer.bias)] = s2.sum(0) / n
+    return found
+
+
+def columns(call: "LossCall", output: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    """The loss Hessian's square-root columns at ``output``, or one Monte Carlo column."""
+    roots = loss_hessian_sqrt(call, output)
+    return monte_carlo_column(roots, generator) if generator is not None else roots
+
+
 def linear_diag_ggn(model: nn.Module, rc: "Recompute", layers: list[nn.Linear],
                     generator: torch.Generator | None = None) -> dict[int, torch.Tensor]:
     """GGN diagonal of the mean per-sample loss, {id(param): diagonal}, for a model whose
     trainable layers are all nn.Linear on (N, features) inputs: one isolated forward, and
     the K columns of the loss Hessian's square root backpropagated to the layer outputs
-    one after the other (no weight gradients, nothing per-sample materialised):
-    diag_W = sum_k (s_k^2)^T (a^2) / N. With a ``generator``, one Monte Carlo column
+    (nothing per-sample materialised). With a ``generator``, one Monte Carlo column
     instead of K (an unbiased estimate, one backward)."""
     from traindebug.probes.per_sample import model_output
 
@@ -174,21 +205,23 @@ def linear_diag_ggn(model: nn.Module, rc: "Recompute", layers: list[nn.Linear],
                 h.remove()
         if output is None:
             raise ValueError("the loss input is not the model output")
-        roots = loss_hessian_sqrt(rc, output)
-        if generator is not None:
-            roots = monte_carlo_column(roots, generator)
-        targets = [outputs[id(m)] for m in layers]
-        squares = [torch.zeros(t.shape, device=t.device) for t in targets]  # [N, out]: sums over the columns
-        # one backward per column: no [K, N, out] batch in memory, and on CPU ~10 % faster than vmap
-        for k, root in enumerate(roots):
-            for total, g in zip(squares, torch.autograd.grad(output, targets, root, retain_graph=k < len(roots) - 1)):
-                total.add_(g.float().square())
-    found: dict[int, torch.Tensor] = {}
-    for layer, s2 in zip(layers, squares):
-        found[id(layer.weight)] = s2.T @ inputs[id(layer)].float().square() / rc.n
-        if layer.bias is not None:
-            found[id(layer.bias)] = s2.sum(0) / rc.n
-    return found
+        squares = backpropagated_squares(output, [outputs[id(m)] for m in layers], columns(rc.call, output, generator))
+    return linear_diagonals(layers, [inputs[id(m)] for m in layers], squares, rc.n)
+
+
+def tapped_diag_ggn(call: "LossCall", taps: "list[Tap]", layers: list[nn.Linear],
+                    generator: torch.Generator | None = None) -> dict[int, torch.Tensor]:
+    """linear_diag_ggn from the user's own forward: the columns go back through the
+    user's graph (kept by the backward for this) from the loss input to the layer
+    outputs the taps hold, and free it. No extra forward."""
+    output = call.input
+    assert all(t.output is not None for t in taps)
+    try:
+        squares = backpropagated_squares(output, [t.output for t in taps], columns(call, output, generator))  # type: ignore[misc]
+    finally:
+        for tap in taps:
+            del tap.grad[1:]  # the taps' hooks saw these columns too
+    return linear_diagonals(layers, [t.input for t in taps], squares, output.shape[0])
 
 
 def linear_layers(model: nn.Module) -> list[nn.Linear] | None:
@@ -259,31 +292,75 @@ class TICProbe(Probe):
         self.engine = engine
         self.schedule = schedule
         self.monte_carlo = curvature == MONTE_CARLO
+        self._kept = -1  # the step whose backward keeps its graph for us
+        self._tapped: tuple[int, dict[int, torch.Tensor]] | None = None  # (step, GGN diagonal)
+
+    def _tapped_layers(self) -> list[nn.Linear] | None:
+        """The model's layers when the curvature can come from the user's own graph:
+        the engine's hooks path, every trainable layer an nn.Linear."""
+        model = self.engine.model
+        return linear_layers(model) if self.engine.path == "hooks" and model is not None else None
+
+    @property
+    def wants_outputs(self) -> bool:
+        """Whether the engine's taps should keep the layer outputs (see before_backward)."""
+        return self._tapped_layers() is not None
+
+    def _generator(self, ctx: StepContext) -> torch.Generator | None:
+        return torch.Generator(ctx.run.device).manual_seed(ctx.step) if self.monte_carlo else None
+
+    def before_backward(self, ctx: StepContext) -> None:
+        """On the hooks path, ask the step's (first) backward to keep its graph: the
+        columns then go back through it in after_backward, with no extra forward."""
+        taps = self.engine.step_taps(ctx)
+        if (ctx.backward_count == 0 and self.engine.loss_call(ctx) is not None and taps
+                and all(t.output is not None and t.input.dim() == 2 for t in taps.values())):
+            ctx.keep_graph, self._kept = True, ctx.step
+
+    def after_backward(self, ctx: StepContext) -> None:
+        if self._kept != ctx.step:
+            return
+        self._kept = -1
+        layers, taps, call = self._tapped_layers(), self.engine.step_taps(ctx), self.engine.loss_call(ctx)
+        if layers is not None and call is not None and all(id(m) in taps for m in layers):
+            self._tapped = (ctx.step, tapped_diag_ggn(call, [taps[id(m)] for m in layers], layers, self._generator(ctx)))
 
     def before_step(self, ctx: StepContext) -> None:
+        tapped = self._tapped
         current = self.engine.current
         if current is None or current.step != ctx.step or any(s.sgs is None for s in current.stats):
             return
-        rc = self.engine.recompute(ctx)
-        if rc is None:
-            ctx.record("tic_skipped", self.engine.reason)
-            return
-        why = unsupported(rc.model, rc)
-        if why:
-            ctx.record("tic_skipped", why)
-            return
         params = [ctx.params[i][1] for i in current.index]
-        layers = linear_layers(rc.model)
-        try:
-            if layers is not None:
-                generator = torch.Generator(ctx.run.device).manual_seed(ctx.step) if self.monte_carlo else None
-                found = linear_diag_ggn(rc.model, rc, layers, generator)
-                curvature = [found[id(p)] for p in params]
-            else:
-                curvature = diag_ggn(rc.model, rc, params, self.monte_carlo)  # type: ignore[arg-type]
-        except Exception as exc:  # noqa: BLE001 - a layer BackPACK does not support: say so, per step
-            ctx.record("tic_skipped", f"no GGN diagonal ({type(exc).__name__}: {exc})")
-            return
+        if tapped is not None and tapped[0] == ctx.step:
+            curvature = [tapped[1][id(p)] for p in params]
+        else:
+            recomputed = self._recomputed(ctx, params)
+            if recomputed is None:
+                return
+            curvature = recomputed
         second = torch._foreach_div([s.sgs.float() for s in current.stats], current.n)  # type: ignore[union-attr]
         for key, value in tic_values(second, [c.float() for c in curvature]).items():
             ctx.record(key, value)
+
+    def after_step(self, ctx: StepContext) -> None:
+        self._tapped = None  # (before_step may run twice in a step: the first before an optimizer is seen)
+
+    def _recomputed(self, ctx: StepContext, params: list[nn.Parameter]) -> list[torch.Tensor] | None:
+        """The GGN diagonal from an extra isolated forward/backward (None: skipped, and why recorded)."""
+        rc = self.engine.recompute(ctx)
+        if rc is None:
+            ctx.record("tic_skipped", self.engine.reason)
+            return None
+        why = unsupported(rc.model, rc)
+        if why:
+            ctx.record("tic_skipped", why)
+            return None
+        layers = linear_layers(rc.model)
+        try:
+            if layers is not None:
+                found = linear_diag_ggn(rc.model, rc, layers, self._generator(ctx))
+                return [found[id(p)] for p in params]
+            return diag_ggn(rc.model, rc, params, self.monte_carlo)
+        except Exception as exc:  # noqa: BLE001 - a layer BackPACK does not support: say so, per step
+            ctx.record("tic_skipped", f"no GGN diagonal ({type(exc).__name__}: {exc})")
+            return None
