@@ -423,3 +423,44 @@ def test_cross_entropy_hessian_root_matches_autodiff(kind):
     assert torch.allclose(product(closed), product(generic), atol=1e-6)
     if kind == "ignored":
         assert closed[:, 2].abs().max() == 0
+
+
+def test_histograms_count_what_brute_force_counts(tmp_path):
+    """Per-tensor gradient-magnitude and parameter histograms, exact zeros and the tiny
+    fraction, against counting by hand (tensors small enough to be taken whole)."""
+    import math
+
+    from traindebug.probes.histograms import GRAD_LOG_BINS, GRAD_LOG_RANGE, PARAM_BINS
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))
+    with torch.no_grad():
+        model[0].weight[0] = 0.0  # unit 0 dead-ish: zero gradients in layer 2's column 0 below
+        model[0].bias[0] = -10.0
+        model[2].weight.mul_(3e-6)  # gradients around 1e-7 for layer 0
+    x, y = data((20, 6))
+    params = [p.detach().clone() for p in model.parameters()]
+    records = train(model, x, y, 1, tmp_path, schedules={"histograms": "every:1"})
+    hist = next(r for r in records if r["kind"] == "histograms")
+    step = next(r for r in records if r["kind"] == "step")
+    copy_ = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))
+    with torch.no_grad():
+        for p, v in zip(copy_.parameters(), params):
+            p.copy_(v)
+    F.cross_entropy(copy_(x), y).backward()
+    low, high = GRAD_LOG_RANGE
+    for k, p in enumerate(copy_.parameters()):
+        g = p.grad.abs().reshape(-1).tolist()
+        expected = [0] * GRAD_LOG_BINS
+        for v in (v for v in g if v > 0):
+            expected[min(max(math.floor((math.log10(v) - low) * GRAD_LOG_BINS / (high - low)), 0), GRAD_LOG_BINS - 1)] += 1
+        assert hist["grad_log"][k] == expected
+        assert hist["grad_zero"][k] == sum(v == 0 for v in g)
+        nonzero = [v for v in g if v > 0]
+        assert step["grad_tiny_fraction"][k] == pytest.approx(sum(v < 1e-7 for v in nonzero) / max(len(nonzero), 1), abs=1e-4)
+        values = p.detach().reshape(-1)
+        edge = float(values.abs().max())
+        assert hist["param_absmax"][k] == pytest.approx(edge, rel=1e-4)
+        assert sum(hist["param"][k]) == values.numel() and len(hist["param"][k]) == PARAM_BINS
+    assert any(0 < f < 1 for f in step["grad_tiny_fraction"])  # the case is not trivial
+    assert any(z > 0 for z in hist["grad_zero"])

@@ -16,13 +16,15 @@ elements at every step (drawn once per tensor from a private generator), so a
 step costs one gather per tensor and no random draw.
 
 And ``grad_tiny_fraction`` (per tensor: fraction of the nonzero gradient
-elements with |g| <= ``thresholds.GRAD_ABS_VANISHED``; exact zeros, as in unused
+elements with |g| < ``thresholds.GRAD_ABS_VANISHED``; exact zeros, as in unused
 embedding rows or dead units, are left out) into the step record.
 Per-sample gradient element histograms (Cockpit's ``GradHist1d``) come from the
 per-sample engine in the full preset (record ``per_sample_hist``).
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -38,6 +40,10 @@ GRAD_LOG_RANGE = (-12.0, 4.0)  # half-decade bins from 1e-12 to 1e4
 PARAM_BINS = 32
 #: tensors larger than this are histogrammed from this many randomly drawn elements
 SAMPLE_SIZE = 2**12
+#: the grad_log bins below thresholds.GRAD_ABS_VANISHED (a bin edge: they give grad_tiny_fraction)
+TINY_BINS = round((math.log10(T.GRAD_ABS_VANISHED) - GRAD_LOG_RANGE[0]) * GRAD_LOG_BINS / (GRAD_LOG_RANGE[1] - GRAD_LOG_RANGE[0]))
+assert math.isclose(GRAD_LOG_RANGE[0] + TINY_BINS * (GRAD_LOG_RANGE[1] - GRAD_LOG_RANGE[0]) / GRAD_LOG_BINS,
+                    math.log10(T.GRAD_ABS_VANISHED)), "GRAD_ABS_VANISHED must lie on a grad_log bin edge"
 
 
 def sample_index(numel: int, device: torch.device, seed: int) -> torch.Tensor | None:
@@ -54,14 +60,17 @@ def sample(values: torch.Tensor, index: torch.Tensor | None) -> torch.Tensor:
 
 
 def binned(values: torch.Tensor, which: torch.Tensor, count: int, low: torch.Tensor | float,
-           high: torch.Tensor | float, bins: int) -> torch.Tensor:
+           high: torch.Tensor | float, bins: int, apart: torch.Tensor | None = None) -> torch.Tensor:
     """Per-tensor histograms [count, bins] of the flat ``values``, element k belonging to
     tensor ``which[k]``, over [low, high] (per tensor when low/high are tensors of shape
-    [count]); outliers go to the end bins. One bincount."""
+    [count]); outliers go to the end bins. With an ``apart`` mask, those elements are
+    counted in an extra last bin instead ([count, bins + 1]). One bincount."""
     lo = low.index_select(0, which) if isinstance(low, torch.Tensor) else low
     hi = high.index_select(0, which) if isinstance(high, torch.Tensor) else high
-    index = ((values - lo) * bins / (hi - lo)).floor_().clamp_(0, bins - 1).long()
-    return torch.bincount(which * bins + index, minlength=count * bins).reshape(count, bins).float()
+    index = ((values - lo) * bins / (hi - lo)).floor_().clamp_(0, bins - 1)
+    if apart is not None:
+        index, bins = index.masked_fill_(apart, bins), bins + 1
+    return torch.bincount(which * bins + index.long(), minlength=count * bins).reshape(count, bins).float()
 
 
 class HistogramProbe(Probe):
@@ -97,14 +106,10 @@ class HistogramProbe(Probe):
         params = torch.cat([sample(p.detach(), k).float() for (_, p), k in zip(rows, index)])
         sizes = tuple(min(p.numel(), SAMPLE_SIZE) if k is not None else p.numel() for (_, p), k in zip(rows, index))
         count, (which, sample_sizes) = len(rows), self._owner(sizes, grads.device)
-        positive = grads > 0
-        nonzero = torch.bincount(which, weights=positive.float(), minlength=count)
-        tiny = torch.bincount(which, weights=(positive & (grads <= T.GRAD_ABS_VANISHED)).float(), minlength=count)
-        low, high = GRAD_LOG_RANGE
-        logs = torch.where(positive, grads.clamp_min(1e-30).log10_(), torch.full_like(grads, low - 1))
-        grad_log = binned(logs, which, count, low, high, GRAD_LOG_BINS)
-        zeros = sample_sizes - nonzero
-        grad_log[:, 0] -= zeros  # zeros are counted apart
+        zero = grads == 0
+        counts = binned(grads.clamp_min_(1e-30).log10_(), which, count, *GRAD_LOG_RANGE, GRAD_LOG_BINS, apart=zero)
+        grad_log, zeros = counts[:, :GRAD_LOG_BINS], counts[:, GRAD_LOG_BINS]  # zeros are counted apart
+        tiny, nonzero = grad_log[:, :TINY_BINS].sum(1), sample_sizes - zeros
         absmax = torch.zeros(count, device=params.device).scatter_reduce_(0, which, params.abs(), "amax")
         absmax = absmax.clamp_min(1e-12)
         ctx.emit(
