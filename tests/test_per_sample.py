@@ -464,3 +464,31 @@ def test_histograms_count_what_brute_force_counts(tmp_path):
         assert sum(hist["param"][k]) == values.numel() and len(hist["param"][k]) == PARAM_BINS
     assert any(0 < f < 1 for f in step["grad_tiny_fraction"])  # the case is not trivial
     assert any(z > 0 for z in hist["grad_zero"])
+
+
+def test_tic_when_the_last_loss_does_not_reach_every_layer(tmp_path):
+    """A summed loss whose last term (the loss TIC decomposes) depends on one head only:
+    TIC's backward through the user's graph cannot reach the other head; it falls back,
+    no probe error, and the user's run is unchanged."""
+
+    class TwoHeads(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.main, self.aux = nn.Linear(4, 3), nn.Linear(4, 1)
+
+        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            return self.main(x), self.aux(x)
+
+    torch.manual_seed(0)
+    model = TwoHeads()
+    x, y = data((16, 4))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with traindebug.Session(tmp_path, quiet=True, schedules={"tic": "every:1"}):
+        for _ in range(3):
+            opt.zero_grad()
+            logits, side = model(x)
+            (F.cross_entropy(logits, y) + F.mse_loss(side.squeeze(1), y.float())).backward()
+            opt.step()
+    records = [json.loads(line) for line in open(tmp_path / "metrics.jsonl")]
+    assert not [r for r in records if r["kind"] == "probe_error"]
+    assert len([r for r in records if r["kind"] == "step"]) == 3

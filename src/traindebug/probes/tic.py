@@ -322,8 +322,12 @@ class TICProbe(Probe):
             return
         self._kept = -1
         layers, taps, call = self._tapped_layers(), self.engine.step_taps(ctx), self.engine.loss_call(ctx)
-        if layers is not None and call is not None and all(id(m) in taps for m in layers):
+        if layers is None or call is None or not all(id(m) in taps for m in layers):
+            return
+        try:
             self._tapped = (ctx.step, tapped_diag_ggn(call, [taps[id(m)] for m in layers], layers, self._generator(ctx)))
+        except RuntimeError:  # the loss input does not depend on every layer: before_step recomputes
+            self._tapped = None
 
     def before_step(self, ctx: StepContext) -> None:
         tapped = self._tapped
