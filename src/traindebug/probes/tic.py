@@ -16,7 +16,9 @@ path). H is the diagonal of the generalized Gauss-Newton matrix. On the hooks pa
 with nn.Linear layers it comes from the user's own graph: the step's backward is
 asked to keep it (``retain_graph``), and the curvature columns go back through it
 from the loss input to the layer outputs right after, which frees it (no extra
-forward; the user's tensor hooks on that path see these columns too). Otherwise it
+forward; the user's tensor hooks on that path see these columns too; if the step's taps
+turn out unusable, the kept graph lives until the script drops its loss tensor, at
+worst next to the next step's graph). Otherwise it
 comes from one extra isolated forward/backward. By default (option ``tic_curvature=ggn_mc``) it
 backpropagates one Monte Carlo column per sample, sum_k z_k S_k with z ~ N(0, 1)
 and S S^T the loss Hessian, an unbiased estimate of the diagonal (Cockpit's
