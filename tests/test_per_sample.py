@@ -492,3 +492,25 @@ def test_tic_when_the_last_loss_does_not_reach_every_layer(tmp_path):
     records = [json.loads(line) for line in open(tmp_path / "metrics.jsonl")]
     assert not [r for r in records if r["kind"] == "probe_error"]
     assert len([r for r in records if r["kind"] == "step"]) == 3
+
+
+def test_functional_call_parameters_are_skipped_not_misread(tmp_path):
+    """Tensors trained through torch.func.functional_call are not the layers' own: the hooks
+    path would pair their gradients with the wrong layer statistics; it says why it skips."""
+    from torch.func import functional_call
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    params = {k: v.detach().clone().requires_grad_() for k, v in net.named_parameters()}
+    opt = torch.optim.Adam(params.values(), lr=1e-2)
+    x, y = data((16, 4))
+    with traindebug.Session(tmp_path, quiet=True, probes="full", schedules={"tic": "every:1"}):
+        for _ in range(3):
+            opt.zero_grad()
+            F.cross_entropy(functional_call(net, params, (x,)), y).backward()
+            opt.step()
+    records = [json.loads(line) for line in open(tmp_path / "metrics.jsonl")]
+    assert not [r for r in records if r["kind"] == "probe_error"]
+    steps = [r for r in records if r["kind"] == "step"]
+    assert steps and all(r.get("per_sample_skipped") and "per_sample_norms_sq" not in r for r in steps)
+    assert any("functional_call" in r["per_sample_skipped"] for r in steps)

@@ -545,6 +545,9 @@ class PerSampleEngine(Probe):
             return "layer inputs are not batched along dimension 0 like the loss input"
         if REDUCTIONS.get(call.kwargs.get("reduction", "mean")) is None:
             return "the loss reduction has no per-sample form"
+        owned = ((p, self._owners.get(id(p))) for _, p in ctx.params)
+        if any(m is not None and p is not m.weight and p is not m.bias for p, m in owned):
+            return "the optimized tensors are not the layers' own (torch.func.functional_call)"
         return ""
 
     # -- extra-pass paths --------------------------------------------------------

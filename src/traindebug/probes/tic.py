@@ -337,7 +337,7 @@ class TICProbe(Probe):
         if current is None or current.step != ctx.step or any(s.sgs is None for s in current.stats):
             return
         params = [ctx.params[i][1] for i in current.index]
-        if tapped is not None and tapped[0] == ctx.step:
+        if tapped is not None and tapped[0] == ctx.step and all(id(p) in tapped[1] for p in params):
             curvature = [tapped[1][id(p)] for p in params]
         else:
             recomputed = self._recomputed(ctx, params)
