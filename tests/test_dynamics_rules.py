@@ -420,3 +420,14 @@ def test_the_end_record_says_whether_an_optimizer_stepped(tmp_path, steps_the_op
                 opt.zero_grad()
     end = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()][-1]
     assert end["kind"] == "end" and end["optimizer_stepped"] is steps_the_optimizer
+
+
+def test_a_layer_counts_as_reached_only_if_a_tensor_of_it_got_a_gradient() -> None:
+    """The cancelling-bias exception needs evidence that the graph reaches the layer: a
+    sibling tensor seen on too few steps to be judged, with zero gradients, is none."""
+    names = ["a.weight", "a.bias", "b.bias", "b.weight"]
+    steps = [{"grad_norms": [0.1, 0.1, 0.0]} for _ in range(18)] + [{"grad_norms": [0.1, 0.1, 0.0, 0.0]} for _ in range(2)]
+    run = make_run(steps)
+    tensors = {**run.last("tensors"), "names": names, "in_optimizer": [True] * 4}
+    found = no_gradient.fn(RunData([tensors, *run.records("step")]))
+    assert [(f.severity, f.where) for f in found] == [("warning", "b")]

@@ -57,7 +57,7 @@ def no_gradient(run: RunData) -> list[Finding]:
     if not dead or len(dead) == n and not any(in_opt):
         return []
     findings = []
-    reached = {_module_of(names[i]) for i in range(n) if i not in dead}
+    reached = {_module_of(names[i]) for i in range(n) if any(v != 0 for v in seen[i])}  # got a gradient at least once
     for module, tensors in _group_by_module(names, dead).items():
         optimized = any(in_opt[names.index(t)] for t in tensors if names.index(t) < len(in_opt))
         # the module's other tensors get gradients: the graph reaches it, and the loss is
