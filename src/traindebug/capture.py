@@ -65,6 +65,9 @@ class Capture:
         self._handles: list[Any] = []
         self._patches: list[tuple[Any, str, Any]] = []
         self._depth = 0
+        #: inside the user's backward: forwards seen now are recomputations (activation
+        #: checkpointing), and backward calls are nested ones (reentrant checkpointing)
+        self._in_backward = False
 
     # -- install / remove -------------------------------------------------
     def install(self) -> None:
@@ -99,11 +102,15 @@ class Capture:
 
     # -- module forwards --------------------------------------------------
     def _pre_forward(self, module: nn.Module, args: tuple) -> None:
+        if self._in_backward:
+            return
         if self._depth == 0 and not self.observer.busy:
             self.observer.before_root_forward(module)
         self._depth += 1
 
     def _post_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any = None) -> None:
+        if self._in_backward:
+            return
         self._depth = max(self._depth - 1, 0)
         if self.observer.busy or output is None:
             return
@@ -116,12 +123,16 @@ class Capture:
         @functools.wraps(original)
         def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
             loss = tensors if isinstance(tensors, torch.Tensor) else None
-            if observer.busy or loss is None:
+            if observer.busy or loss is None or self._in_backward:
                 return original(tensors, *args, **kwargs)
             self._depth = 0  # a forward that raised may have left it unbalanced
             if observer.before_backward(loss):
                 args, kwargs = _retaining(args, kwargs)
-            result = original(tensors, *args, **kwargs)
+            self._in_backward = True
+            try:
+                result = original(tensors, *args, **kwargs)
+            finally:
+                self._in_backward = False
             observer.after_backward(loss)
             return result
 

@@ -8,6 +8,7 @@ end runs the rules and writes ``findings.json`` and ``logbook.md``.
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
 import platform
 import time
 import traceback
@@ -260,29 +261,32 @@ class Session:
             if not self._started:
                 return
             ctx = self._ctx
-            for probe in self._listeners["on_forward"]:
-                if probe.wants_forward and probe.schedule.due(ctx.step):
-                    self._call(probe.on_forward, ctx, module, args, output)
+            with torch.no_grad():  # a probe's own ops must not join the user's graph (or a checkpoint's saved tensors)
+                for probe in self._listeners["on_forward"]:
+                    if probe.wants_forward and probe.schedule.due(ctx.step):
+                        self._call(probe.on_forward, ctx, module, args, output)
 
     def on_loss_call(self, name: str, fn: Callable, args: tuple, kwargs: dict, output: Any) -> None:
         """A torch loss function returned."""
         if not isinstance(output, torch.Tensor):
             return
         with self._timed():
+            options = _named_options(fn, args, kwargs)
             call = LossCall(
                 name=name,
                 fn=fn,
                 input=args[0],
-                target=args[1] if len(args) > 1 else kwargs.get("target"),
-                kwargs={k: v for k, v in kwargs.items() if k != "target"},
+                target=args[1] if len(args) > 1 else options.pop("target", None),
+                kwargs=options,
                 output=output.detach(),
                 training=torch.is_grad_enabled() and output.requires_grad,
             )
             if call.training:
                 self._maybe_complete_step()  # a model without nn.Module starts its step here
                 self._ctx.loss_call = call
-            for probe in self._listeners["on_loss_call"]:
-                self._call(probe.on_loss_call, self._ctx, call)
+            with torch.no_grad():
+                for probe in self._listeners["on_loss_call"]:
+                    self._call(probe.on_loss_call, self._ctx, call)
 
     def before_backward(self, loss: torch.Tensor) -> bool:
         """A backward pass is about to run on ``loss``; True: a probe asks it to keep its graph."""
@@ -517,7 +521,14 @@ class _Timer:
         self.session._own_time += time.perf_counter() - self.t
 
 
-def describe_exception(exc: BaseException) -> str:
-    """One line for the terminal: 'TypeError: message'."""
-    return f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-
+def _named_options(fn: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """A loss call's arguments after input and target, by name (``var`` of
+    ``gaussian_nll_loss(input, target, var)``), so that probes can replay the call."""
+    if len(args) <= 2:
+        return dict(kwargs)
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return dict(kwargs)
+    names = list(bound.arguments)
+    return {k: v for k, v in bound.arguments.items() if k not in names[:2]}
