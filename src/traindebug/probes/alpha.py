@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import torch
 
-from traindebug.probes.base import Cost, Probe, StepContext
+from traindebug.probes.base import Cost, Probe, StepContext, dense_grads
 from traindebug.probes.per_sample import sample_scale
 from traindebug.schedule import Schedule
 from traindebug.store import OnHost
@@ -169,7 +169,7 @@ class AlphaProbe(Probe):
             return
         stats = torch.stack([current.losses.mean(), current.losses.var()])
         factor = sample_scale(call, current.n, ctx.loss) / current.n
-        grads = [p.grad for _, p in ctx.params]
+        grads = dense_grads(ctx.params)
         pending, self._pending = self._pending, None
         if pending is not None and pending.step == ctx.step - 1:
             proj = self.engine.directional(ctx, pending.direction, samples=self.samples)

@@ -58,6 +58,15 @@ class LossCall:
         """The same loss function, same options, on a new input (and target)."""
         return self.fn(input, self.target if target is None else target, **self.kwargs)
 
+    def replay_problem(self) -> str:
+        """Why replaying this loss on a recomputed model output would be wrong ('' if it
+        would not): an argument besides ``input`` that carries gradient (e.g. the ``var``
+        of gaussian_nll_loss from a second model head) would be held fixed."""
+        others = sorted(k for k, v in self.kwargs.items() if isinstance(v, torch.Tensor) and v.requires_grad)
+        if others:
+            return f"the loss also reads {', '.join(others)} from the model, which a recomputation would hold fixed"
+        return ""
+
 
 @dataclass
 class Batch:
@@ -174,3 +183,15 @@ class Probe:
 
     def finish(self, run: RunContext, emit: Callable[[dict[str, Any]], None]) -> None:
         """The run ended (any status); write summaries with ``emit({'kind': ...})``."""
+
+
+def describe_exception(exc: BaseException) -> str:
+    """One line for a skip reason: 'TypeError: message' (first line, at most 300 characters)."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+
+
+def dense_grads(params: list[tuple[str, nn.Parameter]]) -> list[torch.Tensor | None]:
+    """The tensors' ``.grad`` (None where absent), sparse ones (``nn.Embedding(sparse=True)``)
+    as dense copies, so that reductions and views work on every gradient."""
+    return [None if p.grad is None else p.grad if p.grad.layout == torch.strided else p.grad.to_dense()
+            for _, p in params]

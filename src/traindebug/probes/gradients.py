@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, Probe, Settings, StepContext
+from traindebug.probes.base import Cost, Probe, Settings, StepContext, dense_grads
 from traindebug.schedule import PER_TENSOR
 
 
@@ -29,8 +29,7 @@ def stack_norms(values: list[torch.Tensor] | tuple[torch.Tensor, ...], device: t
 
 def grad_norms(ctx: StepContext) -> tuple[torch.Tensor, list[int]]:
     """(per-tensor norms on the params' device, indices of tensors without grad)."""
-    params = ctx.params
-    grads = [p.grad for _, p in params]
+    grads = dense_grads(ctx.params)
     device = ctx.run.device
     missing = [i for i, g in enumerate(grads) if g is None]
     if not missing:
@@ -53,8 +52,9 @@ class GradientProbe(Probe):
 
     def before_backward(self, ctx: StepContext) -> None:
         if ctx.backward_count == 0 and ctx.params:
-            present = [i for i, (_, p) in enumerate(ctx.params) if p.grad is not None]
-            norms = torch._foreach_norm([ctx.params[i][1].grad.detach() for i in present]) if present else []  # type: ignore[union-attr]
+            grads = dense_grads(ctx.params)
+            present = [i for i, g in enumerate(grads) if g is not None]
+            norms = torch._foreach_norm([grads[i].detach() for i in present]) if present else []  # type: ignore[union-attr]
             self._stale = (present, list(norms), [p._version for _, p in ctx.params])
 
     def before_step(self, ctx: StepContext) -> None:

@@ -30,7 +30,7 @@ import torch
 
 from traindebug import thresholds as T
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, Probe, Settings, StepContext
+from traindebug.probes.base import Cost, Probe, Settings, StepContext, dense_grads
 from traindebug.probes.per_sample import preset_schedule
 from traindebug.probes.sampling import random_index
 from traindebug.schedule import NEVER, Schedule
@@ -98,11 +98,12 @@ class HistogramProbe(Probe):
         return self._which[sizes]
 
     def before_step(self, ctx: StepContext) -> None:
-        rows = [(i, p) for i, (_, p) in enumerate(ctx.params) if p.grad is not None and p.numel() > 0]
+        all_grads = dense_grads(ctx.params)
+        rows = [(i, p) for i, (_, p) in enumerate(ctx.params) if all_grads[i] is not None and p.numel() > 0]
         if not rows:
             return
         index = [self._sample_index(i, p) for i, p in rows]
-        grads = torch.cat([sample(p.grad.detach(), k).float() for (_, p), k in zip(rows, index)]).abs_()
+        grads = torch.cat([sample(all_grads[i].detach(), k).float() for (i, _), k in zip(rows, index)]).abs_()  # type: ignore[union-attr]
         params = torch.cat([sample(p.detach(), k).float() for (_, p), k in zip(rows, index)])
         sizes = tuple(min(p.numel(), SAMPLE_SIZE) if k is not None else p.numel() for (_, p), k in zip(rows, index))
         count, (which, sample_sizes) = len(rows), self._owner(sizes, grads.device)

@@ -45,7 +45,7 @@ from torch import nn
 
 from traindebug.isolation import isolated
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
+from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext, describe_exception
 from traindebug.probes.sampling import random_index
 from traindebug.schedule import NEVER, Schedule
 from traindebug.store import OnHost
@@ -566,17 +566,18 @@ class PerSampleEngine(Probe):
                 self.current = PerSample(ctx.step, self.path, recompute.n, [i for i, _, _ in covered],
                                          [TensorStats(gram=None) for _ in covered], losses)
             return
-        try:
-            if self.path == "backpack":
+        if self.path == "backpack":
+            try:
                 self.current = self._backpack(ctx, recompute)
-            else:
-                self.current = self._func(ctx, recompute)
-        except Exception as exc:  # noqa: BLE001 - an unsupported model falls back, then gives up
-            if self.path != "backpack":
-                raise
-            self.reason = f"BackPACK failed ({type(exc).__name__}: {exc}); using torch.func"
-            self.path = "func"
+                return
+            except Exception as exc:  # noqa: BLE001 - a model BackPACK does not support falls back
+                self.reason = f"BackPACK failed ({describe_exception(exc)}); using torch.func"
+                self.path = "func"
+        try:
             self.current = self._func(ctx, recompute)
+        except Exception as exc:  # noqa: BLE001 - data-dependent shapes, saved-tensor hooks...: give up, in words
+            self.path = "none"
+            self.reason = f"torch.func could not compute per-sample gradients ({describe_exception(exc)})"
 
     def recompute(self, ctx: StepContext) -> Recompute | None:
         """What is needed to redo the user's loss on the user's batch (None: not possible)."""
@@ -586,6 +587,9 @@ class PerSampleEngine(Probe):
             return None
         if model_output(ctx.batch.output, call.input) is None:
             self.reason = "the loss function's input is not the model's output"
+            return None
+        if call.replay_problem():
+            self.reason = call.replay_problem()
             return None
         return Recompute(ctx.batch.model, ctx.batch.args, ctx.batch.kwargs, call)
 

@@ -314,8 +314,8 @@ class TICProbe(Probe):
     def before_backward(self, ctx: StepContext) -> None:
         """On the hooks path, ask the step's (first) backward to keep its graph: the
         columns then go back through it in after_backward, with no extra forward."""
-        taps = self.engine.step_taps(ctx)
-        if (ctx.backward_count == 0 and self.engine.loss_call(ctx) is not None and taps
+        taps, call = self.engine.step_taps(ctx), self.engine.loss_call(ctx)
+        if (ctx.backward_count == 0 and call is not None and not call.replay_problem() and taps
                 and all(t.output is not None and t.input.dim() == 2 for t in taps.values())):
             ctx.keep_graph, self._kept = True, ctx.step
 

@@ -36,7 +36,7 @@ import math
 import torch
 
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext
+from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext, dense_grads
 from traindebug.probes.sampling import Sample, plan_sample
 from traindebug.schedule import PER_TENSOR, Schedule
 
@@ -118,7 +118,7 @@ class UpdateProbe(Probe):
         self._with_grad = GRAD_SAMPLE.due(ctx.step)
         if not self._with_grad:
             return
-        grads = [(p.grad, part) for (_, p), part in zip(ctx.params, self._rows[2])]
+        grads = list(zip(dense_grads(ctx.params), self._rows[2]))
         present = [(s.view(g.detach().reshape(-1)), part) for (g, part), s in zip(grads, self._samples) if g is not None]
         for g, part in grads:
             if g is None:
