@@ -44,6 +44,7 @@ BUILTIN_PLUGINS = (
     # -- data and loop checks (issue 4) --
     "traindebug.probes.loss_inputs",
     "traindebug.probes.labels",
+    "traindebug.probes.label_neighbours",
     "traindebug.probes.inputs",
     "traindebug.probes.module_modes",
     "traindebug.rules.loss_output_mismatch",

@@ -8,6 +8,7 @@ engine records the rule as skipped instead of running it. Thresholds live in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -65,6 +66,13 @@ def late(steps: list[int], rows: list[Any], fraction: float = 0.2, minimum: int 
     start = steps[-1] - fraction * (steps[-1] - steps[0])
     chosen = [r for s, r in zip(steps, rows) if s >= start]
     return chosen if len(chosen) >= minimum else rows[-minimum:]
+
+
+def model_of(name: str) -> str:
+    """Which observed model a tensor belongs to: 'model<k>.' prefixes mark the second and later
+    ones; 'optimizer<k>.' an optimizer's tensor in no model, 'leaf' a functional model's."""
+    match = re.match(r"(model\d+|optimizer\d+|leaf)", name)
+    return match.group(1) if match else "model0"
 
 
 def median(values: list[float]) -> float:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, median, per_tensor, rule
+from traindebug.rules.base import Rule, median, model_of, per_tensor, rule
 from traindebug.store import RunData, to_float
 
 
@@ -41,6 +41,15 @@ def vanished_gradients(run: RunData) -> set[int]:
     }
 
 
+def stale_optimizer_tensors(names: list[str], in_opt: list[bool]) -> list[str]:
+    """Tensors an optimizer holds that belong to no observed model, when some model tensors
+    are in no optimizer: a module replaced (``model.head = nn.Linear(...)``) after the
+    optimizer was built, which still holds the old module's parameters."""
+    orphans = [n for n in names if model_of(n).startswith("optimizer")]
+    unoptimized = [n for i, n in enumerate(names) if i < len(in_opt) and not in_opt[i] and not model_of(n).startswith(("optimizer", "leaf"))]
+    return orphans if orphans and unoptimized else []
+
+
 @rule("flow.no_gradient", "no_gradient_flow", needs=("grad_norms",))
 def no_gradient(run: RunData) -> list[Finding]:
     """Trainable tensors whose gradient is missing or exactly zero at every step."""
@@ -58,7 +67,10 @@ def no_gradient(run: RunData) -> list[Finding]:
         return []
     findings = []
     reached = {_module_of(names[i]) for i in range(n) if any(v != 0 for v in seen[i])}  # got a gradient at least once
+    stale = set(stale_optimizer_tensors(names, in_opt))
     for module, tensors in _group_by_module(names, dead).items():
+        if stale.issuperset(tensors):
+            continue  # the old parameters of a replaced module: flow.frozen reports the new ones
         optimized = any(in_opt[names.index(t)] for t in tensors if names.index(t) < len(in_opt))
         # the module's other tensors get gradients: the graph reaches it, and the loss is
         # invariant to these (a bias that cancels in a score difference or a normalisation)
@@ -119,11 +131,16 @@ def frozen(run: RunData) -> list[Finding]:
     if not stuck:
         return []
     nothing_moves = len(stuck) == n
+    stale = stale_optimizer_tensors(names, in_opt)
     findings = []
     for module, tensors in _group_by_module(names, stuck).items():
         outside = [t for t in tensors if names.index(t) < len(in_opt) and not in_opt[names.index(t)]]
         if nothing_moves:
             why = "No parameter changed at any step although gradients were computed: the optimizer never steps (optimizer.step() missing or skipped) or its learning rate is 0."
+        elif outside and stale:
+            why = (f"{', '.join(outside)} are not in any optimizer's param groups, so nothing updates them; the "
+                   f"optimizer holds instead {len(stale)} tensors that no model uses ({', '.join(stale[:4])}): the "
+                   f"module was replaced after the optimizer was built, which still updates the old one's parameters.")
         elif outside:
             why = f"{', '.join(outside)} are not in any optimizer's param groups, so nothing updates them."
         else:
@@ -140,7 +157,7 @@ def frozen(run: RunData) -> list[Finding]:
                 observation=f"{', '.join(tensors)} had non-zero gradients on {len(active)} steps and an update of exactly 0 on every one.",
                 hypothesis=why,
                 suggestion="Pass model.parameters() (all of them) to the optimizer, call optimizer.step() after backward, and check the learning rate of every param group.",
-                evidence={"tensors": tensors, "not_in_optimizer": outside, "steps": len(active)},
+                evidence={"tensors": tensors, "not_in_optimizer": outside, "stale_in_optimizer": stale, "steps": len(active)},
                 caveat="Parameters frozen on purpose should have requires_grad=False; then they are not reported.",
             )
         )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import re
 
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.base import Rule, fmt, matrix_tensors, median, model_of, per_tensor, rule
 from traindebug.store import RunData
 
 
@@ -65,12 +64,6 @@ def _rms(run: RunData, index: int, norms: list[float]) -> float:
     return norms[index] / math.sqrt(max(math.prod(shape), 1))
 
 
-def _model_of(name: str) -> str:
-    """Which observed model a tensor belongs to: 'model<k>.' prefixes mark the second and later ones."""
-    match = re.match(r"(model\d+|optimizer\d+|leaf)", name)
-    return match.group(1) if match else "model0"
-
-
 def _lookup_tables(run: RunData) -> set[str]:
     """Modules that are embedding tables: only the rows a batch looks up get a gradient,
     so their RMS gradient is small by construction, not because the signal vanished."""
@@ -88,25 +81,71 @@ def _depth_ratio(run: RunData, matrices: list[int], rows: list[list[float]]) -> 
     return first_rms / last_rms, first, last, first_rms, last_rms
 
 
-@rule("gradients.vanishing_depth", "vanishing_gradients", needs=("grad_norms",))
-def vanishing_depth(run: RunData) -> list[Finding]:
-    """Early layers get orders of magnitude smaller gradients than late layers (within one model)."""
+def _depth_ratios(run: RunData) -> list[tuple[float, int, int, float, float]]:
+    """First/last RMS gradient ratios of each model's weight matrices (three at least;
+    embedding tables left out) over the first 10 steps with per-tensor norms."""
     names = run.tensor_names
     lookups = _lookup_tables(run)
     by_model: dict[str, list[int]] = {}
     for i in matrix_tensors(run):
         if i < len(names) and names[i].rsplit(".", 1)[0] not in lookups:
-            by_model.setdefault(_model_of(names[i]), []).append(i)
+            by_model.setdefault(model_of(names[i]), []).append(i)
     _, rows = per_tensor(run, "grad_norms")
     rows = rows[:10]
     if not rows:
         return []
-    ratios = [r for group in by_model.values() if len(group) >= 3 for r in [_depth_ratio(run, group, rows)] if r]
+    return [r for group in by_model.values() if len(group) >= 3 for r in [_depth_ratio(run, group, rows)] if r]
+
+
+@rule("gradients.exploding_depth", "exploding_gradients", needs=("grad_norms",))
+def exploding_depth(run: RunData) -> list[Finding]:
+    """Early layers get orders of magnitude larger gradients than the last layer (within one model)."""
+    ratios = _depth_ratios(run)
+    if not ratios:
+        return []
+    ratio, first, last, first_rms, last_rms = max(ratios)
+    if ratio <= T.GRAD_DEPTH_RATIO_HIGH:
+        return []
+    names = run.tensor_names
+    return [
+        Finding(
+            rule="gradients.exploding_depth",
+            category="exploding_gradients",
+            severity="warning",
+            confidence=0.7,
+            step=0,
+            where=names[first],
+            title=f"early layers get {fmt(ratio)}x larger gradients than the last layer",
+            observation=(
+                f"In the first steps the RMS gradient of {names[first]} was {fmt(first_rms)}, "
+                f"that of {names[last]} {fmt(last_rms)}: a ratio of {fmt(ratio)} "
+                f"(above {T.GRAD_DEPTH_RATIO_HIGH:g}, two orders of magnitude)."
+            ),
+            hypothesis=(
+                "The backward signal grows through depth or time: layer (or recurrent) Jacobians with gain "
+                "above 1, from weights initialised too large for their fan-in, or a recurrent matrix whose "
+                "spectral radius exceeds 1, multiplied over many layers or time steps."
+            ),
+            suggestion="Initialise with the fan-in scaling (PyTorch's defaults, Xavier/Kaiming, orthogonal for recurrent "
+                       "weights), add normalization or residual connections, or clip gradients by norm.",
+            evidence={"first_rms": first_rms, "last_rms": last_rms, "ratio": ratio},
+            caveat="Parameter order is taken as depth order (the order of model.parameters()); unnormalised inputs "
+                   "also enlarge the first layer's gradient (see input_scale).",
+            figures=["grad_heatmap"],
+        )
+    ]
+
+
+@rule("gradients.vanishing_depth", "vanishing_gradients", needs=("grad_norms",))
+def vanishing_depth(run: RunData) -> list[Finding]:
+    """Early layers get orders of magnitude smaller gradients than late layers (within one model)."""
+    ratios = _depth_ratios(run)
     if not ratios:
         return []
     ratio, first, last, first_rms, last_rms = min(ratios)
     if ratio >= T.GRAD_DEPTH_RATIO_LOW:
         return []
+    names = run.tensor_names
     return [
         Finding(
             rule="gradients.vanishing_depth",
@@ -135,4 +174,4 @@ def vanishing_depth(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [exploding, vanishing_depth]
+    return [exploding, exploding_depth, vanishing_depth]

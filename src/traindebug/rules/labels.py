@@ -192,6 +192,9 @@ def no_signal(run: RunData) -> list[Finding]:
     reached = schedule_reach(run)
     if reached is not None and reached < T.LR_SCHEDULE_REACHED_FRACTION:
         return []  # the rate never came near its configured value: that explains a loss at the prior
+    neighbours = neighbour_z(run)
+    if neighbours is not None and neighbours[0] >= T.LABEL_NEIGHBOUR_Z:
+        return []  # similar inputs share labels: the labels carry signal, the model does not pick it up
     chance = math.log(len(counts)) if len(counts) > 1 else prior
     return [
         Finding(
@@ -223,6 +226,66 @@ def no_signal(run: RunData) -> list[Finding]:
     ]
 
 
+def neighbour_z(run: RunData) -> tuple[float, dict[str, float]] | None:
+    """(z-score of nearest-neighbour label agreement over its chance level, the record), or None."""
+    record = run.last("label_neighbours")
+    if not record:
+        return None
+    values = {k: to_float(record.get(k, 0)) for k in ("hits", "expected", "variance", "samples")}
+    if values["samples"] < T.LABEL_NEIGHBOUR_MIN_SAMPLES or values["variance"] <= 0:
+        return None
+    return (values["hits"] - values["expected"]) / math.sqrt(values["variance"]), values
+
+
+@rule("labels.unrelated_to_inputs", "label_problem", needs=("loss", "labels", "label_neighbours"))
+def unrelated_to_inputs(run: RunData) -> list[Finding]:
+    """Similar inputs have labels no more alike than random pairs, and the loss fell only
+    part of the way from the label prior (memorising, not learning)."""
+    trend = loss_trend(run)
+    prior = prior_loss(run)
+    neighbours = neighbour_z(run)
+    if made_targets(run) or alternating_updates(run) or combined_losses(run) or neighbours is None:
+        return []
+    if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
+        return []
+    fraction = trend["late"] / prior
+    z, counts = neighbours
+    if z >= T.LABEL_NEIGHBOUR_Z or not T.LABEL_UNRELATED_LOSS_FRACTION <= fraction < T.LABEL_NO_SIGNAL_LOSS_FRACTION:
+        return []  # at or above 0.9 of the prior, labels.no_signal speaks
+    samples = int(counts["samples"])
+    return [
+        Finding(
+            rule="labels.unrelated_to_inputs",
+            category="label_problem",
+            severity="warning",
+            confidence=0.6,
+            step=0,
+            title="labels do not go with the inputs: similar inputs are labelled no more alike than random pairs",
+            observation=(
+                f"In the first batches, {fmt(counts['hits'])} of {samples} samples shared the label of their nearest "
+                f"neighbour among the batch's inputs; random pairs from the same batches would share it "
+                f"{fmt(counts['expected'])} times (z = {fmt(z)}, below {T.LABEL_NEIGHBOUR_Z:g}). The training loss "
+                f"fell only to {fmt(trend['late'])} (late median), {fmt(fraction)} of the {fmt(prior)} that predicting "
+                f"the label frequencies gives."
+            ),
+            hypothesis=(
+                "Labels are misaligned with the inputs (X and y shuffled or split separately, an indexing off-by-one), "
+                "so the model can only memorise them one by one: a loss creeping down from the prior, with nothing learnt "
+                "that carries to new data."
+            ),
+            suggestion=(
+                "Check that X and y go through the same permutation and split (one train_test_split call on both, "
+                "one index for both); look at a few inputs with their labels."
+            ),
+            evidence={"neighbour_z": z, **counts, "late_loss": trend["late"], "prior_entropy": prior},
+            caveat=("Neighbours are taken in the raw input space: a task whose labels depend on the inputs in a way "
+                    "distances do not show (parity, positions in a sequence) can also agree at chance there, which is "
+                    "why the slow loss is required as well."),
+            figures=["loss"],
+        )
+    ]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [identical, imbalance, out_of_range, no_signal]
+    return [identical, imbalance, out_of_range, no_signal, unrelated_to_inputs]
