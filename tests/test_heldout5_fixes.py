@@ -1,6 +1,7 @@
 """Fixes found by the fifth held-out set: gradients that explode through time in a chaotic
-RNN (and the finite-difference check that must not call them wrong), and labels that do
-not go with their inputs although the loss creeps down."""
+RNN (and the finite-difference check that must not call them wrong), labels that do not go
+with their inputs although the loss creeps down, a module replaced after the optimizer was
+built; and one miss of the fourth set: a rate fed to a loss that expects a log-rate."""
 
 from __future__ import annotations
 
@@ -131,3 +132,30 @@ def test_module_replaced_after_the_optimizer_is_reported_as_unoptimized_first(ch
     assert first["category"] == "frozen_or_unoptimized" and first["where"] == "head"
     assert "replaced after the optimizer" in first["hypothesis"]
     assert "no_gradient_flow" not in result.categories()
+
+
+POISSON = """
+import torch
+from torch import nn
+torch.manual_seed(0)
+X = torch.randn(1024, 6)
+counts = torch.poisson(torch.exp(0.5 + X[:, :3].sum(1) * 0.3))
+model = nn.Sequential(nn.Linear(6, 32), nn.Tanh(), nn.Linear(32, 1){head})
+opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+crit = nn.PoissonNLLLoss()
+for step in range(60):
+    i = torch.randint(0, 1024, (64,))
+    loss = crit(model(X[i]).squeeze(1), counts[i])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+@pytest.mark.parametrize("head, flagged", [(", nn.Softplus()", True), ("", False)])
+def test_a_rate_read_as_a_log_rate_is_a_loss_output_mismatch(check, head: str, flagged: bool) -> None:
+    result = check(POISSON.format(head=head))
+    rules = [f["rule"] for f in result.findings]
+    assert ("loss_output.rate_as_log_rate" in rules) == flagged
+    if flagged:
+        assert result.categories()[0] == "loss_output_mismatch"

@@ -54,6 +54,8 @@ def loss_input_stats(call: LossCall) -> dict[str, Any]:
         "input_dtype": str(x.dtype).replace("torch.", ""),
         "has_weight": any(call.kwargs.get(k) is not None for k in ("weight", "pos_weight")),
     }
+    if call.name == "poisson_nll_loss":
+        stats["log_input"] = bool(call.kwargs.get("log_input", True))
     if x.is_floating_point() and x.numel():
         xf = x[:SAMPLE_ROWS].float() if x.dim() else x.float()
         stats.update(input_min=xf.min(), input_max=xf.max(), input_rms=xf.pow(2).mean().sqrt())

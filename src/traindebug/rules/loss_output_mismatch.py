@@ -201,6 +201,39 @@ def regression_on_classes(run: RunData) -> list[Finding]:
     ]
 
 
+@rule("loss_output.rate_as_log_rate", "loss_output_mismatch", needs=("loss_input",))
+def rate_as_log_rate(run: RunData) -> list[Finding]:
+    """poisson_nll_loss with log_input=True fed an output that is never negative, already at the
+    first step: a rate (Softplus, ReLU, exp) read as a log-rate."""
+    name, records = loss_inputs(run)
+    first = [r for r in records if int(r.get("step", 0)) == 0]
+    if name != "poisson_nll_loss" or not first or not all(r.get("log_input") for r in first):
+        return []
+    if not _all(first, lambda r: _value(r, "input_min") >= 0):
+        return []
+    low = min(_value(r, "input_min") for r in first)
+    return [
+        _finding(
+            "rate_as_log_rate",
+            "poisson_nll_loss reads the output as a log-rate (log_input=True), but the output is never negative",
+            f"At the first step every input of poisson_nll_loss was ≥ 0 (smallest {fmt(low)}; "
+            f"{_calls(first)}), although the loss is called with log_input=True (PoissonNLLLoss's default), "
+            f"which takes exp(input) as the rate. An output layer that is linear at initialization gives "
+            f"values of both signs; one that cannot go below 0 is a rate.",
+            "The model ends in Softplus, ReLU or exp, so it outputs the rate itself, and the loss exponentiates it "
+            "once more: the network learns log(rate) through an activation made for rates, can never predict a rate "
+            "below exp(0) = 1, and whoever reads its output as the rate is off by an exponential.",
+            "Either keep the positive output and pass log_input=False (PoissonNLLLoss(log_input=False)), or drop the "
+            "final Softplus/exp and keep log_input=True (the usual, more stable choice).",
+            "A log-rate head that happens to output only positive values at initialization (a large positive bias) "
+            "gives the same first-step signal.",
+            severity="warning",
+            confidence=0.7,
+            evidence={"input_min": low, "log_input": True},
+        )
+    ]
+
+
 @rule("loss_output.logits_to_bce", "loss_output_mismatch", needs=("script_error",))
 def logits_to_bce(run: RunData) -> list[Finding]:
     """The script crashed because BCELoss got raw logits (values outside [0, 1])."""
@@ -221,4 +254,4 @@ def logits_to_bce(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [normalised_twice, broadcast, regression_on_classes, logits_to_bce]
+    return [normalised_twice, broadcast, regression_on_classes, rate_as_log_rate, logits_to_bce]
