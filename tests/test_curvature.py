@@ -233,3 +233,25 @@ def test_backpack_ggn_trace_equals_the_exact_gauss_newton_trace(small_mlp: dict)
     exact = float(torch.einsum("nab,nba->", hess_out, J @ J.transpose(1, 2)) / X.shape[0])  # mean_n tr(H_n J_n J_n^T)
     got = diag_hessian_trace(model, nn.CrossEntropyLoss(), X, y, ggn=True).value
     assert abs(got - exact) / exact < 1e-4
+
+
+def test_a_layer_without_double_backward_is_unsupported_in_words() -> None:
+    """CPU's fused attention kernel has no double backward: curvature is skipped in words."""
+    from traindebug.curvature import CurvatureUnsupported, HessianOperator
+
+    w = torch.randn(8, 8, requires_grad=True)
+    x = torch.randn(2, 4, 6, 8)
+
+    def closure() -> torch.Tensor:
+        q = x @ w
+        return nn.functional.scaled_dot_product_attention(q, x, x).pow(2).sum()
+
+    (g,) = torch.autograd.grad(closure(), [w], create_graph=True)
+    try:
+        torch.autograd.grad(g.sum(), [w])
+        pytest.skip("this torch build has a double backward for CPU attention")
+    except RuntimeError:
+        pass
+    op = HessianOperator(closure, [w])
+    with pytest.raises(CurvatureUnsupported, match="no second derivative"):
+        op(torch.ones(64))

@@ -73,13 +73,18 @@ class HessianOperator:
         if not self._grads:
             return torch.zeros_like(vector)
         parts = vector.split(self.sizes)
-        products = torch.autograd.grad(
-            self._grads,
-            [self.params[i] for i in self._live],
-            [parts[i].view_as(self.params[i]) for i in self._live],
-            retain_graph=True,
-            allow_unused=True,
-        )
+        try:
+            products = torch.autograd.grad(
+                self._grads,
+                [self.params[i] for i in self._live],
+                [parts[i].view_as(self.params[i]) for i in self._live],
+                retain_graph=True,
+                allow_unused=True,
+            )
+        except RuntimeError as exc:  # e.g. fused attention kernels have no double backward
+            if "not implemented" not in str(exc):
+                raise
+            raise CurvatureUnsupported(f"a layer has no second derivative in PyTorch ({str(exc).splitlines()[0]})") from None
         by_index = dict(zip(self._live, products))
         return torch.cat([_flat(by_index.get(i), p) for i, p in enumerate(self.params)])
 

@@ -37,7 +37,8 @@ from traindebug.schedule import Schedule
 #: clean one of the held-out sets was 2.2, a zero-padded GRU batch)
 STEPS = 20
 SAMPLES = 1024
-#: batches larger than this are subsampled (the Gram matrix is N x N; 1.4 ms for 128 x 784 on one CPU thread)
+#: of larger batches the first MAX_BATCH samples are used (the Gram matrix is N x N; 1.4 ms for
+#: 128 x 784 on one CPU thread)
 MAX_BATCH = 256
 
 
@@ -68,11 +69,12 @@ class LabelNeighbourProbe(Probe):
         if n < 3 or inputs.dim() < 2 or inputs.shape[0] != n:
             return
         self._done_step = ctx.step
-        x, y = inputs.detach().reshape(n, -1).float()[:MAX_BATCH], labels[:MAX_BATCH].long()
+        m = min(n, MAX_BATCH)
+        x, y = inputs.detach()[:m].reshape(m, -1).float(), labels[:m].long()
         sums = neighbour_agreement(x, y)
         self._sums = sums if self._sums is None else self._sums + sums
         self._steps += 1
-        self._samples += min(n, MAX_BATCH)
+        self._samples += m
 
     def finish(self, run: RunContext, emit: Callable[[dict[str, Any]], None]) -> None:
         if self._sums is not None:
