@@ -84,3 +84,14 @@ def test_alpha_flags_a_too_low_learning_rate(tmp_path):
 def test_alpha_quiet_on_a_good_learning_rate(tmp_path):
     rules = regression(0.5, 25, tmp_path / "good")
     assert "alpha.overshooting" not in rules and "alpha.undershooting" not in rules
+
+
+def test_short_steps_that_still_bring_the_loss_down_are_information() -> None:
+    alphas = [{"kind": "alpha", "step": i, "alpha": -0.98, "concave": 0.0} for i in range(20)]
+
+    def with_loss(late: float) -> RunData:
+        steps = [{"kind": "step", "step": i, "loss": 1.1 if i < 5 else late} for i in range(20)]
+        return RunData(alphas + steps)
+
+    assert [f.severity for f in undershooting.fn(with_loss(0.002))] == ["info"]
+    assert [f.severity for f in undershooting.fn(with_loss(0.9))] == ["warning"]

@@ -16,6 +16,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, median, rule
+from traindebug.rules.learning_rate import loss_trend
 from traindebug.store import RunData, to_float
 
 
@@ -91,11 +92,15 @@ def undershooting(run: RunData) -> list[Finding]:
     if s is None or s["median"] >= T.ALPHA_LOW or s["late_median"] >= T.ALPHA_LOW:
         return []
     fraction = (1 + s["median"]) / 2  # of the way to the minimum of the parabola
+    trend = loss_trend(run)
+    progress = trend["late"] / trend["initial"] if trend and trend["initial"] > 0 else math.nan
+    # short steps that still bring the loss down far are a choice, not a problem
+    severity = "info" if progress < T.ALPHA_LOW_PROGRESS else "warning"
     return [
         Finding(
             rule="alpha.undershooting",
             category="lr_too_low",
-            severity="warning",
+            severity=severity,
             confidence=0.5,
             step=int(s["first_step"]),
             title=f"steps stop far short of the minimum along their direction (median alpha {fmt(s['median'])})",
@@ -103,11 +108,13 @@ def undershooting(run: RunData) -> list[Finding]:
                 f"Over {int(s['count'])} measurements between steps {int(s['first_step'])} and {int(s['last_step'])}, "
                 f"the local step-size quality alpha had median {fmt(s['median'])} (second half: {fmt(s['late_median'])}): "
                 f"a typical step covered about {fraction:.1%} of the distance to the minimum of the parabola fitted "
-                "along it."
+                f"along it. The training loss went from {fmt(trend['initial'] if trend else math.nan)} to "
+                f"{fmt(trend['late'] if trend else math.nan)} (late median)"
+                + (", so the short steps still made progress." if severity == "info" else ".")
             ),
             hypothesis="The learning rate is too low: the loss keeps falling along each update direction well beyond where the step stops.",
             suggestion="Raise the learning rate by 3-10x (or run `traindebug lr-find`) and compare the loss after the same number of steps.",
-            evidence={**s, "fraction_of_way": fraction},
+            evidence={**s, "fraction_of_way": fraction, "loss_progress": progress},
             caveat=CAVEAT,
         )
     ]
