@@ -97,79 +97,71 @@ def _depth_ratios(run: RunData) -> list[tuple[float, int, int, float, float]]:
     return [r for group in by_model.values() if len(group) >= 3 for r in [_depth_ratio(run, group, rows)] if r]
 
 
+def _depth_finding(run: RunData, found: tuple[float, int, int, float, float], *, rule: str, category: str, title: str,
+                   bound: str, hypothesis: str, suggestion: str, caveat: str) -> Finding:
+    """A finding on the first/last RMS gradient ratio of one model (see _depth_ratio)."""
+    ratio, first, last, first_rms, last_rms = found
+    names = run.tensor_names
+    return Finding(
+        rule=rule,
+        category=category,
+        severity="warning",
+        confidence=0.7,
+        step=0,
+        where=names[first],
+        title=title,
+        observation=(
+            f"In the first steps the RMS gradient of {names[first]} was {fmt(first_rms)}, "
+            f"that of {names[last]} {fmt(last_rms)}: a ratio of {fmt(ratio)} ({bound}, two orders of magnitude)."
+        ),
+        hypothesis=hypothesis,
+        suggestion=suggestion,
+        evidence={"first_rms": first_rms, "last_rms": last_rms, "ratio": ratio},
+        caveat="Parameter order is taken as depth order (the order of model.parameters())" + caveat,
+        figures=["grad_heatmap"],
+    )
+
+
 @rule("gradients.exploding_depth", "exploding_gradients", needs=("grad_norms",))
 def exploding_depth(run: RunData) -> list[Finding]:
     """Early layers get orders of magnitude larger gradients than the last layer (within one model)."""
     ratios = _depth_ratios(run)
-    if not ratios:
+    if not ratios or max(ratios)[0] <= T.GRAD_DEPTH_RATIO_HIGH:
         return []
-    ratio, first, last, first_rms, last_rms = max(ratios)
-    if ratio <= T.GRAD_DEPTH_RATIO_HIGH:
-        return []
-    names = run.tensor_names
-    return [
-        Finding(
-            rule="gradients.exploding_depth",
-            category="exploding_gradients",
-            severity="warning",
-            confidence=0.7,
-            step=0,
-            where=names[first],
-            title=f"early layers get {fmt(ratio)}x larger gradients than the last layer",
-            observation=(
-                f"In the first steps the RMS gradient of {names[first]} was {fmt(first_rms)}, "
-                f"that of {names[last]} {fmt(last_rms)}: a ratio of {fmt(ratio)} "
-                f"(above {T.GRAD_DEPTH_RATIO_HIGH:g}, two orders of magnitude)."
-            ),
-            hypothesis=(
-                "The backward signal grows through depth or time: layer (or recurrent) Jacobians with gain "
-                "above 1, from weights initialised too large for their fan-in, or a recurrent matrix whose "
-                "spectral radius exceeds 1, multiplied over many layers or time steps."
-            ),
-            suggestion="Initialise with the fan-in scaling (PyTorch's defaults, Xavier/Kaiming, orthogonal for recurrent "
-                       "weights), add normalization or residual connections, or clip gradients by norm.",
-            evidence={"first_rms": first_rms, "last_rms": last_rms, "ratio": ratio},
-            caveat="Parameter order is taken as depth order (the order of model.parameters()); unnormalised inputs "
-                   "also enlarge the first layer's gradient (see input_scale).",
-            figures=["grad_heatmap"],
-        )
-    ]
+    found = max(ratios)
+    return [_depth_finding(
+        run, found, rule="gradients.exploding_depth", category="exploding_gradients",
+        title=f"early layers get {fmt(found[0])}x larger gradients than the last layer",
+        bound=f"above {T.GRAD_DEPTH_RATIO_HIGH:g}",
+        hypothesis=(
+            "The backward signal grows through depth or time: layer (or recurrent) Jacobians with gain "
+            "above 1, from weights initialised too large for their fan-in, or a recurrent matrix whose "
+            "spectral radius exceeds 1, multiplied over many layers or time steps."
+        ),
+        suggestion="Initialise with the fan-in scaling (PyTorch's defaults, Xavier/Kaiming, orthogonal for recurrent "
+                   "weights), add normalization or residual connections, or clip gradients by norm.",
+        caveat="; unnormalised inputs also enlarge the first layer's gradient (see input_scale).",
+    )]
 
 
 @rule("gradients.vanishing_depth", "vanishing_gradients", needs=("grad_norms",))
 def vanishing_depth(run: RunData) -> list[Finding]:
     """Early layers get orders of magnitude smaller gradients than late layers (within one model)."""
     ratios = _depth_ratios(run)
-    if not ratios:
+    if not ratios or min(ratios)[0] >= T.GRAD_DEPTH_RATIO_LOW:
         return []
-    ratio, first, last, first_rms, last_rms = min(ratios)
-    if ratio >= T.GRAD_DEPTH_RATIO_LOW:
-        return []
-    names = run.tensor_names
-    return [
-        Finding(
-            rule="gradients.vanishing_depth",
-            category="vanishing_gradients",
-            severity="warning",
-            confidence=0.7,
-            step=0,
-            where=names[first],
-            title=f"early layers get {fmt(1 / ratio)}x smaller gradients than the last layer",
-            observation=(
-                f"In the first steps the RMS gradient of {names[first]} was {fmt(first_rms)}, "
-                f"that of {names[last]} {fmt(last_rms)}: a ratio of {fmt(ratio)} "
-                f"(below {T.GRAD_DEPTH_RATIO_LOW:g}, two orders of magnitude)."
-            ),
-            hypothesis=(
-                "The backward signal shrinks through depth: saturating activations (sigmoid/tanh), "
-                "an initialization too small for the depth, or a deep plain network without normalization or skip connections."
-            ),
-            suggestion="Use ReLU-family activations with He (Kaiming) initialization, add normalization layers or residual connections.",
-            evidence={"first_rms": first_rms, "last_rms": last_rms, "ratio": ratio},
-            caveat="Parameter order is taken as depth order (the order of model.parameters()).",
-            figures=["grad_heatmap"],
-        )
-    ]
+    found = min(ratios)
+    return [_depth_finding(
+        run, found, rule="gradients.vanishing_depth", category="vanishing_gradients",
+        title=f"early layers get {fmt(1 / found[0])}x smaller gradients than the last layer",
+        bound=f"below {T.GRAD_DEPTH_RATIO_LOW:g}",
+        hypothesis=(
+            "The backward signal shrinks through depth: saturating activations (sigmoid/tanh), "
+            "an initialization too small for the depth, or a deep plain network without normalization or skip connections."
+        ),
+        suggestion="Use ReLU-family activations with He (Kaiming) initialization, add normalization layers or residual connections.",
+        caveat=".",
+    )]
 
 
 @hookimpl
