@@ -159,3 +159,27 @@ def test_a_rate_read_as_a_log_rate_is_a_loss_output_mismatch(check, head: str, f
     assert ("loss_output.rate_as_log_rate" in rules) == flagged
     if flagged:
         assert result.categories()[0] == "loss_output_mismatch"
+
+
+@pytest.mark.parametrize("op, flagged", [("SigmoidBackward0", True), (None, True), ("AddmmBackward0", False)])
+def test_logits_in_zero_one_from_a_linear_layer_are_not_a_double_sigmoid(op, flagged: bool) -> None:
+    """A short GAN run's discriminator logits all lay in (0.1, 0.55): the graph shows a linear
+    layer made them, so the range is chance, not a sigmoid applied twice."""
+    from traindebug.rules.loss_output_mismatch import normalised_twice
+    from traindebug.store import RunData
+
+    records = [{"kind": "loss_input", "step": s, "name": "binary_cross_entropy_with_logits", "input_shape": [64, 1],
+                "input_min": 0.1, "input_max": 0.55, "input_op": op} for s in (0, 0, 1, 10)]
+    assert bool(normalised_twice.fn(RunData(records))) == flagged
+
+
+def test_last_op_looks_past_reshapes() -> None:
+    from torch import nn
+
+    from traindebug.probes.loss_inputs import last_op
+
+    linear = nn.Linear(4, 1)
+    x = torch.randn(8, 4)
+    assert last_op(linear(x).squeeze(1)) == "AddmmBackward0"
+    assert last_op(torch.sigmoid(linear(x)).view(-1)) == "SigmoidBackward0"
+    assert last_op(x) is None

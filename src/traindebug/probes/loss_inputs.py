@@ -44,6 +44,21 @@ def _broadcast_shape(a: torch.Size, b: torch.Size) -> list[int] | None:
         return None
 
 
+#: autograd nodes that only reshape or copy: the op that made a loss input lies behind them
+SHAPE_ONLY = {"ViewBackward0", "SqueezeBackward0", "SqueezeBackward1", "UnsqueezeBackward0", "ReshapeAliasBackward0",
+              "UnsafeViewBackward0", "CloneBackward0", "TransposeBackward0", "PermuteBackward0", "ToCopyBackward0",
+              "SelectBackward0", "SliceBackward0", "AliasBackward0"}
+
+
+def last_op(x: torch.Tensor) -> str | None:
+    """Name of the autograd node that computed ``x``, past reshapes and copies (None for a leaf
+    or a tensor without graph): ``SigmoidBackward0`` for a model that ends in a sigmoid."""
+    node = x.grad_fn
+    while node is not None and type(node).__name__ in SHAPE_ONLY and node.next_functions:
+        node = node.next_functions[0][0]
+    return None if node is None else type(node).__name__
+
+
 def loss_input_stats(call: LossCall) -> dict[str, Any]:
     """Statistics of one loss call's input and target (tensors stay on device)."""
     x = call.input.detach()
@@ -53,6 +68,7 @@ def loss_input_stats(call: LossCall) -> dict[str, Any]:
         "input_shape": list(x.shape),
         "input_dtype": str(x.dtype).replace("torch.", ""),
         "has_weight": any(call.kwargs.get(k) is not None for k in ("weight", "pos_weight")),
+        "input_op": last_op(call.input),
     }
     if call.name == "poisson_nll_loss":
         stats["log_input"] = bool(call.kwargs.get("log_input", True))

@@ -25,6 +25,11 @@ BCE_OUTSIDE_UNIT = re.compile(r"all elements of input should be between 0 and 1"
 ELEMENTWISE = REGRESSION + ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 
 
+#: autograd nodes of ops whose outputs are unbounded (linear layers, convolutions, sums): the
+#: loss input they made is not a sigmoid's or softmax's output, whatever its range
+UNBOUNDED_OPS = {"AddmmBackward0", "MmBackward0", "BmmBackward0", "ConvolutionBackward0", "AddBackward0", "SubBackward0"}
+
+
 def loss_inputs(run: RunData) -> tuple[str, list[dict[str, Any]]]:
     """(name, records) of the first observed training loss function's input records."""
     records = run.records("loss_input")
@@ -116,7 +121,9 @@ def normalised_twice(run: RunData) -> list[Finding]:
                 "Only a few calls were inspected; a deliberately unnormalised NLL would be unusual.",
             )
         ]
-    if name == "binary_cross_entropy_with_logits" and _all(
+    # an input made by a linear layer or convolution is not a sigmoid output: a range in (0, 1) is chance
+    unbounded = any(r.get("input_op") in UNBOUNDED_OPS for r in records)
+    if name == "binary_cross_entropy_with_logits" and not unbounded and _all(
         records, lambda r: _value(r, "input_min") > 0 and _value(r, "input_max") < 1
     ):
         return [
