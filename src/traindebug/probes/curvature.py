@@ -158,9 +158,10 @@ class CurvatureProbe(Probe):
             return "no nn.Module model or no torch loss function was seen (functional models are not supported)"
         if model_output(ctx.batch.output, ctx.loss_call.input) is None:
             return "the loss function's input is not the model's output"
-        if ctx.loss_call.replay_problem():
-            return ctx.loss_call.replay_problem()
-        if any(p.grad is not None and p.grad.is_sparse for p in ctx.batch.model.parameters()):
+        replay = ctx.loss_call.replay_problem()
+        if replay:
+            return replay
+        if any(p.grad is not None and p.grad.layout != torch.strided for p in ctx.batch.model.parameters()):
             return "a layer has sparse gradients (nn.Embedding(sparse=True)): no Hessian-vector products"
         if ctx.loss_call.output.numel() != 1:
             return "the loss function returns a tensor, not a scalar"

@@ -588,8 +588,9 @@ class PerSampleEngine(Probe):
         if model_output(ctx.batch.output, call.input) is None:
             self.reason = "the loss function's input is not the model's output"
             return None
-        if call.replay_problem():
-            self.reason = call.replay_problem()
+        replay = call.replay_problem()
+        if replay:
+            self.reason = replay
             return None
         return Recompute(ctx.batch.model, ctx.batch.args, ctx.batch.kwargs, call)
 

@@ -98,7 +98,7 @@ def _depth_ratios(run: RunData) -> list[tuple[float, int, int, float, float]]:
 
 
 def _depth_finding(run: RunData, found: tuple[float, int, int, float, float], *, rule: str, category: str, title: str,
-                   bound: str, hypothesis: str, suggestion: str, caveat: str) -> Finding:
+                   bound: str, hypothesis: str, suggestion: str, caveat: str = "") -> Finding:
     """A finding on the first/last RMS gradient ratio of one model (see _depth_ratio)."""
     ratio, first, last, first_rms, last_rms = found
     names = run.tensor_names
@@ -117,7 +117,7 @@ def _depth_finding(run: RunData, found: tuple[float, int, int, float, float], *,
         hypothesis=hypothesis,
         suggestion=suggestion,
         evidence={"first_rms": first_rms, "last_rms": last_rms, "ratio": ratio},
-        caveat="Parameter order is taken as depth order (the order of model.parameters())" + caveat,
+        caveat=" ".join(["Parameter order is taken as depth order (the order of model.parameters()).", caveat]).strip(),
         figures=["grad_heatmap"],
     )
 
@@ -140,7 +140,7 @@ def exploding_depth(run: RunData) -> list[Finding]:
         ),
         suggestion="Initialise with the fan-in scaling (PyTorch's defaults, Xavier/Kaiming, orthogonal for recurrent "
                    "weights), add normalization or residual connections, or clip gradients by norm.",
-        caveat="; unnormalised inputs also enlarge the first layer's gradient (see input_scale).",
+        caveat="Unnormalised inputs also enlarge the first layer's gradient (see input_scale).",
     )]
 
 
@@ -160,7 +160,6 @@ def vanishing_depth(run: RunData) -> list[Finding]:
             "an initialization too small for the depth, or a deep plain network without normalization or skip connections."
         ),
         suggestion="Use ReLU-family activations with He (Kaiming) initialization, add normalization layers or residual connections.",
-        caveat=".",
     )]
 
 

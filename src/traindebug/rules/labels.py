@@ -175,16 +175,26 @@ def out_of_range(run: RunData) -> list[Finding]:
     ]
 
 
+def loss_against_prior(run: RunData) -> tuple[dict[str, float], float] | None:
+    """(loss trend, label-prior loss) when the logged loss is one label loss that can be held
+    against its prior: a finite run of enough steps, not a GAN-style objective or a sum of
+    several label losses, labels not all of one class; else None."""
+    if made_targets(run) or alternating_updates(run) or combined_losses(run):
+        return None
+    trend, prior = loss_trend(run), prior_loss(run)
+    if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
+        return None
+    return trend, prior
+
+
 @rule("labels.no_signal", "label_problem", needs=("loss", "labels", "update_ratio"))
 def no_signal(run: RunData) -> list[Finding]:
     """The loss stays at the label-prior level although the weights move at a healthy rate."""
-    trend = loss_trend(run)
-    counts = label_counts(run)
-    prior = prior_loss(run)
-    if made_targets(run) or alternating_updates(run) or combined_losses(run):
-        return []  # GAN-style objectives or several label losses: the logged loss is not one label loss
-    if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
+    judged = loss_against_prior(run)
+    if judged is None:
         return []
+    trend, prior = judged
+    counts = label_counts(run)
     ratio = late_update_ratio(run)
     fraction = trend["late"] / prior
     if fraction < T.LABEL_NO_SIGNAL_LOSS_FRACTION or not ratio >= T.HEALTHY_UPDATE_RATIO:
@@ -241,13 +251,10 @@ def neighbour_z(run: RunData) -> tuple[float, dict[str, float]] | None:
 def unrelated_to_inputs(run: RunData) -> list[Finding]:
     """Similar inputs have labels no more alike than random pairs, and the loss fell only
     part of the way from the label prior (memorising, not learning)."""
-    trend = loss_trend(run)
-    prior = prior_loss(run)
-    neighbours = neighbour_z(run)
-    if made_targets(run) or alternating_updates(run) or combined_losses(run) or neighbours is None:
+    judged, neighbours = loss_against_prior(run), neighbour_z(run)
+    if judged is None or neighbours is None:
         return []
-    if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
-        return []
+    trend, prior = judged
     fraction = trend["late"] / prior
     z, counts = neighbours
     if z >= T.LABEL_NEIGHBOUR_Z or not T.LABEL_UNRELATED_LOSS_FRACTION <= fraction < T.LABEL_NO_SIGNAL_LOSS_FRACTION:

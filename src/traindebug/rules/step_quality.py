@@ -108,9 +108,9 @@ def undershooting(run: RunData) -> list[Finding]:
                 f"Over {int(s['count'])} measurements between steps {int(s['first_step'])} and {int(s['last_step'])}, "
                 f"the local step-size quality alpha had median {fmt(s['median'])} (second half: {fmt(s['late_median'])}): "
                 f"a typical step covered about {fraction:.1%} of the distance to the minimum of the parabola fitted "
-                f"along it. The training loss went from {fmt(trend['initial'] if trend else math.nan)} to "
-                f"{fmt(trend['late'] if trend else math.nan)} (late median)"
-                + (", so the short steps still made progress." if severity == "info" else ".")
+                "along it."
+                + (f" The training loss went from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median)"
+                   + (", so the short steps still made progress." if severity == "info" else ".") if trend else "")
             ),
             hypothesis="The learning rate is too low: the loss keeps falling along each update direction well beyond where the step stops.",
             suggestion="Raise the learning rate by 3-10x (or run `traindebug lr-find`) and compare the loss after the same number of steps.",
