@@ -226,19 +226,16 @@ def outer_histogram(g: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
     return clipped_counts(samples) * (n * o * i / HIST_SAMPLES)
 
 
-def tap_directional(tap: Tap, scale: torch.Tensor, direction: list[torch.Tensor],
-                    rows: torch.Tensor | None = None) -> torch.Tensor:
-    """Per-sample directional derivatives [N] of the layer's loss terms along (dW, db)
-    (of the samples ``rows`` only, if given)."""
-    m, a, g = tap.module, tap.input, tap.grad[0]
-    if rows is not None:
-        a, g = a.index_select(0, rows), g.index_select(0, rows)
+def tap_directional(module: nn.Module, a: torch.Tensor, g: torch.Tensor, scale: torch.Tensor,
+                    direction: list[torch.Tensor]) -> torch.Tensor:
+    """Per-sample directional derivatives [N] along (dW, db) of the loss terms of a layer
+    with inputs ``a`` and output gradients ``g`` (its tap's, or some rows of them)."""
     dw = direction[0].to(a.dtype)
-    db = direction[1].to(a.dtype) if m.bias is not None else None
-    if isinstance(m, nn.Linear):
+    db = direction[1].to(a.dtype) if module.bias is not None else None
+    if isinstance(module, nn.Linear):
         out = F.linear(a, dw, db)
     else:
-        out = F.conv2d(a, dw, db, m.stride, m.padding, m.dilation, m.groups)
+        out = F.conv2d(a, dw, db, module.stride, module.padding, module.dilation, module.groups)
     return (out.float() * g.float()).reshape(g.shape[0], -1).sum(1) * scale
 
 
@@ -416,6 +413,8 @@ class PerSampleEngine(Probe):
         self._model: nn.Module | None = None
         self._owners: dict[int, nn.Module] = {}
         self._taps: dict[int, Tap] = {}
+        #: the step's taps at the rows alpha samples: (step, samples, {id(module): (input, grad)})
+        self._rows: tuple[int, int, dict[int, tuple[torch.Tensor, torch.Tensor]]] | None = None
         self._tap_step = -1
         self._keep_outputs = False
         self._bad_step = -1
@@ -649,20 +648,15 @@ class PerSampleEngine(Probe):
         if current.path == "hooks":
             if not self._taps or self._scale is None:
                 return None
-            device = current.losses.device
-            rows = None
-            if 0 < samples < current.n:
-                generator = torch.Generator(device).manual_seed(ctx.step)
-                rows = torch.randperm(current.n, generator=generator, device=device)[:samples]
-            total = torch.zeros(current.n if rows is None else samples, device=device)
+            total = torch.zeros(min(samples, current.n) or current.n, device=current.losses.device)
             position = {id(p): i for i, (_, p) in enumerate(ctx.params)}
-            for tap in self._taps.values():
-                m = tap.module
+            for key, (a, g) in self._tap_rows(ctx.step, current.n, samples).items():
+                m = self._taps[key].module
                 tensors = [q for q in (m.weight, m.bias) if q is not None]
                 if any(id(q) not in position and q.requires_grad for q in tensors):
                     return None  # the optimized tensors are not the layer's own (functional_call)
                 parts = [direction[position[id(q)]] if id(q) in position else torch.zeros_like(q) for q in tensors]
-                total = total + tap_directional(tap, self._scale, parts, rows)
+                total = total + tap_directional(m, a, g, self._scale, parts)
             return total
         rc = self.recompute(ctx)
         if rc is None:
@@ -678,6 +672,19 @@ class PerSampleEngine(Probe):
             except (RuntimeError, NotImplementedError):  # no forward-mode AD for a layer
                 grads = rc.vmap_grads(params)
                 return sum((grads[k].flatten(1).float() @ tangents[k].flatten().float()) for k in grads)
+
+    def _tap_rows(self, step: int, n: int, samples: int) -> dict[int, tuple[torch.Tensor, torch.Tensor]]:
+        """Each tap's (input, output gradient), of ``samples`` rows drawn at random (a private
+        generator seeded by the step) when 0 < samples < n; gathered once per step, since
+        alpha asks twice (for the end of one measurement and the start of the next)."""
+        if not 0 < samples < n:
+            return {key: (tap.input, tap.grad[0]) for key, tap in self._taps.items()}
+        if self._rows is None or self._rows[:2] != (step, samples):
+            device = next(iter(self._taps.values())).input.device
+            rows = torch.randperm(n, generator=torch.Generator(device).manual_seed(step), device=device)[:samples]
+            self._rows = (step, samples, {key: (tap.input.index_select(0, rows), tap.grad[0].index_select(0, rows))
+                                          for key, tap in self._taps.items()})
+        return self._rows[2]
 
     # -- bookkeeping -----------------------------------------------------------------
     def after_step(self, ctx: StepContext) -> None:
@@ -708,6 +715,7 @@ class PerSampleEngine(Probe):
 
     def _release(self) -> None:
         self._taps = {}
+        self._rows = None
 
 
 @dataclass(frozen=True)
