@@ -1,7 +1,7 @@
 """On CUDA, reading a value on the host waits for the device. The every-step probes must
 not do it per step or per parameter: checked here on CPU by intercepting, below autograd,
 the operators that force such a read (``.item()``, ``bool(t)``, ``nonzero``, ...) while a
-cheap probe's hook runs. The store's bulk copy when it writes records is the one allowed
+probe's hook runs (not the expensive checks, which run a few times on a time budget). The store's bulk copy when it writes records is the one allowed
 transfer (it is batched over many steps), and the non-finite check reads one value every
 ``CUDA_CHECK_EVERY`` steps on CUDA (every step on CPU, where a read costs nothing)."""
 
@@ -30,7 +30,7 @@ SYNCING = {"_local_scalar_dense", "nonzero", "masked_select", "_unique2", "uniqu
 
 
 class _Syncs(TorchDispatchMode):
-    """Counts syncing operators per (probe, step) while a cheap probe's hook runs."""
+    """Counts syncing operators per (probe, step) while a probe's hook runs."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,8 +51,8 @@ def syncs(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Syncs]:
 
     def observed_call(self: Any, fn: Any, *args: Any) -> None:
         probe = getattr(fn, "__self__", None)
-        cheap = getattr(probe, "cost", None) in (Cost.FREE, Cost.CHEAP)
-        before, mode.active = mode.active, (probe.name, self._step) if cheap else None
+        every_step = getattr(probe, "cost", Cost.EXPENSIVE) is not Cost.EXPENSIVE
+        before, mode.active = mode.active, (probe.name, self._step) if every_step else None
         try:
             call(self, fn, *args)
         finally:
@@ -74,16 +74,23 @@ def syncs(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Syncs]:
         yield mode
 
 
-def test_cheap_probes_read_nothing_on_the_host_after_the_first_steps(tmp_path: Path, syncs: _Syncs) -> None:
+#: the per-sample family on every step (their presets' default is sparser); the one-off checks
+#: (finite differences, batch mixing, curvature: a few runs on a time budget) off, for time
+SCHEDULES = {**{name: "every:1" for name in ("per_sample", "gradient_noise", "alpha", "distance", "histograms", "tic")},
+             **{name: "never" for name in ("gradient_check", "batch_mixing", "curvature")}}
+
+
+@pytest.mark.parametrize("preset", ["cheap", "economy", "full"])
+def test_probes_read_nothing_on_the_host_after_step_0(tmp_path: Path, syncs: _Syncs, preset: str) -> None:
     torch.manual_seed(0)
-    depth, steps = 8, 60  # many parameter tensors: a read per tensor would show as dozens per step
+    depth, steps = 8, 40  # many parameter tensors: a read per tensor would show as dozens per step
     layers: list[nn.Module] = [nn.Linear(20, 32), nn.ReLU()]
     for _ in range(depth):
         layers += [nn.Linear(32, 32), nn.Tanh()]
     model = nn.Sequential(*layers, nn.Linear(32, 4))
     optimizer = torch.optim.Adam(model.parameters(), 1e-3)
     x, y = torch.randn(steps, 64, 20), torch.randint(0, 4, (steps, 64))
-    with traindebug.Session(tmp_path / "run", probes="cheap", quiet=True):
+    with traindebug.Session(tmp_path / "run", probes=preset, schedules=SCHEDULES, quiet=True):
         for i in range(steps):
             optimizer.zero_grad()
             nn.functional.cross_entropy(model(x[i]), y[i]).backward()
@@ -93,7 +100,9 @@ def test_cheap_probes_read_nothing_on_the_host_after_the_first_steps(tmp_path: P
     # after step 0: only the non-finite check, once per CUDA_CHECK_EVERY steps
     assert {probe for probe, _, _ in later} <= {"non_finite"}, later
     assert sum(later.values()) <= steps // non_finite.CUDA_CHECK_EVERY, later
-    # step 0, once per run: the initial loss against chance, and which module's output is
-    # the first non-finite one (one read per module, not per parameter or per step)
-    first = sum(n for (_, step, _), n in syncs.counts.items() if step == 0)
-    assert first <= len(list(model.modules())) + 5, syncs.counts
+    # step 0, once per run: the initial loss against chance (a few reads), which module's output
+    # is the first non-finite one (one read per module, and the step's loss), the histograms'
+    # element owners (one)
+    first = collections.Counter({probe: n for (probe, step, _), n in syncs.counts.items() if step == 0})
+    assert set(first) <= {"loss", "non_finite", "histograms"}, first
+    assert first["loss"] <= 5 and first["non_finite"] <= len(list(model.modules())) + 1 and first["histograms"] <= 1, first

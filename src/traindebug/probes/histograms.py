@@ -30,7 +30,7 @@ import torch
 
 from traindebug import thresholds as T
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, Probe, Settings, StepContext, dense_grads
+from traindebug.probes.base import Cost, Probe, Settings, StepContext, count_bins, dense_grads
 from traindebug.probes.per_sample import preset_schedule
 from traindebug.probes.sampling import random_index
 from traindebug.schedule import NEVER, Schedule
@@ -64,13 +64,13 @@ def binned(values: torch.Tensor, which: torch.Tensor, count: int, low: torch.Ten
     """Per-tensor histograms [count, bins] of the flat ``values``, element k belonging to
     tensor ``which[k]``, over [low, high] (per tensor when low/high are tensors of shape
     [count]); outliers go to the end bins. With an ``apart`` mask, those elements are
-    counted in an extra last bin instead ([count, bins + 1]). One bincount."""
+    counted in an extra last bin instead ([count, bins + 1]). One count_bins."""
     lo = low.index_select(0, which) if isinstance(low, torch.Tensor) else low
     hi = high.index_select(0, which) if isinstance(high, torch.Tensor) else high
     index = ((values - lo) * bins / (hi - lo)).floor_().clamp_(0, bins - 1)
     if apart is not None:
         index, bins = index.masked_fill_(apart, bins), bins + 1
-    return torch.bincount(which * bins + index.long(), minlength=count * bins).reshape(count, bins).float()
+    return count_bins(which * bins + index.long(), count * bins).reshape(count, bins)
 
 
 class HistogramProbe(Probe):

@@ -45,7 +45,8 @@ from torch import nn
 
 from traindebug.isolation import isolated
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext, describe_exception
+from traindebug.probes.base import (Cost, LossCall, Probe, RunContext, Settings, StepContext, count_bins,
+                                    describe_exception)
 from traindebug.probes.sampling import random_index
 from traindebug.schedule import NEVER, Schedule
 from traindebug.store import OnHost
@@ -201,10 +202,10 @@ def element_histogram(values: torch.Tensor) -> torch.Tensor:
 
 def clipped_counts(values: torch.Tensor) -> torch.Tensor:
     """Counts of the flat ``values`` in HIST_BINS bins over HIST_RANGE, outliers in the end
-    bins (what ``histc`` of the clamped values gives, with one bincount: several times faster)."""
+    bins (what ``histc`` of the clamped values gives, counted by index: several times faster)."""
     low, high = HIST_RANGE
     index = ((values.float() - low) * (HIST_BINS / (high - low))).floor_().clamp_(0, HIST_BINS - 1)
-    return torch.bincount(index.long(), minlength=HIST_BINS).float()
+    return count_bins(index.long(), HIST_BINS)
 
 
 @functools.lru_cache(maxsize=64)
