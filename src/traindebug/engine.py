@@ -2,7 +2,8 @@
 
 Ranking: a finding whose category is a known consequence of another finding's
 category (``CAUSES``) is marked ``explained_by`` that finding and placed after
-it; the rest are ordered by severity, then by how specific the category is
+it (of two that could explain each other, the more severe, then the earlier);
+the rest are ordered by severity, then by how specific the category is
 (``SPECIFICITY``: a bug in the code before a symptom of the dynamics), then by
 the step where it began.
 """
@@ -144,7 +145,7 @@ def rank(findings: list[Finding]) -> list[Finding]:
         for cause in ordered:
             if cause is f or cause.severity == "info" or id(cause) in cause_of:
                 continue
-            if f.category in CAUSES.get(cause.category, ()) and _cause_ranks_first(cause, f):
+            if _can_explain(cause, f):
                 cause_of[id(f)] = cause
                 break
     result: list[Finding] = []
@@ -163,11 +164,28 @@ def rank(findings: list[Finding]) -> list[Finding]:
     return result
 
 
+def _can_explain(cause: Finding, symptom: Finding) -> bool:
+    """The cause's category lists the symptom's (CAUSES), the evidence allows it, and it ranks first."""
+    if symptom.category not in CAUSES.get(cause.category, ()):
+        return False
+    # dead or identical units give zero gradients: a .grad that stays None needs a graph that
+    # does not reach the tensor
+    if symptom.evidence.get("grad_none") and cause.category in ("dead_units", "symmetric_init"):
+        return False
+    # labels measured to be unrelated to their inputs: a property of the data, which no model or
+    # training setting produces (batches sorted by label can make the measurement look so)
+    if symptom.evidence.get("labels_unrelated") and cause.category != "unshuffled_data":
+        return False
+    return _cause_ranks_first(cause, symptom)
+
+
 def _cause_ranks_first(cause: Finding, symptom: Finding) -> bool:
     """A cause explains a symptom unless the cause is the less specific of the two."""
     if symptom.category in CAUSES and cause.category in CAUSES.get(symptom.category, ()):
-        # mutual (e.g. lr_too_high <-> exploding_gradients): the earlier one is the cause
-        return (cause.step or 0, SPECIFICITY.index(cause.category)) <= (
+        # mutual (e.g. lr_too_high <-> exploding_gradients): the more severe one is the cause
+        # (an error is a definite fault, a warning an inference), then the earlier one
+        return (-severity_rank(cause.severity), cause.step or 0, SPECIFICITY.index(cause.category)) <= (
+            -severity_rank(symptom.severity),
             symptom.step or 0,
             SPECIFICITY.index(symptom.category),
         )

@@ -298,7 +298,11 @@ class Session:
             ctx.loss = loss.detach()
             ctx.losses.append(ctx.loss)
             ctx.keep_graph = False
-            self._run_hook("before_backward", ctx)
+            ctx.backward_root = loss
+            try:
+                self._run_hook("before_backward", ctx)
+            finally:
+                ctx.backward_root = None  # not kept alive past its backward
             return ctx.keep_graph
 
     def after_backward(self, loss: torch.Tensor) -> None:
@@ -360,6 +364,11 @@ class Session:
         """clip_grad_norm_ was called."""
         self._ctx.record("clip_total_norm", total_norm.detach())
         self._ctx.record("clip_max_norm", max_norm)
+        # after this step's optimizer update (or before any backward of the step): it clips
+        # gradients that no update will use. Before an optimizer has stepped, each backward is
+        # taken for a manual step (pending) that has not updated anything yet.
+        ctx = self._ctx
+        ctx.record("clip_after_update", float((self._pending and not ctx.manual) or ctx.backward_count == 0))
 
     # -- internals ----------------------------------------------------------
     def _timed(self) -> "_Timer":

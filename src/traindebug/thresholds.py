@@ -13,6 +13,10 @@ UPDATE_RATIO_HIGH = 1e-1
 UPDATE_RATIO_LOW = 1e-5
 #: the loss "diverges" when its late median exceeds its initial value by this factor.
 LOSS_DIVERGENCE_FACTOR = 1.5
+#: lr.diverging also fires when, with large update ratios, the loss of one of the first 10 steps
+#: exceeds the initial loss by this factor. Measured on the 67 clean controls of all example
+#: folders: at most 1.61x; seeded too-high learning rates: 8x to 2e11x.
+LOSS_SPIKE_FACTOR = 3.0
 #: with huge steps, a late loss above this fraction of the initial one counts as no progress.
 LOSS_NO_PROGRESS_FRACTION = 0.9
 #: the loss is "flat" when it moved by less than this fraction of its initial value.
@@ -303,3 +307,10 @@ GRADCHECK_NOISE_ULPS = 100.0
 BATCH_MIXING_RATIO = 1e-6
 #: a dependency above this fraction is far beyond any float32 round-off (eps 1.2e-7): error severity.
 BATCH_MIXING_CLEAR = 1e-3
+
+#: regularization.loss_penalty: a term added to the loss by hand is "dominant" when it makes up at
+#: least half of the backpropagated loss (as large as the data term: a definition, not a fit), and
+#: it is an L2 penalty when its ratio to the sum of squared parameters varies by at most 10 % (the
+#: sampled parameter norms are within 2 % of the exact ones, probes/updates.py)
+PENALTY_SHARE_HIGH = 0.5
+L2_PENALTY_SPREAD = 1.1

@@ -120,6 +120,8 @@ class StepContext:
         self._sink = sink
         #: detached value of the latest loss passed to backward in this step
         self.loss: torch.Tensor | None = None
+        #: the tensor about to be backpropagated, with its graph: set during before_backward only
+        self.backward_root: torch.Tensor | None = None
         #: the losses of all backward passes of this step (accumulation)
         self.losses: list[torch.Tensor] = []
         #: the latest training forward of the main model

@@ -8,7 +8,10 @@ options: class weights, pos_weight and a summed reduction change it) and
 the floor loss (the same loss of a prediction equal to the targets: above 0
 for soft targets and label smoothing).
 Evaluation losses (loss calls with gradients disabled) go into the step record
-as ``eval_loss`` (their mean since the previous step).
+as ``eval_loss`` (their mean since the previous step). Training loss calls with
+a scalar output go into it as ``loss_fn_value`` (their sum in the step) and
+``loss_fn_calls``: the backpropagated loss minus that sum is whatever the script
+added by hand (a penalty, an auxiliary term).
 """
 
 from __future__ import annotations
@@ -101,6 +104,11 @@ def chance_level(call: LossCall) -> tuple[int | None, float | None]:
     return classes, chance if chance is not None and chance > 0 else math.log(classes)
 
 
+def _stacked(values: list[torch.Tensor]) -> torch.Tensor:
+    """Scalars of one step as one tensor (on the first one's device)."""
+    return torch.stack([v.to(values[0].device) for v in values])
+
+
 class LossProbe(Probe):
     """Which loss is used, its chance level, and evaluation losses."""
 
@@ -111,11 +119,12 @@ class LossProbe(Probe):
     def __init__(self) -> None:
         self._described = False
         self._eval: list[torch.Tensor] = []
+        self._train: list[torch.Tensor] = []
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
+        if call.output.numel() == 1:
+            (self._train if call.training else self._eval).append(call.output.float().reshape(()))
         if not call.training:
-            if call.output.numel() == 1:
-                self._eval.append(call.output.float().reshape(()))
             return
         if self._described:
             return
@@ -136,8 +145,12 @@ class LossProbe(Probe):
         )
 
     def after_step(self, ctx: StepContext) -> None:
+        if self._train:
+            ctx.record("loss_fn_value", _stacked(self._train).sum())
+            ctx.record("loss_fn_calls", len(self._train))
+            self._train = []
         if self._eval:
-            ctx.record("eval_loss", torch.stack([e.to(self._eval[0].device) for e in self._eval]).mean())
+            ctx.record("eval_loss", _stacked(self._eval).mean())
             ctx.record("eval_calls", len(self._eval))
             self._eval = []
 

@@ -2,7 +2,7 @@
 
 On due steps (step 0, then every 25 steps), just before the step's first
 backward, it walks the autograd graph of the loss function's input (else of the
-model's output) and reads the output that every
+model's output, else of the loss being backpropagated) and reads the output that every
 ReLU, tanh and sigmoid node saved for its backward. That sees activations
 however they are written (``nn.ReLU``, ``F.relu``, ``torch.tanh``, plain-tensor
 models without any module) at no extra forward cost.
@@ -121,7 +121,9 @@ class UnitHealthProbe(Probe):
             self._loss_input = call.input
 
     def before_backward(self, ctx: StepContext) -> None:
-        root = graph_root([self._loss_input, ctx.batch.output if ctx.batch else None])
+        # the loss function's input, else the model's output, else the loss itself (a loss
+        # written by hand on a model that returns several tensors)
+        root = graph_root([self._loss_input, ctx.batch.output if ctx.batch else None, ctx.backward_root])
         self._loss_input = None
         if ctx.backward_count or root is None:
             return

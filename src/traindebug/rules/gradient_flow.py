@@ -67,6 +67,8 @@ def no_gradient(run: RunData) -> list[Finding]:
         return []
     findings = []
     reached = {_module_of(names[i]) for i in range(n) if any(v != 0 for v in seen[i])}  # got a gradient at least once
+    _, missing = run.series("grad_missing")
+    never_made = {i for i in dead if missing and all(i in m for m in missing)}  # .grad None at every step
     stale = set(stale_optimizer_tensors(names, in_opt))
     for module, tensors in _group_by_module(names, dead).items():
         if stale.issuperset(tensors):
@@ -98,7 +100,10 @@ def no_gradient(run: RunData) -> list[Finding]:
                     "or the module is defined but never used in forward."
                 ),
                 suggestion=f"Follow the forward pass from {module} to the loss and look for a .detach(), no_grad block or integer operation.",
-                evidence={"tensors": tensors, "steps": len(rows)},
+                # None (never made), not zero: the graph does not reach them; no value (dead or identical
+                # units) can do that, which the ranking takes into account
+                evidence={"tensors": tensors, "steps": len(rows),
+                          "grad_none": all(names.index(t) in never_made for t in tensors)},
                 caveat="A module that is deliberately unused (an auxiliary head) produces the same signal.",
                 figures=["grad_heatmap"],
             )

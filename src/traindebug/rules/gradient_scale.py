@@ -8,6 +8,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, matrix_tensors, median, model_of, per_tensor, rule
+from traindebug.rules.learning_rate import update_ratios
 from traindebug.store import RunData
 
 
@@ -28,10 +29,20 @@ def exploding(run: RunData) -> list[Finding]:
     start = median(norms[:3])
     if not math.isfinite(start) or start <= 0:
         return []
+    loss = dict(zip(*run.floats("loss")))
+    ratio_steps, ratios = update_ratios(run)
+    update = dict(zip(ratio_steps, ratios))
     window = 5
     for i in range(len(norms) - window + 1):
         value = median(norms[i : i + window])
-        hit = not math.isfinite(norms[i]) or (math.isfinite(value) and value > T.GRAD_GROWTH_FACTOR * start)
+        # a non-finite norm counts when the backward overflowed (the step's loss was finite), when
+        # the norm had grown before, or when the step before moved the weights by more than their
+        # own norm (a gradient orders of magnitude too large); a NaN that comes from the loss
+        # itself (log 0) after ordinary steps is non_finite's alone
+        grown = max((v for v in norms[: i + 1] if math.isfinite(v)), default=0.0) > T.GRAD_GROWTH_FACTOR * start
+        leap = i > 0 and update.get(steps[i - 1], 0.0) > 1.0
+        overflowed = not math.isfinite(norms[i]) and (grown or leap or math.isfinite(loss.get(steps[i], math.nan)))
+        hit = overflowed or (math.isfinite(value) and value > T.GRAD_GROWTH_FACTOR * start)
         if hit:
             peak = max((v for v in norms if math.isfinite(v)), default=math.inf)
             return [
@@ -57,6 +68,48 @@ def exploding(run: RunData) -> list[Finding]:
                 )
             ]
     return []
+
+
+@rule("gradients.clip_after_update", "exploding_gradients", needs=("clip_total_norm", "clip_max_norm", "clip_after_update"))
+def clip_after_update(run: RunData) -> list[Finding]:
+    """clip_grad_norm_ runs after optimizer.step(): it never limits an update, though it would have."""
+    steps, after = run.floats("clip_after_update")
+    _, totals = run.floats("clip_total_norm")
+    _, limits = run.floats("clip_max_norm")
+    late_fraction = sum(after) / max(len(after), 1)
+    if len(after) < T.MIN_STEPS_FOR_TREND or late_fraction <= 0.5:
+        return []
+    ratios = [t / m for t, m, late in zip(totals, limits, after) if late and m > 0]
+    would_act = sum(1 for r in ratios if not r <= 1) / max(len(ratios), 1)  # NaN norms count as acting
+    if would_act < 0.5:
+        return []
+    peak = max((r for r in ratios if math.isfinite(r)), default=math.inf)
+    exploded = not peak < T.GRAD_GROWTH_FACTOR
+    return [
+        Finding(
+            rule="gradients.clip_after_update",
+            category="exploding_gradients",
+            severity="error" if exploded else "warning",
+            confidence=0.9,
+            step=steps[0],
+            title="gradient clipping runs after optimizer.step(), so it never limits an update",
+            observation=(
+                f"clip_grad_norm_ (max_norm {fmt(median(limits))}) was called after the step's optimizer update on "
+                f"{late_fraction:.0%} of {len(after)} steps, where the gradient norm exceeded max_norm on "
+                f"{would_act:.0%} of them, at most {fmt(peak)}x."
+            ),
+            hypothesis=(
+                "The clipping is meant to bound each update, but it rescales gradients that the optimizer has already "
+                "used; the next backward overwrites (or, without zero_grad, adds to) them. Every update is unclipped"
+                + ("; the gradients then grew without bound." if exploded else ".")
+            ),
+            suggestion="Call clip_grad_norm_ between loss.backward() and optimizer.step() (after scaler.unscale_ with AMP).",
+            evidence={"after_update_fraction": late_fraction, "would_clip_fraction": would_act, "peak_over_threshold": peak},
+            caveat="Whether the unclipped updates caused the divergence, or only failed to stop it, the run cannot tell; "
+                    "the learning rate may be too high as well.",
+            figures=["grad_norm", "loss"],
+        )
+    ]
 
 
 def _rms(run: RunData, index: int, norms: list[float]) -> float:
@@ -165,4 +218,4 @@ def vanishing_depth(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [exploding, exploding_depth, vanishing_depth]
+    return [exploding, clip_after_update, exploding_depth, vanishing_depth]

@@ -205,13 +205,19 @@ def no_signal(run: RunData) -> list[Finding]:
     neighbours = neighbour_z(run)
     if neighbours is not None and neighbours[0] >= T.LABEL_NEIGHBOUR_Z:
         return []  # similar inputs share labels: the labels carry signal, the model does not pick it up
+    # measured both ways: nothing learnt, and nothing to learn from the inputs' neighbourhoods
+    corroborated = neighbours is not None
     chance = math.log(len(counts)) if len(counts) > 1 else prior
+    neighbour_text = (
+        f" Nearest neighbours among the inputs shared their label no more often than random pairs "
+        f"(z = {fmt(neighbours[0])}, below {T.LABEL_NEIGHBOUR_Z:g})." if neighbours is not None else ""
+    )
     return [
         Finding(
             rule="labels.no_signal",
             category="label_problem",
-            severity="warning",
-            confidence=0.6,
+            severity="error" if corroborated else "warning",
+            confidence=0.8 if corroborated else 0.6,
             step=0,
             title="the loss stays at the level of guessing from label frequencies",
             observation=(
@@ -219,7 +225,7 @@ def no_signal(run: RunData) -> list[Finding]:
                 f"{fmt(trend['initial'])}, best {fmt(trend['minimum'])}). Predicting only the label frequencies gives "
                 f"{fmt(prior)}{' with the loss’s class weights' if (run.last('labels') or {}).get('class_weights') else ''} "
                 f"(uniform guessing: ln {len(counts)} = {fmt(chance)}). The weights still move at a healthy rate "
-                f"(median update-to-weight ratio {fmt(ratio)} late in the run)."
+                f"(median update-to-weight ratio {fmt(ratio)} late in the run).{neighbour_text}"
             ),
             hypothesis=(
                 "The labels carry no information the model can use about the inputs: labels shuffled or misaligned "
@@ -229,7 +235,8 @@ def no_signal(run: RunData) -> list[Finding]:
                 "Plot a few inputs with their labels; check that X and y are indexed with the same permutation; "
                 "overfit a single small batch: a model that cannot fit 10 examples with correct labels points at the pipeline."
             ),
-            evidence={"late_loss": trend["late"], "prior_entropy": prior, "late_update_ratio": ratio},
+            evidence={"late_loss": trend["late"], "prior_entropy": prior, "late_update_ratio": ratio,
+                      "neighbour_z": neighbours[0] if neighbours is not None else None, "labels_unrelated": corroborated},
             caveat="A model without the capacity for the task, or a problem that is genuinely hard, gives the same curve; other findings (underfitting, over-regularization, a loss/output mismatch) explain it first when present.",
             figures=["loss"],
         )
@@ -284,7 +291,7 @@ def unrelated_to_inputs(run: RunData) -> list[Finding]:
                 "Check that X and y go through the same permutation and split (one train_test_split call on both, "
                 "one index for both); look at a few inputs with their labels."
             ),
-            evidence={"neighbour_z": z, **counts, "late_loss": trend["late"], "prior_entropy": prior},
+            evidence={"neighbour_z": z, **counts, "late_loss": trend["late"], "prior_entropy": prior, "labels_unrelated": True},
             caveat=("Neighbours are taken in the raw input space: a task whose labels depend on the inputs in a way "
                     "distances do not show (parity, positions in a sequence) can also agree at chance there, which is "
                     "why the slow loss is required as well."),

@@ -50,9 +50,20 @@ def early_update_ratio(run: RunData) -> float:
     return median(update_ratios(run)[1][:10])
 
 
+#: the first steps, where a step size too large for the initial curvature throws the loss up
+SPIKE_STEPS = 10
+
+
+def early_spike(run: RunData) -> float:
+    """Highest loss of steps 1..SPIKE_STEPS over the loss of step 0 (nan if not positive)."""
+    _, losses = run.floats("loss")
+    early = [v for v in losses[1 : SPIKE_STEPS + 1] if math.isfinite(v)]
+    return max(early) / losses[0] if early and losses and losses[0] > 0 else math.nan
+
+
 @rule("lr.diverging", "lr_too_high", needs=("loss", "update_ratio"))
 def diverging(run: RunData) -> list[Finding]:
-    """Loss rises or turns non-finite while the update-to-weight ratio is large."""
+    """Loss rises, jumps in the first steps or turns non-finite while the update-to-weight ratio is large."""
     trend = loss_trend(run)
     if trend is None:
         return []
@@ -60,8 +71,9 @@ def diverging(run: RunData) -> list[Finding]:
     rising = trend["late"] > T.LOSS_DIVERGENCE_FACTOR * trend["initial"]
     exploded = trend["non_finite_step"] >= 0
     stuck = trend["late"] > T.LOSS_NO_PROGRESS_FRACTION * trend["initial"]
+    spike = early_spike(run)
     big_steps = ratio > T.UPDATE_RATIO_HIGH
-    if not (rising or exploded or stuck) or not big_steps:
+    if not (rising or exploded or stuck or spike > T.LOSS_SPIKE_FACTOR) or not big_steps:
         return []
     lrs = run.series("lr")[1]
     lr = lrs[0][0] if lrs and lrs[0] else None
@@ -69,8 +81,11 @@ def diverging(run: RunData) -> list[Finding]:
         what = f"the loss became non-finite at step {int(trend['non_finite_step'])}"
     elif rising:
         what = f"the loss rose from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median)"
-    else:
+    elif stuck:
         what = f"the loss made no progress: {fmt(trend['initial'])} at the start, {fmt(trend['late'])} late in the run"
+    else:
+        what = (f"the loss rose to {fmt(spike)}x its initial value {fmt(trend['initial'])} within the first "
+                f"{SPIKE_STEPS} steps (it was {fmt(trend['late'])} late in the run)")
     return [
         Finding(
             rule="lr.diverging",
@@ -78,7 +93,7 @@ def diverging(run: RunData) -> list[Finding]:
             severity="error" if exploded else "warning",
             confidence=0.8,
             step=0,
-            title="steps are too large: the loss " + ("diverges" if exploded or rising else "does not improve"),
+            title="steps are too large: the loss " + ("diverges" if exploded or rising else "does not improve" if stuck else "jumps in the first steps"),
             observation=(
                 f"Over the run {what}. In the first 10 steps each update changed the weight matrices by "
                 f"{fmt(ratio)} of their norm (median update-to-weight ratio; about 1e-3 is typical, "
@@ -90,7 +105,7 @@ def diverging(run: RunData) -> list[Finding]:
                 "Lower the learning rate by 3-10x (or run `traindebug lr-find` and train at half the divergent rate); "
                 "a warm-up or gradient clipping also helps if the problem is only in the first steps."
             ),
-            evidence={"initial_loss": trend["initial"], "late_loss": trend["late"], "update_ratio": ratio, "lr": lr},
+            evidence={"initial_loss": trend["initial"], "late_loss": trend["late"], "early_spike": spike, "update_ratio": ratio, "lr": lr},
             caveat="A rising loss also follows from gradients that are wrong or accumulate (see other findings); the update ratio is what points at the step size.",
             figures=["loss", "update_ratio"],
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from traindebug import thresholds as T
@@ -123,6 +124,9 @@ def clipping(run: RunData) -> list[Finding]:
     """Gradient clipping is active on (almost) every step, far below the gradient norm."""
     _, totals = run.floats("clip_total_norm")
     _, limits = run.floats("clip_max_norm")
+    _, after = run.floats("clip_after_update")
+    if after and sum(after) > len(after) / 2:
+        return []  # clipped after the updates: it shaped none of them (gradients.clip_after_update)
     ratios = [t / m for t, m in zip(totals, limits) if m > 0]
     if len(ratios) < T.MIN_STEPS_FOR_TREND:
         return []
@@ -149,6 +153,75 @@ def clipping(run: RunData) -> list[Finding]:
             evidence={"clip_active_fraction": active, "norm_over_threshold": typical, "max_norm": median(limits)},
             caveat="Adaptive optimizers (Adam) largely undo a constant rescaling, so heavy clipping may cost little there; it is reported as a warning only when the loss also stalls.",
             figures=["grad_norm", "loss"],
+        )
+    ]
+
+
+def added_terms(run: RunData) -> tuple[list[int], list[float], list[float]]:
+    """(steps, data term, term added by hand) on steps with one backward of a loss that
+    combined one torch loss function's value with something else."""
+    steps, totals = run.floats("loss")
+    _, values = run.floats("loss_fn_value")
+    _, calls = run.floats("loss_fn_calls")
+    _, passes = run.floats("backward_passes")
+    if not (len(steps) == len(values) == len(calls) == len(passes)):
+        return [], [], []
+    keep = [(s, v, t - v) for s, t, v, c, b in zip(steps, totals, values, calls, passes)
+            if c == 1 and b == 1 and math.isfinite(t) and math.isfinite(v)]
+    return [k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep]
+
+
+def l2_coefficient(run: RunData, steps: list[int], added: list[float]) -> float | None:
+    """c if the added term equals c * sum of squared parameters on the steps where their
+    norms were measured, to within L2_PENALTY_SPREAD; else None."""
+    norm_steps, rows = per_tensor(run, "param_norms")
+    squares = {s: sum(v * v for v in row) for s, row in zip(norm_steps, rows)}
+    ratios = [a / squares[s] for s, a in zip(steps, added) if squares.get(s, 0) > 0]
+    if len(ratios) < T.MIN_STEPS_FOR_TREND or not min(ratios) > 0:
+        return None
+    return median(ratios) if max(ratios) / min(ratios) <= T.L2_PENALTY_SPREAD else None
+
+
+@rule("regularization.loss_penalty", "over_regularization", needs=("loss", "loss_fn_value", "loss_fn_calls"))
+def loss_penalty(run: RunData) -> list[Finding]:
+    """A term added to the loss by hand (e.g. an L2 penalty) makes up most of it while the data term stalls."""
+    steps, data, added = added_terms(run)
+    if len(steps) < T.MIN_STEPS_FOR_TREND:
+        return []
+    quarter = len(steps) // 4
+    shares = [a / (d + a) for d, a in zip(data[3 * quarter :], added[3 * quarter :]) if d + a > 0]
+    share = median(shares) if shares else math.nan
+    if not share >= T.PENALTY_SHARE_HIGH:
+        return []
+    third, fourth = median(data[2 * quarter : 3 * quarter]), median(data[3 * quarter :])
+    stalled = not fourth < (1 - T.UNDERFIT_PLATEAU_PROGRESS) * third
+    coefficient = l2_coefficient(run, steps, added)
+    what = (f"It equals {fmt(coefficient)} x the sum of the squared parameters at every measured step: an L2 penalty "
+            f"with coefficient {fmt(coefficient)}." if coefficient is not None else "")
+    # a weight penalty as large as the data term is over-regularization by definition; another
+    # added term (a VAE's KL, an auxiliary task) only when the data term has also stopped improving
+    return [
+        _finding(
+            "regularization.loss_penalty",
+            stalled or coefficient is not None,
+            confidence=0.8 if coefficient is not None else 0.6,
+            title=f"a term added to the loss makes up {share:.0%} of it",
+            observation=(
+                f"The backpropagated loss exceeded the value of the loss function ({(run.last('loss_fn') or {}).get('name', '?')}) "
+                f"by a term that made up a median {share:.0%} of it over the last quarter of the run; the data term went "
+                f"from {fmt(data[0])} to {fmt(fourth)} ({fmt(third)} in the third quarter). {what}".strip()
+            ),
+            hypothesis=(
+                "The optimizer minimizes the sum, so a penalty as large as the data term pulls the weights toward its own "
+                "minimum as hard as the data pulls them toward a fit: the model is regularized into underfitting"
+                + ("." if stalled else "; the data term still falls, but slowly, toward a fit worse than without it.")
+            ),
+            suggestion="Print the data loss and the added term separately; scale the penalty coefficient down (1e-4..1e-5 "
+                       "per weight is usual for L2) until the data term dominates.",
+            evidence={"penalty_share": share, "data_loss_third_quarter": third, "data_loss_last_quarter": fourth,
+                      "l2_coefficient": coefficient},
+            caveat="The run sees only the sum: whether the added term is a penalty or a second objective that matters "
+                   "(a VAE's KL term, an auxiliary task) the code must tell.",
         )
     ]
 
@@ -180,4 +253,4 @@ def dropout(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [weight_decay, weights_collapse, clipping, dropout]
+    return [weight_decay, weights_collapse, loss_penalty, clipping, dropout]
