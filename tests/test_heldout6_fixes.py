@@ -158,3 +158,12 @@ def test_labels_measured_unrelated_to_inputs_are_not_explained_by_the_step_size(
     assert inferred[0].category == "lr_too_high" and inferred[1].explained_by == inferred[0].id
     sorted_batches = rank([_finding("unshuffled_data"), _finding("label_problem", "error", labels_unrelated=True)])
     assert sorted_batches[1].explained_by == sorted_batches[0].id
+
+
+def test_a_zero_initialised_weight_has_no_update_ratio() -> None:
+    """A logistic regression started at zero: its first update over a weight of norm 0 is no ratio."""
+    from traindebug.rules.learning_rate import update_ratios
+
+    steps = training(3, 0.69, ratio=1e-3)
+    steps[0]["update_ratio"], steps[0]["param_norms"] = [2e12, 2e12, 1e-3, 1e-3], [0.0, 0.0, 1.0, 1.0]
+    assert update_ratios(make_run(steps))[1] == pytest.approx([1e-3] * 3)
