@@ -167,3 +167,17 @@ def test_a_zero_initialised_weight_has_no_update_ratio() -> None:
     steps = training(3, 0.69, ratio=1e-3)
     steps[0]["update_ratio"], steps[0]["param_norms"] = [2e12, 2e12, 1e-3, 1e-3], [0.0, 0.0, 1.0, 1.0]
     assert update_ratios(make_run(steps))[1] == pytest.approx([1e-3] * 3)
+
+
+def test_inputs_holding_inf_are_non_finite_not_badly_scaled() -> None:
+    from traindebug.rules.input_scale import feature_scale
+    from traindebug.rules.non_finite import first_non_finite
+
+    stats = {"kind": "input_stats", "step": 0, "module": "inp", "module_type": "Linear", "features": 4, "rms": "inf",
+             "feature_rms_max": "inf", "feature_rms_median": 0.96, "abs_mean_max": "inf", "std_max": "nan"}
+    steps = training(20, 0.7)
+    steps[0]["grad_norms"] = ["nan"] * 4
+    run = make_run(steps, extra=[stats])
+    assert feature_scale.fn(run) == []
+    found = first_non_finite.fn(run)
+    assert found[0].evidence["first_in"] == "input" and "inputs going into inp" in found[0].observation

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 from traindebug import thresholds as T
@@ -39,7 +41,10 @@ def _input_finding(kind: str, title: str, observation: str, hypothesis: str, evi
 @rule("input_scale.features", "input_scale", needs=("input_stats",))
 def feature_scale(run: RunData) -> list[Finding]:
     """Some input feature's RMS is far above unit scale, or every feature is tiny."""
-    records = run.records("input_stats")
+    # inputs holding NaN/Inf are non_finite's (non_finite.first names them), not a matter of scale
+    records = [r for r in run.records("input_stats") if math.isfinite(to_float(r["feature_rms_max"]))]
+    if not records:
+        return []
     worst = max(records, key=lambda r: to_float(r["feature_rms_max"]))
     top, mid = to_float(worst["feature_rms_max"]), to_float(worst["feature_rms_median"])
     offset, spread = to_float(worst["abs_mean_max"]), to_float(worst["std_max"])

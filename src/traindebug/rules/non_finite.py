@@ -28,11 +28,17 @@ def first_non_finite(run: RunData) -> list[Finding]:
     """Where NaN/Inf appeared first: loss, gradient or parameter, with module."""
     names = run.tensor_names
     found = {key: _first_bad(run, key) for key in ("loss", "grad_norms", "param_norms")}
+    bad_input = next((r for r in run.records("input_stats") if not math.isfinite(to_float(r.get("rms")))), None)
+    if bad_input is not None:
+        found["input"] = (bad_input["step"], None)
     present = {k: v for k, v in found.items() if v is not None}
     if not present:
         return []
-    key, (step, index) = min(present.items(), key=lambda kv: (kv[1][0], ("param_norms", "grad_norms", "loss").index(kv[0])))
-    what = {"loss": "the loss", "grad_norms": "the gradient of", "param_norms": "the parameter"}[key]
+    # within a step: the inputs and the parameters feed the forward, before the gradients and the loss
+    order = ("input", "param_norms", "grad_norms", "loss")
+    key, (step, index) = min(present.items(), key=lambda kv: (kv[1][0], order.index(kv[0])))
+    what = {"loss": "the loss", "grad_norms": "the gradient of", "param_norms": "the parameter",
+            "input": f"the inputs going into {bad_input['module']} ({bad_input['module_type']})" if bad_input else ""}[key]
     tensor = names[index] if index is not None and index < len(names) else None
     origin = run.last("non_finite_origin")
     module = origin["module"] if origin else None
