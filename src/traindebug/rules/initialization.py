@@ -51,13 +51,19 @@ def activation_scale(run: RunData) -> list[Finding]:
         return []
     stds = [to_float(r["std"]) for r in rows]
     top = max(range(len(rows)), key=lambda i: stds[i])
-    ratio = stds[-1] / stds[0] if stds[0] > 0 else math.inf
+    # vanishing is judged on the hidden layers: the last layer sets the output's scale, and a small
+    # output init (logits or embeddings near 0, an initial loss at chance) is a deliberate choice;
+    # so is a layer with exactly zero output (a residual branch's zero-initialised last layer)
+    live = [i for i in range(len(rows) - 1) if stds[i] > 0]
+    first, last = (live[0], live[-1]) if live else (0, 0)
+    ratio = stds[last] / stds[first] if live else math.inf
     if stds[top] > T.INIT_ACTIVATION_STD_HIGH:
         what, where, value = "explode", rows[top]["module"], stds[top]
         detail = f"the output std of {where} was {fmt(value)} (above {T.INIT_ACTIVATION_STD_HIGH:g})"
-    elif len(rows) >= 4 and ratio < T.INIT_ACTIVATION_DEPTH_RATIO_LOW:
-        what, where, value = "vanish", rows[-1]["module"], ratio
-        detail = f"the output std fell from {fmt(stds[0])} ({rows[0]['module']}) to {fmt(stds[-1])} ({where}), a ratio of {fmt(ratio)}"
+    elif len(live) >= 3 and ratio < T.INIT_ACTIVATION_DEPTH_RATIO_LOW:
+        what, where, value = "vanish", rows[last]["module"], ratio
+        detail = (f"the output std fell from {fmt(stds[first])} ({rows[first]['module']}) to {fmt(stds[last])} ({where}, "
+                  f"the last hidden layer), a ratio of {fmt(ratio)}")
     else:
         return []
     profile = ", ".join(f"{r['module']} {fmt(s)}" for r, s in zip(rows, stds))

@@ -36,12 +36,15 @@ def overfitting(run: RunData) -> list[Finding]:
     train_late = _train_loss_near(run, pairs[-1][0], window)
     if not train_late < train_at_best:
         return []
+    # the script ended by itself a few evaluations after the minimum: what early stopping does
+    after = len(pairs) - 1 - best_i
+    stopped = (run.end or {}).get("status") == "completed" and after <= T.EARLY_STOP_PATIENCE_MAX and 2 * after < len(pairs)
     return [
         Finding(
             rule="fit.overfitting",
             category="overfitting",
-            severity="warning",
-            confidence=0.75,
+            severity="info" if stopped else "warning",
+            confidence=0.4 if stopped else 0.75,
             step=best_step,
             title=f"held-out loss rose {100 * gl:.0f} % above its minimum while training loss kept falling",
             observation=(
@@ -49,12 +52,18 @@ def overfitting(run: RunData) -> list[Finding]:
                 f"and ended at {fmt(final)} (median of the last {len(tail)} evaluations, +{100 * gl:.0f} %), while the "
                 f"training loss fell from {fmt(train_at_best)} to {fmt(train_late)} over the same stretch."
             ),
-            hypothesis="The model memorizes the training set: too much capacity or too many steps for the amount of training data, and too little regularization.",
+            hypothesis=(
+                f"The script stopped by itself {after} evaluations after the minimum, as early stopping does; if it "
+                "keeps or restores the weights of the best evaluation, the overfitting was caught."
+                if stopped else
+                "The model memorizes the training set: too much capacity or too many steps for the amount of training "
+                "data, and too little regularization."
+            ),
             suggestion=(
                 "Stop at the evaluation minimum (early stopping), add data or augmentation, add weight decay or dropout, "
                 "or use a smaller model."
             ),
-            evidence={"best_eval_loss": best, "best_step": best_step, "final_eval_loss": final,
+            evidence={"best_eval_loss": best, "best_step": best_step, "final_eval_loss": final, "evals_after_best": after,
                       "generalization_loss": gl, "train_loss_at_best": train_at_best, "train_loss_late": train_late},
             caveat="Any loss computed under torch.no_grad() is taken as evaluation; if the script evaluates on training data, this is not a held-out loss.",
             figures=["loss"],
