@@ -146,7 +146,8 @@ class LossProbe(Probe):
 
     def after_step(self, ctx: StepContext) -> None:
         if self._train:
-            ctx.record("loss_fn_value", _stacked(self._train).sum())
+            train = self._train
+            ctx.record("loss_fn_value", train[0] if len(train) == 1 else _stacked(train).sum())
             ctx.record("loss_fn_calls", len(self._train))
             self._train = []
         if self._eval:
