@@ -44,3 +44,41 @@ def test_a_small_output_layer_or_zero_branches_are_not_vanishing_activations() -
     # the hidden layers themselves fading: still reported
     found = activation_scale.fn(_activations([1.0, 0.05, 0.002, 0.0001, 0.5]))
     assert [f.where for f in found] == ["fc3"]
+
+
+FUNCTION_LOSS = """
+import torch
+from torch import nn
+
+class LogCosh(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, pred, target):
+        ctx.save_for_backward(pred - target)
+        return torch.log(torch.cosh(pred - target)).mean()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (r,) = ctx.saved_tensors
+        return {sign} * grad * torch.tanh(r) / r.numel(), None
+
+torch.manual_seed(0)
+x = torch.randn(256, 8)
+y = x.sum(1, keepdim=True)
+model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 1))
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for step in range(20):
+    loss = LogCosh.apply(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_a_custom_autograd_function_in_a_hand_written_loss_is_checked(check, sign: int) -> None:
+    # the model is checked by the gradient check; a Function after it only by its own check
+    result = check(FUNCTION_LOSS.format(sign=sign))
+    found = [f for f in result.findings if f["rule"] == "gradcheck.wrong_function"]
+    assert [f["where"] for f in found] == ([] if sign == 1 else ["LogCosh"])
+    if sign == -1:
+        assert result.findings[0]["category"] == "wrong_gradient"

@@ -8,7 +8,8 @@
 - torch's global optimizer step pre/post hooks, and a wrapper of
   ``Optimizer.__init__`` that sees every optimizer created,
 - wrappers around the loss functions of ``torch.nn.functional`` (the loss
-  modules call them too) and around ``clip_grad_norm_``.
+  modules call them too), around ``clip_grad_norm_`` and around ``autograd.Function.apply``
+  (the user's own custom Functions, for the finite-difference check).
 
 Every event is forwarded to an ``Observer`` (the session). Events raised while
 the observer runs its own computations (``observer.busy``) are ignored, so
@@ -55,6 +56,7 @@ class Observer(Protocol):
     def before_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None: ...
     def after_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None: ...
     def on_clip(self, total_norm: torch.Tensor, max_norm: float) -> None: ...
+    def on_function_call(self, function: type, args: tuple, kwargs: dict) -> None: ...
 
 
 class Capture:
@@ -86,6 +88,10 @@ class Capture:
         clip = self._wrap_clip(torch.nn.utils.clip_grad_norm_)
         self._patch(torch.nn.utils, "clip_grad_norm_", clip)
         self._patch(torch.nn.utils.clip_grad, "clip_grad_norm_", clip)
+        # a classmethod: the raw descriptor is saved and put back, not a method bound to Function
+        raw = torch.autograd.Function.__dict__["apply"]
+        self._patches.append((torch.autograd.Function, "apply", raw))
+        torch.autograd.Function.apply = classmethod(self._wrap_function_apply(raw.__func__))  # type: ignore[method-assign]
 
     def remove(self) -> None:
         """Remove everything install() put in place (safe to call twice)."""
@@ -182,6 +188,23 @@ class Capture:
             return total
 
         return clip
+
+
+    def _wrap_function_apply(self, original: Callable) -> Callable:
+        observer = self.observer
+
+        def apply(cls: type, *args: Any, **kwargs: Any) -> Any:
+            output = original(cls, *args, **kwargs)
+            if (not observer.busy and not self._in_backward and torch.is_grad_enabled()
+                    and not cls.__module__.startswith(LIBRARY_FUNCTIONS)):
+                observer.on_function_call(cls, args, kwargs)
+            return output
+
+        return apply
+
+
+#: custom autograd Functions of these packages are not the user's code
+LIBRARY_FUNCTIONS = ("torch", "traindebug", "backpack", "cockpit", "functorch")
 
 
 def _retaining(args: tuple, kwargs: dict) -> tuple[tuple, dict]:

@@ -56,7 +56,7 @@ class GradcheckError(Exception):
 class DirectionCheck:
     """One directional derivative: autograd against central finite differences."""
 
-    scope: str  # "tensor" (the loss along one parameter tensor) or "module" (a module's own backward)
+    scope: str  # "tensor" (the loss along one parameter tensor), "module" (a module's own backward) or "function" (a custom autograd Function)
     module: str
     tensor: str  # parameter name within the module, or "inputs+parameters" for module checks
     numel: int
@@ -467,6 +467,40 @@ def _module_check(
     rtol: float,
     seed: int,
 ) -> DirectionCheck | None:
+    params = [p for p in module.parameters() if p.requires_grad and p.is_floating_point()]
+    return _callable_check("module", name, "inputs+parameters", module, params, args, kwargs, needs_grad, generator,
+                           eps_grid, rtol, seed)
+
+
+def check_function(function: type, args: tuple, kwargs: dict, *, seed: int = 0,
+                   eps: tuple[float, ...] = EPS_GRID) -> DirectionCheck | None:
+    """A custom autograd Function's backward against central finite differences of its
+    forward, on a float64 copy of the arguments of one of its calls (those that required
+    grad are perturbed); None if it has no float argument that requires grad."""
+    leaves, _ = tree_flatten((args, kwargs))
+    needs_grad = [isinstance(t, torch.Tensor) and t.requires_grad for t in leaves]
+    cargs, ckwargs = cast_floats((args, kwargs), torch.float64)
+    with rng_preserved(), torch.enable_grad():
+        return _callable_check("function", function.__qualname__, "inputs", function.apply, [], cargs, ckwargs,
+                               needs_grad, torch.Generator().manual_seed(seed), eps, T.GRADCHECK_RTOL_FLOAT64, seed)
+
+
+def _callable_check(
+    scope: str,
+    name: str,
+    label: str,
+    forward: Callable[..., Any],
+    params: list[torch.Tensor],
+    args: tuple,
+    kwargs: dict,
+    needs_grad: list[bool],
+    generator: torch.Generator,
+    eps_grid: tuple[float, ...],
+    rtol: float,
+    seed: int,
+) -> DirectionCheck | None:
+    """One directional check of ``forward(*args, **kwargs)``: along a random direction of its float
+    arguments that need grad and of ``params``, against a random weighting of its float outputs."""
     leaves, spec = tree_flatten((args, kwargs))
     # only activations are perturbed: training never uses the gradient of the data itself, and
     # exact ties in data (constant image regions) put max-pool switches at every eps
@@ -474,10 +508,9 @@ def _module_check(
         i for i, t in enumerate(leaves)
         if isinstance(t, torch.Tensor) and t.is_floating_point() and needs_grad[i]
     ]
-    params = [p for p in module.parameters() if p.requires_grad and p.is_floating_point()]
     if not slots and not params:
         return None
-    x = [leaves[i].clone().requires_grad_() for i in slots]
+    x = [leaves[i].detach().clone().requires_grad_() for i in slots]
     vx = [_random_like(t, generator) for t in x]
     vp = [_random_like(p, generator) for p in params]
     originals = [p.detach().clone() for p in params]
@@ -488,7 +521,7 @@ def _module_check(
             filled[i] = t.clone()
         a, k = tree_unflatten(_fresh(filled), spec)
         _seed_all(seed)
-        return _floats(module(*a, **k))
+        return _floats(forward(*a, **k))
 
     outs = call(x)
     if not outs or not any(o.requires_grad for o in outs):
@@ -516,4 +549,4 @@ def _module_check(
     dtype = (x[0] if x else params[0]).dtype
     result = _sweep(evaluate, analytic, scale, dtype, eps_grid, rtol)
     numel = sum(t.numel() for t in x) + sum(p.numel() for p in params)
-    return DirectionCheck(scope="module", module=name, tensor="inputs+parameters", numel=numel, **result)
+    return DirectionCheck(scope=scope, module=name, tensor=label, numel=numel, **result)

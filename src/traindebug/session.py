@@ -35,6 +35,11 @@ from traindebug.terminal import Terminal
 HOOKS = ("on_forward", "on_loss_call", "before_backward", "after_backward", "before_step", "after_step")
 
 
+#: custom autograd Functions kept for the gradient check, and the largest argument kept (elements)
+MAX_FUNCTIONS = 8
+MAX_FUNCTION_NUMEL = 2**20
+
+
 class MaxStepsReached(BaseException):
     """Raised inside the user's optimizer step to end a run at --max-steps.
 
@@ -359,6 +364,21 @@ class Session:
         self._optimizer_steps_seen = True
         self._pending = True
         self._stepped.add(id(optimizer))
+
+    def on_function_call(self, function: type, args: tuple, kwargs: dict) -> None:
+        """The user's custom autograd Function ran: its first call is kept for the gradient check."""
+        if function in self.run.functions or len(self.run.functions) >= MAX_FUNCTIONS:
+            return
+        tensors = [t for t in (*args, *kwargs.values()) if isinstance(t, torch.Tensor)]
+        if any(t.numel() > MAX_FUNCTION_NUMEL for t in tensors) or not any(t.requires_grad for t in tensors):
+            return
+
+        def kept(value: Any) -> Any:
+            if not isinstance(value, torch.Tensor):
+                return value
+            return value.detach().clone().requires_grad_(value.requires_grad and value.is_floating_point())
+
+        self.run.functions[function] = (tuple(kept(a) for a in args), {k: kept(v) for k, v in kwargs.items()})
 
     def on_clip(self, total_norm: torch.Tensor, max_norm: float) -> None:
         """clip_grad_norm_ was called."""

@@ -90,6 +90,9 @@ class RunContext:
     params: list[tuple[str, nn.Parameter]] = field(default_factory=list)
     #: id(module) -> qualified name, for every module of every observed model
     module_names: dict[int, str] = field(default_factory=dict)
+    #: the user's custom autograd Functions: class -> (args, kwargs) of its first training call,
+    #: tensors detached and copied (requires_grad kept)
+    functions: dict[type, tuple[tuple, dict]] = field(default_factory=dict)
 
     def module_name(self, module: nn.Module) -> str:
         """The qualified name of a module of an observed model (its type if unknown)."""

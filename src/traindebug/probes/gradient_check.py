@@ -15,19 +15,25 @@ that step's training forward (``ctx.batch``):
   like the batch, and causal dependence like mixing).
 
 A check that cannot run emits its record with a ``skipped`` reason.
+
+- ``function_check`` checks each of the user's custom autograd Functions (kept by the
+  capture at their first training call, wherever they are: in the model or in a
+  hand-written loss after it) and emits a ``function_check`` record, one entry per
+  Function, on a float64 copy of its arguments.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any, Callable
 
 import torch
 
 from traindebug.batch_mixing import BatchMixingError, batch_mixing
-from traindebug.gradcheck import GradcheckError, cast_floats, check_model
+from traindebug.gradcheck import GradcheckError, cast_floats, check_function, check_model
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
+from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext, describe_exception
 from traindebug.schedule import NEVER, STEP_ZERO
 
 #: seconds the gradient check may spend per preset (it stops between two directions) ...
@@ -177,8 +183,35 @@ class BatchMixingProbe(_OnceOnTheBatch):
         ctx.emit("batch_mixing", {**result.to_record(), "batch_size_from": "loss target"})
 
 
+class FunctionCheckProbe(Probe):
+    """The user's custom autograd Functions (in the model or after it, in a hand-written loss),
+    each checked once against finite differences on the arguments of its first call."""
+
+    name = "function_check"
+    cost = Cost.EXPENSIVE
+    schedule = STEP_ZERO
+
+    def __init__(self) -> None:
+        self._done = False
+
+    def before_step(self, ctx: StepContext) -> None:
+        if self._done or not ctx.run.functions:
+            return
+        self._done = True
+        checks = []
+        for function, (args, kwargs) in ctx.run.functions.items():
+            try:
+                found = check_function(function, args, kwargs)
+            except Exception as exc:  # noqa: BLE001 - a Function that cannot run on float64 copies: said so
+                checks.append({"module": function.__qualname__, "skipped": describe_exception(exc)})
+                continue
+            if found is not None:
+                checks.append(asdict(found))
+        ctx.emit("function_check", {"checks": checks})
+
+
 @hookimpl
 def traindebug_probes(settings: Settings) -> list[Probe]:
     given = settings.options.get("gradcheck_seconds")
     seconds = float(given) if given is not None else TIME_BUDGET_S.get(settings.preset, 15.0)
-    return [GradientCheckProbe(seconds, fixed=given is not None), BatchMixingProbe()]
+    return [GradientCheckProbe(seconds, fixed=given is not None), BatchMixingProbe(), FunctionCheckProbe()]

@@ -86,6 +86,40 @@ def wrong_gradient(run: RunData) -> list[Finding]:
     ]
 
 
+@rule("gradcheck.wrong_function", "wrong_gradient", needs=("function_check",))
+def wrong_function(run: RunData) -> list[Finding]:
+    """A custom autograd Function's backward disagrees with finite differences of its forward."""
+    checks = (run.last("function_check") or {}).get("checks", [])
+    return [
+        Finding(
+            rule="gradcheck.wrong_function",
+            category="wrong_gradient",
+            severity="error",
+            confidence=0.95,
+            step=0,
+            where=c["module"],
+            title=f"the backward of the custom autograd Function {c['module']} is wrong",
+            observation=(
+                f"traindebug ran {c['module']}.apply on a float64 copy of the arguments of its first training call "
+                f"and compared its backward with central finite differences of its forward along a random direction: "
+                f"autograd {c['analytic']:.6g}, finite differences {c['numeric']:.6g}; relative error "
+                f"{fmt(to_float(c['rel_error']))} at the best eps = {c['best_eps']:g}, flat over "
+                f"{c['plateau_decades']:.1f} decades of eps."
+            ),
+            hypothesis=(
+                "The hand-written backward does not compute the derivative of the forward: a sign, a transpose, a "
+                "missing factor or a term of the chain rule; every update built on it goes the wrong way in part."
+            ),
+            suggestion=f"Run torch.autograd.gradcheck on {c['module']}.apply with float64 inputs and fix backward() "
+                       "until it passes.",
+            evidence={k: c[k] for k in ("analytic", "numeric", "rel_error", "best_eps", "plateau_decades")},
+            caveat="A Function whose forward is random, or not smooth at the checked point, can fail without a bug; "
+                   "the error staying flat over decades of eps says it is not round-off.",
+        )
+        for c in checks if c.get("verdict") == "wrong"
+    ]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [wrong_gradient]
+    return [wrong_gradient, wrong_function]
