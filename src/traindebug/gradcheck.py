@@ -450,26 +450,12 @@ def _module_checks(
         if time.perf_counter() > deadline:
             unchecked.append(f"module {name or '<model>'}")
             continue
-        check = _module_check(name, module, args, kwargs, recorder.needs_grad[name], generator, eps_grid, rtol, seed)
+        params = [p for p in module.parameters() if p.requires_grad and p.is_floating_point()]
+        check = _callable_check("module", name, "inputs+parameters", module, params, args, kwargs,
+                                recorder.needs_grad[name], generator, eps_grid, rtol, seed)
         if check is not None:
             checks.append(check)
     return checks
-
-
-def _module_check(
-    name: str,
-    module: nn.Module,
-    args: tuple,
-    kwargs: dict,
-    needs_grad: list[bool],
-    generator: torch.Generator,
-    eps_grid: tuple[float, ...],
-    rtol: float,
-    seed: int,
-) -> DirectionCheck | None:
-    params = [p for p in module.parameters() if p.requires_grad and p.is_floating_point()]
-    return _callable_check("module", name, "inputs+parameters", module, params, args, kwargs, needs_grad, generator,
-                           eps_grid, rtol, seed)
 
 
 def check_function(function: type, args: tuple, kwargs: dict, *, seed: int = 0,
