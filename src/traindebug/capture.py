@@ -189,7 +189,6 @@ class Capture:
 
         return clip
 
-
     def _wrap_function_apply(self, original: Callable) -> Callable:
         observer = self.observer
 

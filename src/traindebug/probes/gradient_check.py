@@ -207,6 +207,8 @@ class FunctionCheckProbe(Probe):
                 continue
             if found is not None:
                 checks.append(asdict(found))
+        for function in ctx.run.functions:  # checked once: their argument copies are not kept
+            ctx.run.functions[function] = ((), {})
         ctx.emit("function_check", {"checks": checks})
 
 
