@@ -181,3 +181,16 @@ def test_inputs_holding_inf_are_non_finite_not_badly_scaled() -> None:
     assert feature_scale.fn(run) == []
     found = first_non_finite.fn(run)
     assert found[0].evidence["first_in"] == "input" and "inputs going into inp" in found[0].observation
+
+
+def test_the_added_term_is_read_per_step_even_where_a_step_has_no_loss_function_call() -> None:
+    from traindebug.rules.over_regularization import loss_penalty
+
+    steps = training(60, 0.7 + 0.2 * 4)  # data term 0.7, plus 0.2 x the summed squared parameter norms (4 x 1)
+    for i, s in enumerate(steps):
+        s["backward_passes"] = 1
+        if i != 30:  # one step's loss written without a torch loss function
+            s["loss_fn_value"], s["loss_fn_calls"] = 0.7, 1
+    found = loss_penalty.fn(make_run(steps))
+    assert [f.severity for f in found] == ["warning"]
+    assert found[0].evidence["l2_coefficient"] == pytest.approx(0.2)

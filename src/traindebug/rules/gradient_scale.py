@@ -70,16 +70,24 @@ def exploding(run: RunData) -> list[Finding]:
     return []
 
 
+def clipped_after_update(run: RunData) -> float:
+    """Fraction of the clip_grad_norm_ calls made after their step's optimizer update (nan if
+    none): such calls shape no update. Above 1/2, the script clips in the wrong place."""
+    _, after = run.floats("clip_after_update")
+    return sum(after) / len(after) if after else math.nan
+
+
 @rule("gradients.clip_after_update", "exploding_gradients", needs=("clip_total_norm", "clip_max_norm", "clip_after_update"))
 def clip_after_update(run: RunData) -> list[Finding]:
     """clip_grad_norm_ runs after optimizer.step(): it never limits an update, though it would have."""
     steps, after = run.floats("clip_after_update")
     _, totals = run.floats("clip_total_norm")
     _, limits = run.floats("clip_max_norm")
-    late_fraction = sum(after) / max(len(after), 1)
-    if len(after) < T.MIN_STEPS_FOR_TREND or late_fraction <= 0.5:
+    fraction = clipped_after_update(run)
+    if len(after) < T.MIN_STEPS_FOR_TREND or not fraction > 0.5:
         return []
-    ratios = [t / m for t, m, late in zip(totals, limits, after) if late and m > 0]
+    # the three keys are recorded together at each clip call
+    ratios = [t / m for t, m, flag in zip(totals, limits, after) if flag and m > 0]
     would_act = sum(1 for r in ratios if not r <= 1) / max(len(ratios), 1)  # NaN norms count as acting
     if would_act < 0.5:
         return []
@@ -95,7 +103,7 @@ def clip_after_update(run: RunData) -> list[Finding]:
             title="gradient clipping runs after optimizer.step(), so it never limits an update",
             observation=(
                 f"clip_grad_norm_ (max_norm {fmt(median(limits))}) was called after the step's optimizer update on "
-                f"{late_fraction:.0%} of {len(after)} steps, where the gradient norm exceeded max_norm on "
+                f"{fraction:.0%} of {len(after)} steps, where the gradient norm exceeded max_norm on "
                 f"{would_act:.0%} of them, at most {fmt(peak)}x."
             ),
             hypothesis=(
@@ -104,7 +112,7 @@ def clip_after_update(run: RunData) -> list[Finding]:
                 + ("; the gradients then grew without bound." if exploded else ".")
             ),
             suggestion="Call clip_grad_norm_ between loss.backward() and optimizer.step() (after scaler.unscale_ with AMP).",
-            evidence={"after_update_fraction": late_fraction, "would_clip_fraction": would_act, "peak_over_threshold": peak},
+            evidence={"after_update_fraction": fraction, "would_clip_fraction": would_act, "peak_over_threshold": peak},
             caveat="Whether the unclipped updates caused the divergence, or only failed to stop it, the run cannot tell; "
                     "the learning rate may be too high as well.",
             figures=["grad_norm", "loss"],

@@ -210,7 +210,7 @@ def no_signal(run: RunData) -> list[Finding]:
     chance = math.log(len(counts)) if len(counts) > 1 else prior
     neighbour_text = (
         f" Nearest neighbours among the inputs shared their label no more often than random pairs "
-        f"(z = {fmt(neighbours[0])}, below {T.LABEL_NEIGHBOUR_Z:g})." if neighbours is not None else ""
+        f"(z = {fmt(neighbours[0])}, below {T.LABEL_NEIGHBOUR_Z:g})." if corroborated else ""
     )
     return [
         Finding(

@@ -9,6 +9,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, late, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.gradient_scale import clipped_after_update
 from traindebug.rules.learning_rate import loss_trend
 from traindebug.store import RunData, to_float
 
@@ -124,8 +125,7 @@ def clipping(run: RunData) -> list[Finding]:
     """Gradient clipping is active on (almost) every step, far below the gradient norm."""
     _, totals = run.floats("clip_total_norm")
     _, limits = run.floats("clip_max_norm")
-    _, after = run.floats("clip_after_update")
-    if after and sum(after) > len(after) / 2:
+    if clipped_after_update(run) > 0.5:
         return []  # clipped after the updates: it shaped none of them (gradients.clip_after_update)
     ratios = [t / m for t, m in zip(totals, limits) if m > 0]
     if len(ratios) < T.MIN_STEPS_FOR_TREND:
@@ -160,14 +160,10 @@ def clipping(run: RunData) -> list[Finding]:
 def added_terms(run: RunData) -> tuple[list[int], list[float], list[float]]:
     """(steps, data term, term added by hand) on steps with one backward of a loss that
     combined one torch loss function's value with something else."""
-    steps, totals = run.floats("loss")
-    _, values = run.floats("loss_fn_value")
-    _, calls = run.floats("loss_fn_calls")
-    _, passes = run.floats("backward_passes")
-    if not (len(steps) == len(values) == len(calls) == len(passes)):
-        return [], [], []
-    keep = [(s, v, t - v) for s, t, v, c, b in zip(steps, totals, values, calls, passes)
-            if c == 1 and b == 1 and math.isfinite(t) and math.isfinite(v)]
+    totals, values, calls, passes = (dict(zip(*run.floats(key)))
+                                     for key in ("loss", "loss_fn_value", "loss_fn_calls", "backward_passes"))
+    keep = [(s, values[s], t - values[s]) for s, t in totals.items()
+            if s in values and calls.get(s) == 1 and passes.get(s) == 1 and math.isfinite(t) and math.isfinite(values[s])]
     return [k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep]
 
 
@@ -184,7 +180,7 @@ def l2_coefficient(run: RunData, steps: list[int], added: list[float]) -> float 
 
 @rule("regularization.loss_penalty", "over_regularization", needs=("loss", "loss_fn_value", "loss_fn_calls"))
 def loss_penalty(run: RunData) -> list[Finding]:
-    """A term added to the loss by hand (e.g. an L2 penalty) makes up most of it while the data term stalls."""
+    """A term added to the loss by hand (e.g. an L2 penalty) makes up at least half of it."""
     steps, data, added = added_terms(run)
     if len(steps) < T.MIN_STEPS_FOR_TREND:
         return []
