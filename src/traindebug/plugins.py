@@ -33,6 +33,7 @@ BUILTIN_PLUGINS = (
     "traindebug.probes.learning_rate",
     "traindebug.probes.non_finite",
     "traindebug.probes.activations",
+    "traindebug.probes.recurrence",
     "traindebug.rules.script_error",
     "traindebug.rules.non_finite",
     "traindebug.rules.learning_rate",

@@ -9,7 +9,7 @@ from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, matrix_tensors, median, model_of, per_tensor, rule
 from traindebug.rules.learning_rate import update_ratios
-from traindebug.store import RunData
+from traindebug.store import RunData, to_float
 
 
 def _pre_clip_norms(run: RunData) -> tuple[list[int], list[float]]:
@@ -205,6 +205,43 @@ def exploding_depth(run: RunData) -> list[Finding]:
     )]
 
 
+@rule("gradients.exploding_time", "exploding_gradients", needs=("recurrence",))
+def exploding_time(run: RunData) -> list[Finding]:
+    """A recurrent module's backward signal grows by an order of magnitude through time at init."""
+    rows = [m for r in run.records("recurrence") for m in r.get("modules", []) if to_float(m.get("ratio")) > T.GRAD_TIME_GROWTH]
+    if not rows:
+        return []
+    worst = max(rows, key=lambda m: to_float(m["ratio"]))
+    ratio, steps = to_float(worst["ratio"]), int(worst["time_steps"])
+    return [Finding(
+        rule="gradients.exploding_time",
+        category="exploding_gradients",
+        severity="warning",
+        confidence=0.75,
+        step=0,
+        where=worst["module"],
+        title=f"the gradient of {worst['module']} grows {fmt(ratio)}x through {steps} time steps",
+        observation=(
+            f"At initialization the gradient of a random projection of {worst['module']}'s last output "
+            f"({worst['kind']}, {steps} time steps) has RMS {fmt(to_float(worst['first_rms']))} at the first "
+            f"input step and {fmt(to_float(worst['last_rms']))} at the last: it grows {fmt(ratio)}x on its way "
+            f"back through {steps - 1} recurrent steps (above {T.GRAD_TIME_GROWTH:g}x; healthy recurrent "
+            "modules let it fade with distance in time)."
+        ),
+        hypothesis=(
+            "The recurrent Jacobians have gain above 1 (a recurrent weight matrix with spectral radius "
+            "above 1, e.g. initialised with a gain for feed-forward layers), so gradients explode through "
+            "time and the first updates are far too large."
+        ),
+        suggestion="Initialise the recurrent weights with spectral radius at most 1 (orthogonal with gain 1, "
+                   "or identity for a ReLU RNN), use an LSTM/GRU, or clip gradients by norm.",
+        evidence={"module": worst["module"], "ratio": ratio, "time_steps": steps},
+        caveat="Measured once, at the initial weights, on up to 8 sequences of the first batch; "
+               "training may move the recurrent weights into or out of this regime.",
+        figures=["grad_norm"],
+    )]
+
+
 @rule("gradients.vanishing_depth", "vanishing_gradients", needs=("grad_norms",))
 def vanishing_depth(run: RunData) -> list[Finding]:
     """Early layers get orders of magnitude smaller gradients than late layers (within one model)."""
@@ -226,4 +263,4 @@ def vanishing_depth(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [exploding, clip_after_update, exploding_depth, vanishing_depth]
+    return [exploding, clip_after_update, exploding_depth, exploding_time, vanishing_depth]
