@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from traindebug.probes.unit_health import dead_fraction, hidden_activations, saturated_fraction
-from traindebug.probes.weight_symmetry import row_spread
+from traindebug.probes.weight_symmetry import unit_spread
 from traindebug.rules.base import late
 from traindebug.rules.dead_units import dead_relu
 from traindebug.rules.gradient_flow import frozen, no_gradient
@@ -156,8 +156,8 @@ def test_saturated_tanh_layer_is_reported_and_a_healthy_one_is_not() -> None:
 # -- symmetric init --------------------------------------------------------------------------
 def spread_steps(first: list[float], last: list[float], n: int = 120) -> list[dict[str, Any]]:
     steps = training(n, 2.3)
-    steps[0]["row_spread"] = first
-    steps[100]["row_spread"] = last
+    steps[0]["unit_spread"] = first
+    steps[100]["unit_spread"] = last
     return steps
 
 
@@ -248,12 +248,15 @@ def test_dead_and_saturated_fractions() -> None:
     assert saturated_fraction(torch.tensor([[-1.0, -0.9995, 0.0, 0.5]]), -1.0, 1.0).item() == pytest.approx(0.5)
 
 
-def test_row_spread_tells_identical_rows_from_random_ones() -> None:
-    assert row_spread(torch.zeros(8, 4)).item() == 0.0
-    assert row_spread(torch.full((8, 4), 0.05)).item() == 0.0
-    assert row_spread(torch.randn(64, 32)).item() > 0.5
-    assert row_spread(torch.randn(1, 32)).item() == -1.0
-    assert row_spread(torch.randn(32)).item() == -1.0
+def test_unit_spread_tells_identical_units_from_random_ones() -> None:
+    assert unit_spread(torch.zeros(8, 4)).item() == 0.0
+    assert unit_spread(torch.full((8, 4), 0.05)).item() == 0.0
+    assert unit_spread(torch.randn(64, 32)).item() > 0.5
+    # identical columns: the units of a matrix used as x @ W (64 inputs, 48 units)
+    assert unit_spread(torch.randn(64, 1).expand(64, 48)).item() == 0.0
+    assert unit_spread(torch.randn(1, 32)).item() > 0.5
+    assert unit_spread(torch.randn(1, 1)).item() == -1.0
+    assert unit_spread(torch.randn(32)).item() == -1.0
 
 
 DEAD_SCRIPT = """

@@ -1,11 +1,13 @@
-"""Whether the rows of each weight matrix (the units of a layer) are identical.
+"""Whether the units of each weight matrix are identical.
 
 On due steps (step 0, then every 50 steps), just before the optimizer step, it
-records ``row_spread`` in the step record: one value per observed tensor, the
-mean over input positions of the standard deviation across rows (output units)
-divided by the mean absolute weight. Identical rows (constant or zero
-initialization, and the identical updates that follow) give 0; an all-zero
-matrix gives 0. Tensors with fewer than 2 dimensions or fewer than 2 rows get -1.
+records ``unit_spread`` in the step record: one value per observed tensor, the
+mean over input positions of the standard deviation across units divided by the
+mean absolute weight. A unit is a row (``nn.Linear``'s out x in layout) or a
+column (a matrix used as ``x @ W``); the smaller of the two spreads is kept.
+Identical units (constant or zero initialization, and the identical updates that
+follow) give 0; an all-zero matrix gives 0. Tensors with fewer than 2 dimensions
+or fewer than 2 rows and columns get -1.
 """
 
 from __future__ import annotations
@@ -17,19 +19,27 @@ from traindebug.probes.base import Cost, Probe, Settings, StepContext
 from traindebug.schedule import Schedule
 
 
-def row_spread(weight: torch.Tensor) -> torch.Tensor:
-    """Std across rows (mean over columns) relative to the mean |w|; -1 if not a matrix."""
-    w = weight.detach()
-    if w.dim() < 2 or w.shape[0] < 2 or w.numel() == 0:
-        return torch.full((), -1.0, device=w.device)
-    rows = w.reshape(w.shape[0], -1).float()
+def _spread(rows: torch.Tensor) -> torch.Tensor:
+    """Std across the rows of a 2-D tensor (mean over columns) relative to its mean |w|."""
     spread = rows.std(dim=0).mean()
     scale = rows.abs().mean()
     return torch.where(scale > 0, spread / scale.clamp_min(torch.finfo(torch.float32).tiny), torch.zeros_like(scale))
 
 
+def unit_spread(weight: torch.Tensor) -> torch.Tensor:
+    """The smaller spread across rows or across columns; -1 if not a matrix of 2+ units."""
+    w = weight.detach()
+    if w.dim() < 2 or w.numel() == 0:
+        return torch.full((), -1.0, device=w.device)
+    rows = w.reshape(w.shape[0], -1).float()
+    spreads = [_spread(m) for m in (rows, rows.T) if m.shape[0] >= 2]
+    if not spreads:
+        return torch.full((), -1.0, device=w.device)
+    return torch.stack(spreads).min()
+
+
 class WeightSymmetryProbe(Probe):
-    """Row spread of every weight matrix on scheduled steps (a few reductions each)."""
+    """Unit spread of every weight matrix on scheduled steps (a few reductions each)."""
 
     name = "weight_symmetry"
     cost = Cost.CHEAP
@@ -39,7 +49,7 @@ class WeightSymmetryProbe(Probe):
         if not ctx.params:
             return
         device = ctx.run.device
-        ctx.record("row_spread", torch.stack([row_spread(p).to(device) for _, p in ctx.params]))
+        ctx.record("unit_spread", torch.stack([unit_spread(p).to(device) for _, p in ctx.params]))
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""symmetric_init: weight matrices whose rows (units) start identical and stay identical."""
+"""symmetric_init: weight matrices whose units (rows, or columns of an ``x @ W`` matrix) start identical and stay identical."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from traindebug.rules.base import Rule, fmt, per_tensor, rule
 from traindebug.store import RunData
 
 
-@rule("init.symmetric", "symmetric_init", needs=("row_spread",))
+@rule("init.symmetric", "symmetric_init", needs=("unit_spread",))
 def symmetric(run: RunData) -> list[Finding]:
     """Rows identical at step 0 and still identical at the last check: symmetry never broken."""
-    steps, rows = per_tensor(run, "row_spread")
+    steps, rows = per_tensor(run, "unit_spread")
     if len(rows) < 2 or steps[0] != 0 or steps[-1] < T.MIN_STEPS_FOR_TREND:
         return []
     names = run.tensor_names
@@ -43,8 +43,8 @@ def symmetric(run: RunData) -> list[Finding]:
             where=where,
             title=f"all units of {where} are identical copies: symmetry is never broken",
             observation=(
-                f"In {described} every row (one unit's incoming weights) was identical to the others at step 0 "
-                f"and still at step {steps[-1]} (spread across rows / mean |w| <= {T.SYMMETRY_SPREAD:g}; a random "
+                f"In {described} every unit's weights (a row, or a column of a matrix used as x @ W) were identical "
+                f"to the others at step 0 and still at step {steps[-1]} (spread across units / mean |w| <= {T.SYMMETRY_SPREAD:g}; a random "
                 f"initialization gives about 1).{loss_note}"
             ),
             hypothesis=(
