@@ -42,3 +42,41 @@ def test_gradients_exploding_through_time_in_a_recurrent_module(check, kind: str
     records = [json.loads(line) for line in (result.out / "metrics.jsonl").read_text().splitlines()]
     records = [r for r in records if r["kind"] == "recurrence"]
     assert [m["time_steps"] for m in records[0]["modules"]] == [40]
+
+
+FUNCTIONAL = """
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+centres = torch.randn(4, 16) * 3
+y = torch.randint(0, 4, (1024,))
+x = (centres[y] + torch.randn(1024, 16)) * {scale}
+if {shuffled}:
+    y = y[torch.randperm(1024)]
+W1 = (torch.randn(16, 32) / 4).requires_grad_()
+W2 = (torch.randn(32, 4) / 6).requires_grad_()
+for step in range(200):
+    i = torch.randint(0, 1024, (64,))
+    loss = F.cross_entropy(torch.relu(x[i] @ W1) @ W2, y[i])
+    loss.backward()
+    with torch.no_grad():
+        for w in (W1, W2):
+            w -= 0.05 * w.grad
+            w.grad = None
+"""
+
+
+@pytest.mark.parametrize(("scale", "shuffled", "expected"), [
+    (1.0, False, set()),
+    (1.0, True, {"labels.no_signal"}),
+    (255.0, False, {"input_scale.large"}),
+])
+def test_a_functional_models_input_is_found_in_the_autograd_graph(check, scale: float, shuffled: bool,
+                                                                  expected: set[str]) -> None:
+    # x @ W1 with plain tensors: no module to hook; label agreement and input scale still measured.
+    # Batches are drawn with replacement: a sample drawn twice must not count as its own neighbour
+    result = check(FUNCTIONAL.format(scale=scale, shuffled=shuffled))
+    rules = {f["rule"] for f in result.serious()}
+    assert expected <= rules
+    assert not rules & ({"labels.no_signal", "input_scale.large"} - expected)

@@ -5,8 +5,9 @@ leaf module with weights that runs in the training forward on floating-point
 data (Linear, Conv, RNN...; embedding lookups of integer indices are passed
 over, so tabular models measure the layer that gets the embeddings together
 with the numeric columns; a normalization layer first means the model
-normalises its own input and nothing is measured). Features are the channel dimension (dim 1) for
-convolutions and the last dimension otherwise. It emits an ``input_stats``
+normalises its own input and nothing is measured). A functional model's input is
+found in the autograd graph of the loss (``probes/graph_input.py``). Features are the
+channel dimension (dim 1) for convolutions and the last dimension otherwise. It emits an ``input_stats``
 record per due step:
 
 - ``module``, ``module_type``, ``features``,
@@ -27,7 +28,8 @@ import torch
 from torch import nn
 
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext
+from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
+from traindebug.probes.graph_input import graph_input
 from traindebug.schedule import Schedule
 
 NORMALIZING = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm)
@@ -69,7 +71,25 @@ class InputScaleProbe(Probe):
             return
         if x is None or x.numel() < 2:
             return
-        m = feature_matrix(module, x.detach().float())
+        self._measure(ctx, ctx.run.module_name(module), type(module).__name__, feature_matrix(module, x.detach().float()))
+
+    def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
+        """A functional model (no module ran): its input as saved by its first weighted operation."""
+        if self._skip or not call.training or ctx.batch is not None or self._done_step == ctx.step:
+            return
+        if not self.schedule.due(ctx.step) or call.input.grad_fn is None:
+            return
+        saved = graph_input(call.input)
+        if saved is None or saved[0].numel() < 2:
+            return
+        self._done_step = ctx.step
+        x, op = saved[0].detach().float(), saved[1]
+        if op == "ConvolutionBackward0" and x.dim() >= 3:
+            x = x.movedim(1, -1)
+        self._measure(ctx, op, "functional", x.reshape(-1, x.shape[-1]) if x.dim() >= 2 else x.reshape(-1, 1))
+
+    def _measure(self, ctx: StepContext, name: str, module_type: str, m: torch.Tensor) -> None:
+        """Emit the statistics of the (samples, features) input matrix ``m``."""
         rms = m.pow(2).mean(0).sqrt()
         low, high = m.amin(0), m.amax(0)
         if self._low is None or self._low.shape != low.shape:
@@ -79,8 +99,8 @@ class InputScaleProbe(Probe):
         ctx.emit(
             "input_stats",
             {
-                "module": ctx.run.module_name(module),
-                "module_type": type(module).__name__,
+                "module": name,
+                "module_type": module_type,
                 "features": m.shape[1],
                 "rms": m.pow(2).mean().sqrt(),
                 "feature_rms_max": rms.max(),

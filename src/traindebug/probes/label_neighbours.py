@@ -3,7 +3,8 @@
 On the first training steps of a classification loss with one label per
 sample (until ``SAMPLES`` samples, at most ``STEPS`` steps), each sample of the batch is paired with its nearest other sample
 (Euclidean distance between the model's inputs, flattened and standardised per
-feature within the batch), and the probe counts how often the two share a label.
+feature within the batch; a functional model's input is found in the autograd graph,
+``probes/graph_input.py``), and the probe counts how often the two share a label.
 If labels carry information about the inputs, neighbours agree more often than
 two samples drawn at random from the same batch would; if labels were shuffled
 or misaligned with the inputs, they agree at exactly that chance rate.
@@ -29,6 +30,7 @@ import torch
 
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
+from traindebug.probes.graph_input import graph_input
 from traindebug.probes.labels import OUTSIDE, class_labels
 from traindebug.schedule import Schedule
 
@@ -56,12 +58,16 @@ class LabelNeighbourProbe(Probe):
         self._done_step = -1
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
-        if not call.training or ctx.batch is None or self._done_step == ctx.step or not self.schedule.due(ctx.step):
+        if not call.training or self._done_step == ctx.step or not self.schedule.due(ctx.step):
             return
         if self._samples >= SAMPLES:
             return
         found = class_labels(call)
-        inputs = ctx.batch.args[0] if ctx.batch.args else None
+        if ctx.batch is not None:
+            inputs = ctx.batch.args[0] if ctx.batch.args else None
+        else:  # a functional model: its input as saved by its first weighted operation
+            saved = graph_input(call.input) if found is not None and call.input.grad_fn is not None else None
+            inputs = saved[0] if saved else None
         if found is None or not isinstance(inputs, torch.Tensor) or not inputs.is_floating_point():
             return
         labels = found[0]
@@ -96,7 +102,11 @@ def neighbour_agreement(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     z = torch.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
     gram = z @ z.T
     # squared distance to j, less |z_i|^2 which is the same along row i: |z_j|^2 - 2 z_i.z_j
-    score = gram.diagonal()[None, :] - 2 * gram
+    norms = gram.diagonal()
+    score = norms[None, :] - 2 * gram
+    # a sample drawn twice (batches sampled with replacement) is its own neighbour with its own
+    # label whatever the labelling: copies at distance ~0 are not neighbours
+    score.masked_fill_(score + norms[:, None] <= 1e-6 * (norms[:, None] + norms[None, :]), float("inf"))
     score.fill_diagonal_(float("inf"))
     nearest = score.argmin(1)
     hits = (y[nearest] == y).float().sum()
