@@ -80,3 +80,33 @@ def test_a_functional_models_input_is_found_in_the_autograd_graph(check, scale: 
     rules = {f["rule"] for f in result.serious()}
     assert expected <= rules
     assert not rules & ({"labels.no_signal", "input_scale.large"} - expected)
+
+
+HAND_WRITTEN_LOSS = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x = torch.randn(256, 4)
+y = x.sum(1)
+model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+for step in range(30):
+    pred = model(x[:64])
+    target = y[:64]{target}
+    loss = (pred - target).abs().mean() + 0.01 * (pred - pred.T).pow(2).mean()  # with a pairwise term
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+@pytest.mark.parametrize(("target", "broadcast"), [("", True), (".unsqueeze(1)", False)])
+def test_a_hand_written_loss_that_broadcasts_predictions_against_targets(check, target: str, broadcast: bool) -> None:
+    # (64, 1) - (64,) is (64, 64); the pairwise term between predictions is (64, 64) as well, deliberately
+    result = check(HAND_WRITTEN_LOSS.format(target=target))
+    found = [f for f in result.findings if f["rule"] == "loss_output.broadcast_by_hand"]
+    assert len(found) == broadcast
+    if broadcast:
+        assert result.findings[0]["category"] == "loss_output_mismatch"
+        assert found[0]["evidence"]["output_shape"] == [64, 64]

@@ -44,6 +44,7 @@ BUILTIN_PLUGINS = (
     "traindebug.logbook.core_figures",
     # -- data and loop checks (issue 4) --
     "traindebug.probes.loss_inputs",
+    "traindebug.probes.loss_graph",
     "traindebug.probes.labels",
     "traindebug.probes.label_neighbours",
     "traindebug.probes.inputs",

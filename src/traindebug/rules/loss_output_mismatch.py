@@ -74,6 +74,14 @@ def _finding(kind: str, title: str, observation: str, hypothesis: str, suggestio
     )
 
 
+BROADCAST_HYPOTHESIS = (
+    "A trailing dimension of size 1 (e.g. Linear(..., 1) output vs a 1-D target): the loss becomes the mean "
+    "over all prediction/target pairs, so the best the model can do is predict the batch mean."
+)
+BROADCAST_SUGGESTION = "Make the shapes equal: output.squeeze(-1) or target.unsqueeze(-1)"
+BROADCAST_CAVEAT = "Deliberate broadcasting (comparing each prediction with a whole set) is legal but rare in a training loss."
+
+
 @rule("loss_output.normalised_twice", "loss_output_mismatch", needs=("loss_input",))
 def normalised_twice(run: RunData) -> list[Finding]:
     """Probabilities or sigmoid outputs fed to a loss that normalises its input itself."""
@@ -161,12 +169,32 @@ def broadcast(run: RunData) -> list[Finding]:
             f"The model output has shape {r['input_shape']} and the target {r['target_shape']}; {name} broadcasts "
             f"them to {r['broadcast_shape']} and compares every prediction with every target "
             f"({len(bad)} of {_calls(records)}).",
-            "A trailing dimension of size 1 (e.g. Linear(..., 1) output vs a 1-D target): the loss becomes the mean "
-            "over all prediction/target pairs, so the best the model can do is predict the batch mean.",
-            "Make the shapes equal: output.squeeze(-1) or target.unsqueeze(-1) (torch warns about this, in a "
-            "UserWarning that is easy to miss).",
-            "Deliberate broadcasting (comparing each prediction with a whole set) is legal but rare in a training loss.",
+            BROADCAST_HYPOTHESIS,
+            BROADCAST_SUGGESTION + " (torch warns about this in its loss functions, in a UserWarning that is easy to miss).",
+            BROADCAST_CAVEAT,
             evidence={"input_shape": r["input_shape"], "target_shape": r["target_shape"], "broadcast_shape": r["broadcast_shape"]},
+        )
+    ]
+
+
+@rule("loss_output.broadcast_by_hand", "loss_output_mismatch", needs=("loss_graph",))
+def broadcast_by_hand(run: RunData) -> list[Finding]:
+    """A hand-written loss combines an (N, 1) model tensor with a tensor without gradient into (N, N)."""
+    found = [b for r in run.records("loss_graph") for b in r.get("broadcasts", [])]
+    if not found:
+        return []
+    b = found[0]
+    return [
+        _finding(
+            "broadcast_by_hand",
+            f"the loss combines a {b['input_shape']} model tensor with a target into {b['output_shape']}",
+            f"In the graph of the first backward, an elementwise operation ({b['op'].removesuffix('Backward0')}) takes a "
+            f"tensor computed from the model with shape {b['input_shape']} and a tensor without gradient (the target), "
+            f"and its result has shape {b['output_shape']}: every prediction is compared with every target.",
+            BROADCAST_HYPOTHESIS,
+            BROADCAST_SUGGESTION + " in the hand-written loss.",
+            BROADCAST_CAVEAT,
+            evidence={"op": b["op"], "input_shape": b["input_shape"], "output_shape": b["output_shape"]},
         )
     ]
 
@@ -261,4 +289,4 @@ def logits_to_bce(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [normalised_twice, broadcast, regression_on_classes, rate_as_log_rate, logits_to_bce]
+    return [normalised_twice, broadcast, broadcast_by_hand, regression_on_classes, rate_as_log_rate, logits_to_bce]
