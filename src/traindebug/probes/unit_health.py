@@ -21,6 +21,10 @@ Emits a ``unit_health`` record with one row per activation, in forward order:
   the batch (units: channels of image-like outputs, else the last dimension);
 - ``saturated`` (tanh/sigmoid): fraction of outputs within 1e-3 of the bounds
   (taxonomy.md).
+
+Recurrent modules (``nn.RNN``/``LSTM``/``GRU``) hide their activations in one fused
+operation; their first layer's are recomputed (``probes/recurrent_cells.py``) and
+reported as ``<module> (cell candidate)`` and the like.
 """
 
 from __future__ import annotations
@@ -32,16 +36,14 @@ from torch import nn
 
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
+from traindebug.probes.recurrent_cells import first_layer_activations
 from traindebug.schedule import Schedule
 
 SATURATION_MARGIN = 1e-3  # taxonomy.md: outputs within 1e-3 of the bounds
-#: autograd node name -> (activation, output bounds or None)
-ACTIVATIONS = {
-    "ReluBackward0": ("relu", None),
-    "ReluBackward1": ("relu", None),
-    "TanhBackward0": ("tanh", (-1.0, 1.0)),
-    "SigmoidBackward0": ("sigmoid", (0.0, 1.0)),
-}
+#: autograd node name -> activation
+ACTIVATIONS = {"ReluBackward0": "relu", "ReluBackward1": "relu", "TanhBackward0": "tanh", "SigmoidBackward0": "sigmoid"}
+#: output bounds of the saturating activations
+BOUNDS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
 #: operations with weights: an activation upstream of one of these is hidden
 WEIGHTED = ("Addmm", "Mm", "Bmm", "Mv", "Addmv", "Linear", "Convolution", "Baddbmm", "Einsum")
 #: producers whose output keeps the channel on dim 1 (image-like or conv1d)
@@ -107,6 +109,8 @@ class UnitHealthProbe(Probe):
 
     def __init__(self) -> None:
         self._module_of: dict[int, str] = {}
+        #: recurrent modules of this step's forward: name -> (module, input)
+        self._recurrent: dict[str, tuple[nn.RNNBase, torch.Tensor]] = {}
         #: input of the latest training loss call. Kept here because without modules the
         #: session only starts the new step at its backward, after that loss call.
         self._loss_input: torch.Tensor | None = None
@@ -115,6 +119,9 @@ class UnitHealthProbe(Probe):
         grad_fn = getattr(output, "grad_fn", None)
         if grad_fn is not None:
             self._module_of.setdefault(id(grad_fn), ctx.run.module_name(module))
+        x = args[0] if args else None
+        if isinstance(module, nn.RNNBase) and isinstance(x, torch.Tensor) and x.is_floating_point() and x.dim() == 3:
+            self._recurrent.setdefault(ctx.run.module_name(module), (module, x.detach()))
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if call.training:
@@ -133,14 +140,18 @@ class UnitHealthProbe(Probe):
             row = self._measure(node, counts)
             if row is not None:
                 rows.append(row)
+        for name, (module, x) in self._recurrent.items():
+            for label, op, values in first_layer_activations(module, x):
+                rows.append(self._row(f"{name} ({label})", op, values, None))
         if rows:
             ctx.emit("unit_health", {"layers": rows})
 
     def after_step(self, ctx: StepContext) -> None:
         self._module_of = {}
+        self._recurrent = {}
 
     def _measure(self, node: Any, counts: dict[str, int]) -> dict[str, Any] | None:
-        op, bounds = ACTIVATIONS[node.name()]
+        op = ACTIVATIONS[node.name()]
         try:
             output = node._saved_result
         except RuntimeError:  # freed, or modified in place after the forward
@@ -155,11 +166,16 @@ class UnitHealthProbe(Probe):
             name = f"{self._module_of[id(producer)]} -> {op}"
         else:
             name = f"{op} #{counts[op]}"
+        return self._row(name, op, output, producer)
+
+    @staticmethod
+    def _row(name: str, op: str, output: torch.Tensor, producer: Any) -> dict[str, Any]:
+        """One ``unit_health`` row: dead fraction (ReLU) or saturated fraction (tanh/sigmoid)."""
         row: dict[str, Any] = {"name": name, "op": op, "shape": list(output.shape)}
-        if bounds is None:
+        if op == "relu":
             row["dead"] = dead_fraction(output, unit_axis(output, producer))
         else:
-            row["saturated"] = saturated_fraction(output, *bounds)
+            row["saturated"] = saturated_fraction(output, *BOUNDS[op])
         return row
 
 
