@@ -156,3 +156,29 @@ def test_saturated_units_inside_an_lstm(check, fill: float, saturated: bool) -> 
     result = check(LSTM_BIAS.format(fill=fill))
     found = [f for f in result.findings if f["rule"] == "units.saturated"]
     assert [f["where"].split(" (")[0] for f in found] == (["LSTM"] if saturated else [])
+
+
+PADDED_EMBEDDING = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+tokens = torch.randint(0, 20, (128, 12))  # id 0, the padding id, occurs in every sequence
+y = (tokens.float().mean(1) > 9.5).long()
+emb = nn.Embedding(20, 8, padding_idx=0)
+model = nn.Sequential(emb, nn.Flatten(), nn.Linear(96, 2))
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for step in range(20):
+    loss = nn.functional.cross_entropy(model(tokens[:32]), y[:32])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_the_padding_row_of_an_embedding_is_not_a_wrong_gradient(check) -> None:
+    # lookups read the padding row, autograd gives it no gradient by design: not perturbed
+    result = check(PADDED_EMBEDDING)
+    checks = [json.loads(line) for line in (result.out / "metrics.jsonl").read_text().splitlines()]
+    assert any(r["kind"] == "gradcheck" and r.get("tensors") for r in checks)
+    assert "wrong_gradient" not in {f["category"] for f in result.findings}

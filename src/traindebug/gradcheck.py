@@ -288,6 +288,16 @@ def _random_like(t: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return torch.randn(t.shape, generator=generator, dtype=t.dtype).to(t.device)
 
 
+def _parameter_direction(module: nn.Module | None, p: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """A random direction in ``p``, zero in the rows autograd leaves out by design: the
+    ``padding_idx`` row of an embedding table gets no gradient although lookups read it."""
+    v = _random_like(p, generator)
+    padding = getattr(module, "padding_idx", None)
+    if isinstance(module, (nn.Embedding, nn.EmbeddingBag)) and padding is not None and p is module.weight:
+        v[padding] = 0
+    return v
+
+
 def _random_functional(generator: torch.Generator, dtype: torch.dtype) -> Callable[[Any], torch.Tensor]:
     """``out -> sum_k <u_k, out_k>`` with fixed random ``u_k`` drawn at first use."""
     weights: list[torch.Tensor] = []
@@ -387,12 +397,13 @@ def _tensor_checks(
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad and p.is_floating_point()]
     grads = torch.autograd.grad(base, [p for _, p in named], allow_unused=True)
     scale = abs(float(base.detach()))
+    modules = dict(model.named_modules())
     checks = []
     for (name, p), g in zip(named, grads):
         if g is None or time.perf_counter() > deadline:
             unchecked.append(name)
             continue
-        v = _random_like(p, generator)
+        v = _parameter_direction(modules.get(name.rpartition(".")[0]), p, generator)
         analytic = float((g * v).sum())
         original = p.detach().clone()
 
@@ -452,7 +463,7 @@ def _module_checks(
             continue
         params = [p for p in module.parameters() if p.requires_grad and p.is_floating_point()]
         check = _callable_check("module", name, "inputs+parameters", module, params, args, kwargs,
-                                recorder.needs_grad[name], generator, eps_grid, rtol, seed)
+                                recorder.needs_grad[name], generator, eps_grid, rtol, seed, module=module)
         if check is not None:
             checks.append(check)
     return checks
@@ -484,9 +495,11 @@ def _callable_check(
     eps_grid: tuple[float, ...],
     rtol: float,
     seed: int,
+    module: nn.Module | None = None,
 ) -> DirectionCheck | None:
     """One directional check of ``forward(*args, **kwargs)``: along a random direction of its float
-    arguments that need grad and of ``params``, against a random weighting of its float outputs."""
+    arguments that need grad and of ``params`` (of ``module``, if it is one), against a random
+    weighting of its float outputs."""
     leaves, spec = tree_flatten((args, kwargs))
     # only activations are perturbed: training never uses the gradient of the data itself, and
     # exact ties in data (constant image regions) put max-pool switches at every eps
@@ -498,7 +511,7 @@ def _callable_check(
         return None
     x = [leaves[i].detach().clone().requires_grad_() for i in slots]
     vx = [_random_like(t, generator) for t in x]
-    vp = [_random_like(p, generator) for p in params]
+    vp = [_parameter_direction(module, p, generator) for p in params]
     originals = [p.detach().clone() for p in params]
 
     def call(inputs: list[torch.Tensor]) -> list[torch.Tensor]:
