@@ -10,6 +10,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, rule
+from traindebug.rules.learning_rate import not_improving
 from traindebug.store import RunData, to_float
 
 
@@ -55,18 +56,24 @@ def dead_relu(run: RunData) -> list[Finding]:
         return []
     worst = max(layers, key=lambda l: l["values"][-1])
     detail = describe_layers(layers)
+    stuck, loss = not_improving(run)
+    severe = min(worst["values"][-2:]) >= T.DEAD_UNITS_SEVERE_FRACTION
     return [
         Finding(
             rule="units.dead_relu",
             category="dead_units",
-            severity="warning",
+            severity="warning" if stuck or severe else "info",
             confidence=0.8,
             step=worst["steps"][0],
             where=worst["name"],
             title=f"{100 * worst['values'][-1]:.0f} % of the ReLU units of {worst['name']} never activate",
             observation=(
                 f"Fraction of hidden ReLU units that were exactly zero for every sample of the batch, per check: {detail}. "
-                f"More than {100 * T.DEAD_UNITS_LAYER_FRACTION:.0f} % of a layer's units were dead at the last two checks."
+                f"More than {100 * T.DEAD_UNITS_LAYER_FRACTION:.0f} % of a layer's units were dead at the last two checks"
+                + (f"; {loss}." if loss else ".")
+                + ("" if stuck or severe else
+                   f" Less than {100 * T.DEAD_UNITS_SEVERE_FRACTION:.0f} % dead while the loss falls: capacity is wasted, "
+                   "training still works (info).")
             ),
             hypothesis=(
                 "Dead ReLUs get no gradient, so they cannot recover: typical causes are a negative bias or weight "

@@ -8,7 +8,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
-from traindebug.store import RunData
+from traindebug.store import RunData, to_float
 
 
 def loss_trend(run: RunData) -> dict[str, float] | None:
@@ -27,6 +27,22 @@ def loss_trend(run: RunData) -> dict[str, float] | None:
         "minimum": min(finite),
         "non_finite_step": -1 if first_bad is None else first_bad,
     }
+
+
+def not_improving(run: RunData) -> tuple[bool, str]:
+    """(the loss stalled, a sentence about it).
+
+    Stalled: the late loss stayed above LOSS_NOT_IMPROVING_FRACTION of its start, or, for
+    classification, near the chance level ln(C) (LABEL_NO_SIGNAL_LOSS_FRACTION of it).
+    """
+    trend = loss_trend(run)
+    if trend is None:
+        return False, ""
+    chance = to_float((run.last("loss_fn") or {}).get("chance_loss"))
+    at_chance = chance > 0 and trend["late"] >= T.LABEL_NO_SIGNAL_LOSS_FRACTION * chance
+    stuck = at_chance or trend["late"] >= T.LOSS_NOT_IMPROVING_FRACTION * trend["initial"]
+    text = f"the loss went from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median)"
+    return stuck, text + (f", chance level is {fmt(chance)}" if chance > 0 else "")
 
 
 def update_ratios(run: RunData) -> tuple[list[int], list[float]]:
