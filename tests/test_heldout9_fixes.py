@@ -19,3 +19,46 @@ from test_dynamics_rules import make_run, training, unit_records
 def test_dead_units_are_a_warning_when_the_loss_stalls_or_most_of_the_layer_is_dead(loss, dead, severity) -> None:
     found = dead_relu.fn(make_run(training(100, loss), unit_records("dead", dead)))
     assert [f.severity for f in found] == [severity]
+
+
+STRAIGHT_THROUGH = """
+import torch
+from torch import nn
+
+class SignSTE(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return torch.sign(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad  # straight through: a surrogate, not the derivative of sign
+
+class Hash(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Linear(8, 16)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.head(SignSTE.apply(self.enc(x)))
+
+torch.manual_seed(0)
+x = torch.randn(256, 8)
+y = (x[:, 0] > 0).long() + (x[:, 1] > 0).long()
+model = Hash()
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for step in range(20):
+    loss = nn.functional.cross_entropy(model(x[:64]), y[:64])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_straight_through_estimator_is_not_a_wrong_gradient(check) -> None:
+    # sign() has derivative 0 wherever it is defined: the Function's gradient is a surrogate by design
+    result = check(STRAIGHT_THROUGH)
+    found = [f for f in result.findings if f["category"] == "wrong_gradient"]
+    assert found and all(f["severity"] == "info" for f in found)
+    assert "surrogate" in found[0]["observation"]

@@ -13,6 +13,23 @@ def _label(check: dict) -> str:
     return module if check["scope"] == "module" else f"{module}.{check['tensor']}".lstrip(".")
 
 
+#: the smallest eps of the sweep at which a surrogate's forward must not move at all
+FLAT_EPS = 5
+
+
+def surrogate_functions(run: RunData) -> list[str]:
+    """The user's custom Functions whose forward is locally constant (the finite difference is
+    exactly 0 at the FLAT_EPS smallest eps, relative error exactly 1) while their backward is
+    not: a straight-through or other surrogate gradient, which disagrees with finite
+    differences by design."""
+    checks = (run.last("function_check") or {}).get("checks", [])
+    return [
+        c["module"] for c in checks
+        if c.get("verdict") != "ok" and to_float(c.get("analytic")) != 0
+        and len(c.get("errors", [])) >= FLAT_EPS and all(e == 1.0 for e in c["errors"][-FLAT_EPS:])
+    ]
+
+
 @rule("gradcheck.wrong_gradient", "wrong_gradient", needs=("gradcheck",))
 def wrong_gradient(run: RunData) -> list[Finding]:
     """A module's backward fails the finite-difference check at every eps."""
@@ -20,6 +37,7 @@ def wrong_gradient(run: RunData) -> list[Finding]:
     found = record.get("responsible")
     if not found:
         return []
+    surrogates = surrogate_functions(run)
     checks = record["tensors"] + record["modules"]
     wrong = [c for c in checks if c["verdict"] == "wrong"]
     agreeing = [to_float(c["rel_error"]) for c in checks if c["verdict"] == "ok"]
@@ -41,12 +59,18 @@ def wrong_gradient(run: RunData) -> list[Finding]:
             "that is the numerical noise level, so this disagreement is not round-off."
         )
     observation += " Failing checks: " + ", ".join(f"{_label(c)} ({fmt(to_float(c['rel_error']))})" for c in wrong) + "."
+    if surrogates:
+        observation += (
+            f" The model runs the custom autograd Function {', '.join(surrogates)}, whose forward does not change at all "
+            "for small steps while its backward returns a gradient: a surrogate (straight-through) gradient, which "
+            "cannot agree with finite differences, and neither can the gradients of the parameters before it (info)."
+        )
     return [
         Finding(
             rule="gradcheck.wrong_gradient",
             category="wrong_gradient",
             # float32 finite differences judge far fewer directions (thresholds.py): less certain
-            severity="error" if dtype == "float64" else "warning",
+            severity="info" if surrogates else "error" if dtype == "float64" else "warning",
             confidence=0.95 if dtype == "float64" else 0.6,
             step=record.get("step", 0),
             where=where,
