@@ -62,3 +62,36 @@ def test_a_straight_through_estimator_is_not_a_wrong_gradient(check) -> None:
     found = [f for f in result.findings if f["category"] == "wrong_gradient"]
     assert found and all(f["severity"] == "info" for f in found)
     assert "surrogate" in found[0]["observation"]
+
+
+UNFROZEN_LATER = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x = torch.randn(512, 10)
+y = (x[:, :3].sum(1) > 0).long()
+backbone = nn.Sequential(nn.Linear(10, 32), nn.ReLU())
+head = nn.Linear(32, 2)
+model = nn.Sequential(backbone, head)
+backbone.requires_grad_(False)
+opt = torch.optim.SGD(head.parameters(), lr=0.1)
+for step in range(150):
+    if step == 40:  # stage two: fine-tune everything
+        backbone.requires_grad_(True)
+        if {rebuild}:
+            opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    i = torch.randint(0, 512, (64,))
+    loss = nn.functional.cross_entropy(model(x[i]), y[i])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+@pytest.mark.parametrize(("rebuild", "frozen"), [(False, True), (True, False)])
+def test_parameters_unfrozen_after_the_optimizer_was_built(check, rebuild: bool, frozen: bool) -> None:
+    # the backbone is frozen when the run starts: it is observed once it becomes trainable
+    result = check(UNFROZEN_LATER.format(rebuild=rebuild))
+    found = [f for f in result.findings if f["rule"] == "flow.frozen"]
+    assert [f["where"] for f in found] == (["0.0"] if frozen else [])

@@ -38,6 +38,9 @@ HOOKS = ("on_forward", "on_loss_call", "before_backward", "after_backward", "bef
 #: custom autograd Functions kept for the gradient check, and the largest argument kept (elements)
 MAX_FUNCTIONS = 8
 MAX_FUNCTION_NUMEL = 2**20
+#: every this many steps the models' tensors are listed again: a parameter frozen when the run
+#: started and unfrozen later (fine-tuning stages) is observed from then on
+PARAMS_RESCAN_STEPS = 50
 
 
 class MaxStepsReached(BaseException):
@@ -425,6 +428,8 @@ class Session:
         self._write_step(ctx)
         self._step += 1
         self._ctx = self._new_ctx()
+        if self._step % PARAMS_RESCAN_STEPS == 0:
+            self._params_dirty = True
         if self.max_steps is not None and self._step >= self.max_steps:
             raise MaxStepsReached()
 

@@ -124,13 +124,16 @@ def frozen(run: RunData) -> list[Finding]:
     in_opt = (run.last("tensors") or {}).get("in_optimizer", [True] * len(names))
     # steps where nothing moved at all (an optimizer step skipped by GradScaler) say nothing
     active = [(g, u) for g, u in rows if any(v > 0 for v in u)] or rows
-    n = min(min(len(g), len(u)) for g, u in active)
+    n = max(min(len(g), len(u)) for g, u in active)
     vanished = vanished_gradients(run)
+    # a tensor observed from a later step on (unfrozen for fine-tuning) is judged on its own rows
+    seen = [[(g[i], u[i]) for g, u in active if i < min(len(g), len(u))] for i in range(n)]
     stuck = [
         i
         for i in range(n)
-        if sum(1 for g, _ in active if g[i] > 0) >= T.STALE_GRAD_STEP_FRACTION * len(active)
-        and all(u[i] == 0 for _, u in active)
+        if len(seen[i]) >= 3
+        and sum(1 for g, _ in seen[i] if g > 0) >= T.STALE_GRAD_STEP_FRACTION * len(seen[i])
+        and all(u == 0 for _, u in seen[i])
         and i not in vanished
     ]
     if not stuck:
