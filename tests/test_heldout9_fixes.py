@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from traindebug.rules.dead_units import dead_relu
+from traindebug.rules.learning_rate import diverging
 
 from test_dynamics_rules import make_run, training, unit_records
 
@@ -95,3 +96,13 @@ def test_parameters_unfrozen_after_the_optimizer_was_built(check, rebuild: bool,
     result = check(UNFROZEN_LATER.format(rebuild=rebuild))
     found = [f for f in result.findings if f["rule"] == "flow.frozen"]
     assert [f["where"] for f in found] == (["0.0"] if frozen else [])
+
+
+@pytest.mark.parametrize(("late", "fires"), [(1.0, True), (0.6, False)])
+def test_huge_steps_with_a_loss_that_never_beats_the_label_prior_are_lr_too_high(late: float, fires: bool) -> None:
+    # heldout9's post-LN transformer at lr 0.05: the first step already lands at chance (1.1 for
+    # 3 balanced classes) and the loss stays there, 0.85x of its initial 1.2
+    steps = training(200, lambda i: 1.2 if i == 0 else late, ratio=0.2)
+    labels = {"kind": "labels", "counts": [100.0, 100.0, 100.0], "classes": 3, "name": "cross_entropy", "weighted": False}
+    found = diverging.fn(make_run(steps, extra=[labels]))
+    assert [f.category for f in found] == (["lr_too_high"] if fires else [])

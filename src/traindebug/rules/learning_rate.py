@@ -90,7 +90,14 @@ def diverging(run: RunData) -> list[Finding]:
     ratio = early_update_ratio(run)
     rising = trend["late"] > T.LOSS_DIVERGENCE_FACTOR * trend["initial"]
     exploded = trend["non_finite_step"] >= 0
-    stuck = trend["late"] > T.LOSS_NO_PROGRESS_FRACTION * trend["initial"]
+    # no progress: little below the initial loss, or (classification) no better than predicting
+    # the label frequencies, which the first step may already have reached
+    from traindebug.rules.labels import loss_against_prior  # labels.py builds on this module
+
+    judged = loss_against_prior(run)
+    prior = judged[1] if judged else math.nan
+    stuck = (trend["late"] > T.LOSS_NO_PROGRESS_FRACTION * trend["initial"]
+             or trend["late"] >= T.LABEL_NO_SIGNAL_LOSS_FRACTION * prior)
     spike = early_spike(run)
     big_steps = ratio > T.UPDATE_RATIO_HIGH
     if not (rising or exploded or stuck or spike > T.LOSS_SPIKE_FACTOR) or not big_steps:
@@ -102,7 +109,8 @@ def diverging(run: RunData) -> list[Finding]:
     elif rising:
         what = f"the loss rose from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median)"
     elif stuck:
-        what = f"the loss made no progress: {fmt(trend['initial'])} at the start, {fmt(trend['late'])} late in the run"
+        what = f"the loss made no progress: {fmt(trend['initial'])} at the start, {fmt(trend['late'])} late in the run" + (
+            f" (predicting the label frequencies gives {fmt(prior)})" if math.isfinite(prior) else "")
     else:
         what = (f"the loss rose to {fmt(spike)}x its initial value {fmt(trend['initial'])} within the first "
                 f"{SPIKE_STEPS} steps (it was {fmt(trend['late'])} late in the run)")
