@@ -4,10 +4,16 @@ network whose layers compose to one linear map."""
 
 from __future__ import annotations
 
-import pytest
+import math
 
+import pytest
+import torch
+from torch import nn
+
+from traindebug.probes.loss_graph import linear_layers
 from traindebug.rules.dead_units import dead_relu
 from traindebug.rules.learning_rate import diverging
+from traindebug.rules.underfitting import underfitting
 
 from test_dynamics_rules import make_run, training, unit_records
 
@@ -106,3 +112,25 @@ def test_huge_steps_with_a_loss_that_never_beats_the_label_prior_are_lr_too_high
     labels = {"kind": "labels", "counts": [100.0, 100.0, 100.0], "classes": 3, "name": "cross_entropy", "weighted": False}
     found = diverging.fn(make_run(steps, extra=[labels]))
     assert [f.category for f in found] == (["lr_too_high"] if fires else [])
+
+
+@pytest.mark.parametrize(("layers", "severity"), [(0, None), (1, None), (8, "warning")])
+def test_a_plateau_of_stacked_linear_layers_is_underfitting(layers: int, severity: str | None) -> None:
+    # heldout9: a residual MLP that defines its activation and never applies it plateaus at
+    # 0.39 ln 2 on two moons; below half of chance, label noise could explain that plateau
+    chance = math.log(2)
+    steps = training(300, lambda i: 0.58 if i < 3 else 0.5 - 0.23 * min(i, 120) / 120)
+    graph = {"kind": "loss_graph", "step": 0, "broadcasts": [], "linear_layers": layers}
+    found = underfitting.fn(make_run(steps, extra=[graph], chance=chance))
+    assert [f.severity for f in found] == ([severity] if severity else [])
+
+
+def test_linear_layers_counts_weighted_ops_only_when_nothing_between_them_is_nonlinear() -> None:
+    torch.manual_seed(0)
+    x = torch.randn(4, 3)
+    a, b = nn.Linear(3, 5), nn.Linear(5, 2)
+    h = a(x)
+    assert linear_layers(b(nn.functional.dropout(h, 0.2) + 0.5 * h).grad_fn) == 2  # residual, dropout, scaling
+    assert linear_layers(b(torch.relu(h)).grad_fn) == 0
+    assert linear_layers(b(h * torch.sigmoid(h)).grad_fn) == 0  # a gate: product of two model tensors
+    assert linear_layers(a(x).grad_fn) == 1

@@ -234,6 +234,12 @@ UNDERFIT_LOSS_FRACTION = 0.5
 #: more than ~25 % label noise. Measured: a clean tabular task with logistic label noise
 #: plateaus at 0.65 x ln 2; seeded capacity bugs (a linear model on circles) at ~1.0.
 UNDERFIT_WARNING_FRACTION = 0.8
+#: underfitting of a model whose weighted layers compose to one linear map (probes/loss_graph.py):
+#: its plateau counts from a quarter of the way to chance or baseline (own choice). Of the 91
+#: clean controls of the example folders one is such a model, a deep linear network on a linear
+#: problem, whose loss falls to ~0 (no plateau); seeded missing activations plateau at 0.39 ln 2
+#: (moons) and ~1.0 ln 2 (circles).
+UNDERFIT_LINEAR_FRACTION = 0.25
 #: underfitting: for regression the reference is the loss of predicting the targets' mean
 #: (their variance for MSE; else the initial loss) and the bar is higher, because noisy
 #: targets have an irreducible loss: above 0.8 the model explains < 20 % of the variance

@@ -1,4 +1,5 @@
-"""Silent broadcasts in a hand-written loss: a prediction compared with every target.
+"""The autograd graph of the loss: silent broadcasts in a hand-written loss, and a model
+whose layers compose to one linear map.
 
 ``probes/loss_inputs.py`` sees the shapes that torch's loss functions get. A loss
 written by hand (``(pred - target).abs().mean()``) has no such call; its shapes
@@ -7,20 +8,59 @@ of the loss and looks for elementwise operations (``-``, ``+``, ``*``, ``/``)
 between a tensor computed from the model with shape ``(N, 1)`` and a tensor
 without gradient (the target), whose result has shape ``(N, N)``: a ``(N, 1)``
 output against a ``(N,)`` target, which compares every prediction with every
-target. It emits one ``loss_graph`` record with the operations found (``op``,
-``input_shape``, ``output_shape``; empty when none).
+target. It emits one ``loss_graph`` record with the operations found (``broadcasts``:
+``op``, ``input_shape``, ``output_shape``; empty when none), and ``linear_layers``: walking
+back from the loss function's input (the model output), the number of weighted operations
+(matmul, linear, convolution) when every operation on the way is affine (additions, scaling
+by constants, reshapes, dropout masks, sums and means, average pooling), else 0. Two or
+more means stacked layers without a nonlinearity between them: one linear map.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import torch
+
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, Probe, Settings, StepContext
+from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
 from traindebug.schedule import STEP_ZERO
 
 #: elementwise binary autograd nodes (Rsub: ``target - pred``)
 ELEMENTWISE = {"SubBackward0", "AddBackward0", "MulBackward0", "DivBackward0", "RsubBackward0"}
+
+
+#: weighted autograd nodes: each is one linear layer
+WEIGHTED = {"AddmmBackward0", "MmBackward0", "BmmBackward0", "ConvolutionBackward0", "LinearBackward0"}
+#: nodes that keep a function affine in the model input (Mul/Div only with a constant operand)
+AFFINE = WEIGHTED | {
+    "AddBackward0", "AddBackward1", "SubBackward0", "SubBackward1", "RsubBackward1", "NegBackward0",
+    "MulBackward1", "DivBackward1", "ViewBackward0", "UnsafeViewBackward0", "ReshapeAliasBackward0",
+    "TBackward0", "TransposeBackward0", "PermuteBackward0", "SqueezeBackward0", "SqueezeBackward1",
+    "UnsqueezeBackward0", "ExpandBackward0", "CloneBackward0", "ToCopyBackward0", "SliceBackward0",
+    "SelectBackward0", "CatBackward0", "StackBackward0", "AliasBackward0", "SumBackward0", "SumBackward1",
+    "MeanBackward0", "MeanBackward1", "AvgPool1DBackward0", "AvgPool2DBackward0", "AdaptiveAvgPool2DBackward0",
+    "NativeDropoutBackward0", "EmbeddingBackward0", "torch::autograd::AccumulateGrad",
+}
+SCALED = {"MulBackward0", "DivBackward0"}
+
+
+def linear_layers(node: Any) -> int:
+    """Weighted operations behind ``node`` when all operations there are affine, else 0."""
+    count, seen, stack = 0, set(), [node]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        name, children = node.name(), node.next_functions
+        if name in SCALED and sum(c is not None for c, _ in children) > 1:
+            return 0  # a product of two model tensors (gating, attention): not linear
+        if name not in AFFINE and name not in SCALED:
+            return 0
+        count += name in WEIGHTED
+        stack.extend(child for child, _ in children)
+    return count
 
 
 def _shape(node: Any, index: int) -> list[int] | None:
@@ -53,7 +93,7 @@ def pairwise_broadcasts(node: Any) -> list[dict[str, Any]]:
 
 
 class LossGraphProbe(Probe):
-    """(N, 1) against (N,) broadcasts in the loss's own arithmetic, at the first backward."""
+    """Broadcasts in the loss's own arithmetic and a linear model, at the first backward."""
 
     name = "loss_graph"
     cost = Cost.CHEAP
@@ -61,13 +101,23 @@ class LossGraphProbe(Probe):
 
     def __init__(self) -> None:
         self._done = False
+        self._output: torch.Tensor | None = None  # input of the latest training loss call
+
+    def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
+        if call.training and not self._done:
+            self._output = call.input
 
     def before_backward(self, ctx: StepContext) -> None:
         root = ctx.backward_root
         if self._done or root is None or root.grad_fn is None:
             return
         self._done = True
-        ctx.emit("loss_graph", {"broadcasts": pairwise_broadcasts(root.grad_fn)})
+        output = self._output if self._output is not None and self._output.grad_fn is not None else None
+        self._output = None
+        ctx.emit("loss_graph", {
+            "broadcasts": pairwise_broadcasts(root.grad_fn),
+            "linear_layers": linear_layers(output.grad_fn) if output is not None else 0,
+        })
 
 
 @hookimpl

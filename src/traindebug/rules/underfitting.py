@@ -52,6 +52,9 @@ def underfitting(run: RunData) -> list[Finding]:
         return []
     info = run.last("loss_fn") or {}
     chance = info.get("chance_loss")
+    # stacked weighted layers with no nonlinearity between them (probes/loss_graph.py)
+    linear = int((run.last("loss_graph") or {}).get("linear_layers") or 0)
+    linear = linear if linear >= 2 else 0
     floor = 0.0
     if chance:
         scale = logged_scale(losses[0], to_float(info.get("initial_loss")))
@@ -65,6 +68,8 @@ def underfitting(run: RunData) -> list[Finding]:
         fraction = T.UNDERFIT_REGRESSION_FRACTION
     if not math.isfinite(floor) or floor >= reference:
         floor = 0.0
+    if linear:
+        fraction = T.UNDERFIT_LINEAR_FRACTION
     if fourth - floor <= fraction * (reference - floor) or alternating_updates(run):
         return []
     ratio_steps, ratios = update_ratios(run)
@@ -72,8 +77,9 @@ def underfitting(run: RunData) -> list[Finding]:
     if not late_ratio >= T.HEALTHY_UPDATE_RATIO:
         return []
     params = sum(math.prod(s) for s in (run.last("tensors") or {}).get("shapes", []))
-    # a classification plateau that label noise in the data could explain is only worth a note
-    noisy_data_could_explain = chance and fourth - floor <= T.UNDERFIT_WARNING_FRACTION * (reference - floor)
+    # a classification plateau that label noise in the data could explain is only worth a note,
+    # unless the model cannot represent anything but a linear map
+    noisy_data_could_explain = chance and not linear and fourth - floor <= T.UNDERFIT_WARNING_FRACTION * (reference - floor)
     return [
         Finding(
             rule="fit.underfitting",
@@ -87,8 +93,12 @@ def underfitting(run: RunData) -> list[Finding]:
                 f"third and fourth quarter, less than {100 * T.UNDERFIT_PLATEAU_PROGRESS:.0f} % progress), which is more than "
                 f"{100 * fraction:.0f} % of {what}. The updates were of a healthy size "
                 f"(median update-to-weight ratio {fmt(late_ratio)}); the model has {params} trainable parameters."
+                + (f" Its {linear} weighted layers have no nonlinearity between them (only additions, scalings, "
+                   "reshapes and pooling): together they are one linear map." if linear else "")
             ),
             hypothesis=(
+                "The model is linear: an activation function is missing between its layers (defined but not applied, "
+                "or replaced by an identity), so depth adds no capacity for a non-linear problem." if linear else
                 "The model cannot fit the training data: too little capacity (too few or too narrow layers, a bottleneck, "
                 "a linear model for a non-linear problem) or too few steps for the problem."
             ),
@@ -97,7 +107,7 @@ def underfitting(run: RunData) -> list[Finding]:
                 "training data to near-zero loss; if it does not, look for a bug in the model or the data instead."
             ),
             evidence={"third_quarter_loss": third, "last_quarter_loss": fourth, "reference_loss": reference, "floor_loss": floor,
-                      "update_ratio": late_ratio, "parameters": params},
+                      "update_ratio": late_ratio, "parameters": params, "linear_layers": linear},
             caveat=(
                 "Noisy targets have an irreducible loss; a plateau above zero is expected there. This rule cannot tell "
                 "the two apart, and reports a classification plateau below "
