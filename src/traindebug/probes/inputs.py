@@ -6,7 +6,7 @@ data (Linear, Conv, RNN...; embedding lookups of integer indices are passed
 over, so tabular models measure the layer that gets the embeddings together
 with the numeric columns; a normalization layer first means the model
 normalises its own input and nothing is measured). A functional model's input is
-found in the autograd graph of the loss (``probes/graph_input.py``). Features are the
+found in the autograd graph of the loss (``probes/autograd_graph.py``). Features are the
 channel dimension (dim 1) for convolutions and the last dimension otherwise. It emits an ``input_stats``
 record per due step:
 
@@ -28,17 +28,17 @@ import torch
 from torch import nn
 
 from traindebug.plugins import hookimpl
+from traindebug.probes.autograd_graph import graph_input
 from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
-from traindebug.probes.graph_input import graph_input
 from traindebug.schedule import Schedule
 
 NORMALIZING = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm)
 CHANNEL_FIRST = (nn.modules.conv._ConvNd,)
 
 
-def feature_matrix(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """The input as (samples, features): channels for convolutions, else the last dim."""
-    if isinstance(module, CHANNEL_FIRST) and x.dim() >= 3:
+def feature_matrix(x: torch.Tensor, channel_first: bool) -> torch.Tensor:
+    """The input as (samples, features): channels (dim 1) for convolutions, else the last dim."""
+    if channel_first and x.dim() >= 3:
         x = x.movedim(1, -1)
     return x.reshape(-1, x.shape[-1]) if x.dim() >= 2 else x.reshape(-1, 1)
 
@@ -71,7 +71,8 @@ class InputScaleProbe(Probe):
             return
         if x is None or x.numel() < 2:
             return
-        self._measure(ctx, ctx.run.module_name(module), type(module).__name__, feature_matrix(module, x.detach().float()))
+        m = feature_matrix(x.detach().float(), isinstance(module, CHANNEL_FIRST))
+        self._measure(ctx, ctx.run.module_name(module), type(module).__name__, m)
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         """A functional model (no module ran): its input as saved by its first weighted operation."""
@@ -83,10 +84,8 @@ class InputScaleProbe(Probe):
         if saved is None or saved[0].numel() < 2:
             return
         self._done_step = ctx.step
-        x, op = saved[0].detach().float(), saved[1]
-        if op == "ConvolutionBackward0" and x.dim() >= 3:
-            x = x.movedim(1, -1)
-        self._measure(ctx, op, "functional", x.reshape(-1, x.shape[-1]) if x.dim() >= 2 else x.reshape(-1, 1))
+        x, op = saved
+        self._measure(ctx, op, "functional", feature_matrix(x.detach().float(), op == "ConvolutionBackward0"))
 
     def _measure(self, ctx: StepContext, name: str, module_type: str, m: torch.Tensor) -> None:
         """Emit the statistics of the (samples, features) input matrix ``m``."""

@@ -4,7 +4,7 @@ On the first training steps of a classification loss with one label per
 sample (until ``SAMPLES`` samples, at most ``STEPS`` steps), each sample of the batch is paired with its nearest other sample
 (Euclidean distance between the model's inputs, flattened and standardised per
 feature within the batch; a functional model's input is found in the autograd graph,
-``probes/graph_input.py``), and the probe counts how often the two share a label.
+``probes/autograd_graph.py``), and the probe counts how often the two share a label.
 If labels carry information about the inputs, neighbours agree more often than
 two samples drawn at random from the same batch would; if labels were shuffled
 or misaligned with the inputs, they agree at exactly that chance rate.
@@ -29,8 +29,8 @@ from typing import Any, Callable
 import torch
 
 from traindebug.plugins import hookimpl
+from traindebug.probes.autograd_graph import graph_input
 from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext
-from traindebug.probes.graph_input import graph_input
 from traindebug.probes.labels import OUTSIDE, class_labels
 from traindebug.schedule import Schedule
 

@@ -10,7 +10,7 @@ without gradient (the target), whose result has shape ``(N, N)``: a ``(N, 1)``
 output against a ``(N,)`` target, which compares every prediction with every
 target. It emits one ``loss_graph`` record with the operations found (``broadcasts``:
 ``op``, ``input_shape``, ``output_shape``; empty when none), and ``linear_layers``: walking
-back from the loss function's input (the model output), the number of weighted operations
+back from the loss function's input (else the model's output), the number of weighted operations
 (matmul, linear, convolution) when every operation on the way is affine (additions, scaling
 by constants, reshapes, dropout masks, sums and means, average pooling), else 0. Two or
 more means stacked layers without a nonlinearity between them: one linear map.
@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from traindebug.plugins import hookimpl
+from traindebug.probes.autograd_graph import graph_nodes, graph_root
 from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
 from traindebug.schedule import STEP_ZERO
 
@@ -47,19 +48,14 @@ SCALED = {"MulBackward0", "DivBackward0"}
 
 def linear_layers(node: Any) -> int:
     """Weighted operations behind ``node`` when all operations there are affine, else 0."""
-    count, seen, stack = 0, set(), [node]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
+    count = 0
+    for node in graph_nodes(node):
         name, children = node.name(), node.next_functions
         if name in SCALED and sum(c is not None for c, _ in children) > 1:
             return 0  # a product of two model tensors (gating, attention): not linear
         if name not in AFFINE and name not in SCALED:
             return 0
         count += name in WEIGHTED
-        stack.extend(child for child, _ in children)
     return count
 
 
@@ -75,14 +71,9 @@ def _shape(node: Any, index: int) -> list[int] | None:
 def pairwise_broadcasts(node: Any) -> list[dict[str, Any]]:
     """The elementwise ops behind ``node`` that broadcast an (N, 1) model tensor to (N, N)
     against a tensor without gradient."""
-    found, seen, stack = [], set(), [node]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
+    found = []
+    for node in graph_nodes(node):
         children = node.next_functions
-        stack.extend(child for child, _ in children)
         if node.name() not in ELEMENTWISE or len(children) != 2 or sum(c is None for c, _ in children) != 1:
             continue
         child, index = next((c, i) for c, i in children if c is not None)
@@ -112,7 +103,8 @@ class LossGraphProbe(Probe):
         if self._done or root is None or root.grad_fn is None:
             return
         self._done = True
-        output = self._output if self._output is not None and self._output.grad_fn is not None else None
+        # the loss function's input, else the model's output (a loss written by hand)
+        output = graph_root([self._output, ctx.batch.output if ctx.batch else None])
         self._output = None
         ctx.emit("loss_graph", {
             "broadcasts": pairwise_broadcasts(root.grad_fn),

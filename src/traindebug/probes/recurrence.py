@@ -22,10 +22,9 @@ from torch import nn
 from traindebug.isolation import isolated
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, Settings, StepContext, describe_exception
+from traindebug.probes.recurrent_cells import SEQUENCES
 from traindebug.schedule import STEP_ZERO
 
-#: sequences of the user's batch the measurement runs on (enough for an RMS over samples)
-SEQUENCES = 8
 
 
 class RecurrenceProbe(Probe):
@@ -86,7 +85,7 @@ def _time_gain(module: nn.RNNBase, x: torch.Tensor, hx: Any) -> dict[str, Any]:
     time_dim = 1 if module.batch_first else 0
     steps = x.shape[time_dim]
     with isolated(module):
-        inputs = x.detach().requires_grad_(True)
+        inputs = x.detach().to(module.weight_ih_l0.dtype).requires_grad_(True)  # outside the user's autocast
         out, _ = module(inputs, hx)
         last = out.select(time_dim, steps - 1)
         last = last[..., : last.shape[-1] // (2 if module.bidirectional else 1)]  # forward direction only
@@ -95,7 +94,9 @@ def _time_gain(module: nn.RNNBase, x: torch.Tensor, hx: Any) -> dict[str, Any]:
         (grad,) = torch.autograd.grad((last * direction).sum(), inputs)
     first_rms = grad.select(time_dim, 0).detach().float().pow(2).mean().sqrt()
     last_rms = grad.select(time_dim, steps - 1).detach().float().pow(2).mean().sqrt()
-    return {"time_steps": steps, "first_rms": first_rms, "last_rms": last_rms, "ratio": first_rms / last_rms}
+    # no gradient at the last step (dead ReLU units everywhere) leaves the ratio undefined: nan
+    ratio = torch.where(last_rms > 0, first_rms / last_rms.clamp_min(torch.finfo(torch.float32).tiny), torch.nan)
+    return {"time_steps": steps, "first_rms": first_rms, "last_rms": last_rms, "ratio": ratio}
 
 
 @hookimpl

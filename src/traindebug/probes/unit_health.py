@@ -35,6 +35,7 @@ import torch
 from torch import nn
 
 from traindebug.plugins import hookimpl
+from traindebug.probes.autograd_graph import graph_root
 from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
 from traindebug.probes.recurrent_cells import first_layer_activations
 from traindebug.schedule import Schedule
@@ -53,11 +54,6 @@ CHANNEL_FIRST = ("Convolution", "BatchNorm", "MaxPool", "AvgPool", "GroupNorm")
 def _is_weighted(node: Any) -> bool:
     name = node.name()
     return any(name.startswith(w) for w in WEIGHTED)
-
-
-def graph_root(candidates: list[Any]) -> torch.Tensor | None:
-    """The first candidate that is a live tensor of a training graph."""
-    return next((t for t in candidates if isinstance(t, torch.Tensor) and t.grad_fn is not None), None)
 
 
 def hidden_activations(root: torch.Tensor) -> list[Any]:
