@@ -51,6 +51,33 @@ for step in range(40):
             p -= 0.1 * p.grad
             p.grad.zero_()
 """,
+    "autograd_grad_no_optimizer": DATA
+    + """
+W1 = (torch.randn(10, 32) * 0.3).requires_grad_()
+W2 = (torch.randn(32, 3) * 0.2).requires_grad_()
+velocity = [torch.zeros_like(W1), torch.zeros_like(W2)]
+for step in range(40):
+    loss = nn.functional.cross_entropy(torch.relu(X @ W1) @ W2, y)
+    grads = torch.autograd.grad(loss, [W1, W2])
+    with torch.no_grad():
+        for p, g, v in zip((W1, W2), grads, velocity):
+            v.mul_(0.9).add_(g)
+            p.sub_(0.05 * v)
+assert W1.grad is None and W2.grad is None, "the script's .grad must stay as it left it"
+""",
+    "gradient_penalty": DATA
+    + """
+model = nn.Sequential(nn.Linear(10, 32), nn.Tanh(), nn.Linear(32, 3))
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for step in range(40):
+    x = X[step % 8 * 32 : step % 8 * 32 + 32].clone().requires_grad_()
+    loss = nn.functional.cross_entropy(model(x), y[step % 8 * 32 : step % 8 * 32 + 32])
+    # input-gradient penalty (as in WGAN-GP or double backprop): a graph of the gradient, not a step
+    (g,) = torch.autograd.grad(loss, x, create_graph=True)
+    opt.zero_grad()
+    (loss + 0.01 * g.pow(2).sum()).backward()
+    opt.step()
+""",
     "lbfgs": DATA
     + """
 model = nn.Sequential(nn.Linear(10, 16), nn.Tanh(), nn.Linear(16, 3))
@@ -257,6 +284,15 @@ def test_manual_loop_counts_backward_passes(check) -> None:
     result = check(LOOPS["manual_no_optimizer"])
     lines = (result.out / "metrics.jsonl").read_text().splitlines()
     assert sum('"kind":"step"' in line for line in lines) == 40
+
+
+def test_gradients_taken_with_autograd_grad_are_measured(check) -> None:
+    # the loop keeps the gradients torch.autograd.grad returns; probes see them, .grad stays None
+    result = check(LOOPS["autograd_grad_no_optimizer"])
+    steps = [json.loads(line) for line in (result.out / "metrics.jsonl").read_text().splitlines() if '"kind":"step"' in line]
+    assert len(steps) == 40
+    assert all(n > 0 for n in steps[0]["grad_norms"]) and all(r["grad_norm"] > 0 for r in steps)
+    assert all(r > 0 for r in steps[1]["update_ratio"])
 
 
 def test_max_steps_stops_cleanly_and_writes_outputs(check) -> None:

@@ -4,7 +4,9 @@
 
 - torch's global module forward pre/post hooks (which models run, their batches),
 - a wrapper around ``torch.autograd.backward`` (``Tensor.backward`` calls it),
-  which sees the loss of every backward pass,
+  which sees the loss of every backward pass, and one around ``torch.autograd.grad``
+  for loops that take a scalar loss's gradients with respect to leaf tensors that way
+  (the gradients it returns are handed to the observer: they are not in ``.grad``),
 - torch's global optimizer step pre/post hooks, and a wrapper of
   ``Optimizer.__init__`` that sees every optimizer created,
 - wrappers around the loss functions of ``torch.nn.functional`` (the loss
@@ -51,7 +53,7 @@ class Observer(Protocol):
     def on_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any, root: bool) -> None: ...
     def on_loss_call(self, name: str, fn: Callable, args: tuple, kwargs: dict, output: Any) -> None: ...
     def before_backward(self, loss: torch.Tensor) -> bool | None: ...
-    def after_backward(self, loss: torch.Tensor) -> None: ...
+    def after_backward(self, loss: torch.Tensor, returned: list[tuple[torch.Tensor, torch.Tensor]] | None = None) -> None: ...
     def on_optimizer_created(self, optimizer: torch.optim.Optimizer) -> None: ...
     def before_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None: ...
     def after_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None: ...
@@ -81,6 +83,7 @@ class Capture:
             optimizer_hooks.register_optimizer_step_post_hook(self._post_step),
         ]
         self._patch(torch.autograd, "backward", self._wrap_backward(torch.autograd.backward))
+        self._patch(torch.autograd, "grad", self._wrap_grad(torch.autograd.grad))
         self._patch(torch.optim.Optimizer, "__init__", self._wrap_optimizer_init(torch.optim.Optimizer.__init__))
         for name in LOSS_FUNCTIONS:
             if hasattr(F, name):
@@ -143,6 +146,35 @@ class Capture:
             return result
 
         return backward
+
+    def _wrap_grad(self, original: Callable) -> Callable:
+        observer = self.observer
+
+        @functools.wraps(original)
+        def grad(outputs: Any, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+            loss = outputs[0] if isinstance(outputs, (list, tuple)) and len(outputs) == 1 else outputs
+            if not isinstance(inputs, (torch.Tensor, tuple, list)):
+                inputs = tuple(inputs)  # a generator (model.parameters()) is read once
+            leaves = (inputs,) if isinstance(inputs, torch.Tensor) else inputs
+            # a training step's gradients: a scalar loss, leaf tensors, no graph of the gradients
+            # (a gradient penalty or a meta-learning inner step builds one: not a step of its own)
+            if (observer.busy or self._in_backward or not isinstance(loss, torch.Tensor) or loss.numel() != 1
+                    or _option(args, kwargs, 2, "create_graph")
+                    or not all(isinstance(t, torch.Tensor) for t in leaves)
+                    or not any(t.is_leaf and t.requires_grad for t in leaves)):
+                return original(outputs, inputs, *args, **kwargs)
+            self._depth = 0
+            if observer.before_backward(loss):
+                args, kwargs = _retaining(args, kwargs)
+            self._in_backward = True
+            try:
+                result = original(outputs, inputs, *args, **kwargs)
+            finally:
+                self._in_backward = False
+            observer.after_backward(loss, [(t, g) for t, g in zip(leaves, result) if t.is_leaf and g is not None])
+            return result
+
+        return grad
 
     # -- optimizers -------------------------------------------------------
     def _wrap_optimizer_init(self, original: Callable) -> Callable:
@@ -207,12 +239,18 @@ LIBRARY_FUNCTIONS = ("torch", "traindebug", "backpack", "cockpit", "functorch")
 
 
 def _retaining(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
-    """The arguments of ``torch.autograd.backward(tensors, grad_tensors, retain_graph, ...)``
-    with retain_graph=True where the caller left it unset: a probe backpropagates once more
-    through the user's graph right after (and frees it). ``Tensor.backward`` passes
-    retain_graph as the second positional argument."""
+    """The arguments after the tensors of ``torch.autograd.backward(tensors, grad_tensors,
+    retain_graph, ...)`` (``Tensor.backward`` passes retain_graph second too) or after the
+    outputs and inputs of ``torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph,
+    ...)``, with retain_graph=True where the caller left it unset: a probe backpropagates
+    once more through the user's graph right after (and frees it)."""
     if len(args) >= 2:
         return (args[:1] + (True if args[1] is None else args[1],) + args[2:]), kwargs
     if kwargs.get("retain_graph") is None:
         kwargs = {**kwargs, "retain_graph": True}
     return args, kwargs
+
+
+def _option(args: tuple, kwargs: dict, position: int, name: str) -> Any:
+    """An argument given by position (in ``args``) or by name."""
+    return args[position] if len(args) > position else kwargs.get(name)

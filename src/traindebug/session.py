@@ -7,6 +7,7 @@ end runs the rules and writes ``findings.json`` and ``logbook.md``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import inspect
 import platform
@@ -14,7 +15,7 @@ import time
 import traceback
 import weakref
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import torch
 from torch import nn
@@ -313,22 +314,25 @@ class Session:
                 ctx.backward_root = None  # not kept alive past its backward
             return ctx.keep_graph
 
-    def after_backward(self, loss: torch.Tensor) -> None:
-        """A backward pass finished."""
+    def after_backward(self, loss: torch.Tensor, returned: list[tuple[torch.Tensor, torch.Tensor]] | None = None) -> None:
+        """A backward pass finished (``returned``: the gradients ``torch.autograd.grad`` gave
+        the script, with their tensors)."""
         with self._timed():
             ctx = self._ctx
             ctx.backward_count += 1
             self._backward_total += 1
-            self._run_hook("after_backward", ctx)
-            if not self._optimizer_steps_seen and not self._in_optimizer_step:
-                # No optimizer has stepped yet: treat this backward as a manual step
-                # until an optimizer shows up (then before_step runs again).
-                ctx.manual = True
-                if self._params_dirty:
-                    self._refresh_params()
-                self._run_hook("before_step", ctx)
-                self._pending = True
-                self._versions = [p._version for _, p in self.run.params]
+            ctx.returned_grads.update((id(t), (t, g)) for t, g in returned or ())
+            with _lent_grads(ctx):
+                self._run_hook("after_backward", ctx)
+                if not self._optimizer_steps_seen and not self._in_optimizer_step:
+                    # No optimizer has stepped yet: treat this backward as a manual step
+                    # until an optimizer shows up (then before_step runs again).
+                    ctx.manual = True
+                    if self._params_dirty:
+                        self._refresh_params()
+                    self._run_hook("before_step", ctx)
+                    self._pending = True
+                    self._versions = [p._version for _, p in self.run.params]
 
     def on_optimizer_created(self, optimizer: torch.optim.Optimizer) -> None:
         """An optimizer was constructed."""
@@ -424,7 +428,8 @@ class Session:
         ctx = self._ctx
         self._pending = False
         self._stepped.clear()
-        self._run_hook("after_step", ctx)
+        with _lent_grads(ctx):
+            self._run_hook("after_step", ctx)
         self._write_step(ctx)
         self._step += 1
         self._ctx = self._new_ctx()
@@ -537,6 +542,21 @@ def _implements(probe: Probe, hook: str) -> bool:
 
 def _has_trainable(module: nn.Module) -> bool:
     return any(p.requires_grad for p in module.parameters())
+
+
+@contextlib.contextmanager
+def _lent_grads(ctx: StepContext) -> Iterator[None]:
+    """While probes run, the gradients ``torch.autograd.grad`` returned to the script sit in
+    their tensors' ``.grad`` (where probes read gradients); afterwards ``.grad`` is None again,
+    as the script left it."""
+    lent = [(t, g) for t, g in ctx.returned_grads.values() if t.grad is None]
+    for t, g in lent:
+        t.grad = g
+    try:
+        yield
+    finally:
+        for t, _ in lent:
+            t.grad = None
 
 
 class _Timer:
