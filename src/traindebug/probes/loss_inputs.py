@@ -1,7 +1,7 @@
 """What goes into the loss function: output normalisation, shapes, target values.
 
-On the first ``LOSS_INPUT_CALLS`` training loss calls, and on the first call
-of each step in ``LATER_STEPS`` (outputs of a freshly initialised model can
+On the first ``LOSS_INPUT_CALLS`` training calls of each loss function, and on
+its first call of each step in ``LATER_STEPS`` (outputs of a freshly initialised model can
 look normalised by chance; after some training they no longer do), it emits a
 ``loss_input`` record with:
 
@@ -110,17 +110,18 @@ class LossInputProbe(Probe):
     cost = Cost.CHEAP
 
     def __init__(self) -> None:
-        self._calls = 0
-        self._last_step = -1
+        #: per loss function (a multi-task model has several): calls recorded, last step recorded
+        self._calls: dict[str, int] = {}
+        self._last_step: dict[str, int] = {}
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if not call.training:
             return
-        early = self._calls < T.LOSS_INPUT_CALLS
-        if not early and (ctx.step not in LATER_STEPS or ctx.step == self._last_step):
+        early = self._calls.get(call.name, 0) < T.LOSS_INPUT_CALLS
+        if not early and (ctx.step not in LATER_STEPS or ctx.step == self._last_step.get(call.name)):
             return
-        self._calls += 1
-        self._last_step = ctx.step
+        self._calls[call.name] = self._calls.get(call.name, 0) + 1
+        self._last_step[call.name] = ctx.step
         ctx.emit("loss_input", loss_input_stats(call))
 
 

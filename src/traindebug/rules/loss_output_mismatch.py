@@ -1,6 +1,7 @@
 """loss_output_mismatch: the loss does not fit what the model outputs.
 
-Reads the ``loss_input`` records (first training loss calls) and flags:
+Reads the ``loss_input`` records (first training calls of each loss function: a
+multi-task model's losses are judged one by one) and flags:
 probabilities fed to a loss that applies its own softmax/log (cross-entropy,
 NLL), sigmoid outputs fed to BCE-with-logits, raw logits fed to NLL,
 elementwise losses on silently broadcast shapes, and regression losses on
@@ -9,9 +10,10 @@ class indices.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from typing import Any
+from typing import Any, Callable
 
 from traindebug import thresholds as T
 from traindebug.findings import Finding
@@ -32,11 +34,26 @@ UNBOUNDED_OPS = {"AddmmBackward0", "MmBackward0", "BmmBackward0", "ConvolutionBa
 
 def loss_inputs(run: RunData) -> tuple[str, list[dict[str, Any]]]:
     """(name, records) of the first observed training loss function's input records."""
-    records = run.records("loss_input")
-    if not records:
-        return "", []
-    name = records[0]["name"]
-    return name, [r for r in records if r["name"] == name]
+    groups = loss_input_groups(run)
+    return next(iter(groups.items()), ("", []))
+
+
+def loss_input_groups(run: RunData) -> dict[str, list[dict[str, Any]]]:
+    """The input records of each training loss function, by name, in the order first seen."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in run.records("loss_input"):
+        groups.setdefault(r["name"], []).append(r)
+    return groups
+
+
+def each_loss_function(judge: Callable[[str, list[dict[str, Any]]], list[Finding]]) -> Callable[[RunData], list[Finding]]:
+    """A rule that applies ``judge(name, records)`` to every training loss function seen."""
+
+    @functools.wraps(judge)
+    def judge_all(run: RunData) -> list[Finding]:
+        return [f for name, records in loss_input_groups(run).items() for f in judge(name, records)]
+
+    return judge_all
 
 
 def _all(records: list[dict[str, Any]], test: Any) -> bool:
@@ -83,9 +100,9 @@ BROADCAST_CAVEAT = "Deliberate broadcasting (comparing each prediction with a wh
 
 
 @rule("loss_output.normalised_twice", "loss_output_mismatch", needs=("loss_input",))
-def normalised_twice(run: RunData) -> list[Finding]:
+@each_loss_function
+def normalised_twice(name: str, records: list[dict[str, Any]]) -> list[Finding]:
     """Probabilities or sigmoid outputs fed to a loss that normalises its input itself."""
-    name, records = loss_inputs(run)
     first = records[0] if records else {}
     low = min((_value(r, "input_min") for r in records), default=math.nan)
     high = max((_value(r, "input_max") for r in records), default=math.nan)
@@ -150,9 +167,9 @@ def normalised_twice(run: RunData) -> list[Finding]:
 
 
 @rule("loss_output.broadcast", "loss_output_mismatch", needs=("loss_input",))
-def broadcast(run: RunData) -> list[Finding]:
+@each_loss_function
+def broadcast(name: str, records: list[dict[str, Any]]) -> list[Finding]:
     """Elementwise loss whose input and target shapes broadcast to a larger shape."""
-    name, records = loss_inputs(run)
     if name not in ELEMENTWISE:
         return []
     bad = [
@@ -210,9 +227,9 @@ def _looks_like_class_indices(r: dict[str, Any]) -> bool:
 
 
 @rule("loss_output.regression_on_classes", "loss_output_mismatch", needs=("loss_input",))
-def regression_on_classes(run: RunData) -> list[Finding]:
+@each_loss_function
+def regression_on_classes(name: str, records: list[dict[str, Any]]) -> list[Finding]:
     """A regression loss (MSE, L1, Huber) whose targets are class indices."""
-    name, records = loss_inputs(run)
     if name not in REGRESSION or not _all(records, _looks_like_class_indices):
         return []
     r = records[0]
@@ -237,10 +254,10 @@ def regression_on_classes(run: RunData) -> list[Finding]:
 
 
 @rule("loss_output.rate_as_log_rate", "loss_output_mismatch", needs=("loss_input",))
-def rate_as_log_rate(run: RunData) -> list[Finding]:
+@each_loss_function
+def rate_as_log_rate(name: str, records: list[dict[str, Any]]) -> list[Finding]:
     """poisson_nll_loss with log_input=True fed an output that is never negative, already at the
     first step: a rate (Softplus, ReLU, exp) read as a log-rate."""
-    name, records = loss_inputs(run)
     first = [r for r in records if int(r.get("step", 0)) == 0]
     if name != "poisson_nll_loss" or not first or not all(r.get("log_input") for r in first):
         return []
