@@ -14,7 +14,7 @@ from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, Settings, StepContext
 
 #: ``initial_lr`` is the rate a scheduler was built on (the configured rate; absent without scheduler)
-HYPERPARAMETERS = ("lr", "initial_lr", "momentum", "betas", "weight_decay", "nesterov", "dampening", "eps", "alpha")
+HYPERPARAMETERS = ("lr", "initial_lr", "momentum", "betas", "weight_decay", "decoupled_weight_decay", "nesterov", "dampening", "eps", "alpha")
 
 
 def _plain(value: Any) -> Any:

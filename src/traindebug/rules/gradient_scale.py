@@ -88,11 +88,15 @@ def clip_after_update(run: RunData) -> list[Finding]:
         return []
     # the three keys are recorded together at each clip call
     ratios = [t / m for t, m, flag in zip(totals, limits, after) if flag and m > 0]
-    would_act = sum(1 for r in ratios if not r <= 1) / max(len(ratios), 1)  # NaN norms count as acting
-    if would_act < 0.5:
+    if not ratios:
         return []
+    would_act = sum(1 for r in ratios if not r <= 1) / len(ratios)  # NaN norms count as acting
     peak = max((r for r in ratios if math.isfinite(r)), default=math.inf)
     exploded = not peak < T.GRAD_GROWTH_FACTOR
+    # it matters when it would have acted on most steps, or once on an update orders of magnitude
+    # past the bound (one such update can wreck a model, after which the gradients are small again)
+    if would_act < 0.5 and not exploded:
+        return []
     return [
         Finding(
             rule="gradients.clip_after_update",
@@ -125,7 +129,7 @@ def _rms(run: RunData, index: int, norms: list[float]) -> float:
     return norms[index] / math.sqrt(max(math.prod(shape), 1))
 
 
-def _lookup_tables(run: RunData) -> set[str]:
+def lookup_tables(run: RunData) -> set[str]:
     """Modules that are embedding tables: only the rows a batch looks up get a gradient,
     so their RMS gradient is small by construction, not because the signal vanished."""
     first = run.records("activations")[:1]
@@ -146,7 +150,7 @@ def _depth_ratios(run: RunData) -> list[tuple[float, int, int, float, float]]:
     """First/last RMS gradient ratios of each model's weight matrices (three at least;
     embedding tables left out) over the first 10 steps with per-tensor norms."""
     names = run.tensor_names
-    lookups = _lookup_tables(run)
+    lookups = lookup_tables(run)
     by_model: dict[str, list[int]] = {}
     for i in matrix_tensors(run):
         if i < len(names) and names[i].rsplit(".", 1)[0] not in lookups:

@@ -9,7 +9,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, late, matrix_tensors, median, per_tensor, rule
-from traindebug.rules.gradient_scale import clipped_after_update
+from traindebug.rules.gradient_scale import clipped_after_update, lookup_tables
 from traindebug.rules.learning_rate import not_improving
 from traindebug.store import RunData, to_float
 
@@ -66,6 +66,70 @@ def weight_decay(run: RunData) -> list[Finding]:
             suggestion="Lower weight_decay by 10-100x (typical: 1e-4..5e-4 for SGD, 1e-2..1e-1 for AdamW's decoupled decay).",
             evidence={"weight_decay": decay, "lr": lr, "weight_norm_fraction": shrink},
             caveat="Weights that start far too large (see bad_init_scale) may shrink a lot under healthy decay; it matters when the loss also stalls.",
+        )
+    ]
+
+
+#: optimizers whose weight decay is always decoupled (applied to the weights, not added to the gradient)
+DECOUPLED = ("AdamW",)
+
+
+def coupled_decay(run: RunData) -> float:
+    """The largest weight decay that an optimizer adds to the gradient (0 if none)."""
+    optimizers = (run.last("optimizers") or {}).get("optimizers", [])
+    return max((to_float(g.get("weight_decay")) for o in optimizers if o.get("type") not in DECOUPLED
+                for g in o.get("groups", []) if g.get("weight_decay") and not g.get("decoupled_weight_decay")),
+               default=0.0)
+
+
+def decay_to_gradient(run: RunData, decay: float) -> float:
+    """Median over the first 10 steps of the median over dense weight matrices (embedding
+    tables left out: a batch touches few of their rows) of decay * |W| / |dL/dW|."""
+    names, lookups = run.tensor_names, lookup_tables(run)
+    idx = [i for i in matrix_tensors(run) if i < len(names) and names[i].rsplit(".", 1)[0] not in lookups]
+    _, grads = per_tensor(run, "grad_norms")
+    _, weights = per_tensor(run, "param_norms")
+    per_step = [median([decay * w[i] / g[i] for i in idx if i < min(len(g), len(w)) and g[i] > 0])
+                for g, w in zip(grads[:10], weights[:10])]
+    return median([r for r in per_step if math.isfinite(r)])
+
+
+@rule("regularization.decay_dominates", "over_regularization", needs=("optimizers", "param_norms", "grad_norms", "loss"))
+def decay_dominates(run: RunData) -> list[Finding]:
+    """Coupled weight decay (added to the gradient) as large as the data gradient from the first steps."""
+    decay = coupled_decay(run)
+    if not decay > 0:
+        return []
+    ratio = decay_to_gradient(run, decay)
+    if not ratio >= T.DECAY_GRADIENT_RATIO:
+        return []
+    _, loss = not_improving(run)
+    return [
+        Finding(
+            rule="regularization.decay_dominates",
+            category="over_regularization",
+            severity="warning",
+            confidence=0.7,
+            step=0,
+            title=f"weight decay {decay:g} pulls the weights harder than the data gradient ({fmt(ratio)}x)",
+            observation=(
+                f"The optimizer adds weight_decay x W = {decay:g} x W to each gradient. In the first 10 steps this term "
+                f"was {fmt(ratio)}x the loss's own gradient (median over the weight matrices); {loss}."
+            ),
+            hypothesis=(
+                "Early in training, when the loss gradient is at its largest, the decay term is already as large: the "
+                "optimizer's steps mostly shrink the weights instead of fitting the data, and the model settles where the "
+                "penalty, not the loss, wants it."
+            ),
+            suggestion=(
+                "Lower weight_decay by 10-100x; with Adam use AdamW (decoupled decay, typically 1e-2) instead of Adam's "
+                "weight_decay, which acts as an L2 term on the gradient and is rescaled per weight."
+            ),
+            evidence={"weight_decay": decay, "decay_over_gradient": ratio},
+            caveat="The largest decay of any parameter group is compared; a group without decay for the weight matrices "
+                   "would make this an overstatement. Late in a run that fits its data, the gradient shrinks and the ratio "
+                   "grows legitimately; only the first steps are judged.",
+            figures=["loss"],
         )
     ]
 
@@ -233,4 +297,4 @@ def dropout(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [weight_decay, weights_collapse, loss_penalty, clipping, dropout]
+    return [weight_decay, decay_dominates, weights_collapse, loss_penalty, clipping, dropout]
