@@ -45,6 +45,9 @@ CAUSES: dict[str, tuple[str, ...]] = {
     "saturated_units": ("vanishing_gradients", "underfitting", "label_problem", "lr_too_low"),
 }
 
+#: causes that act only through the optimizer's updates
+UPDATE_CAUSES = ("lr_too_high", "exploding_gradients", "missing_zero_grad")
+
 #: most specific (a bug in the code) first, generic symptoms last
 SPECIFICITY = (
     "script_error",
@@ -175,6 +178,10 @@ def _can_explain(cause: Finding, symptom: Finding) -> bool:
     # labels measured to be unrelated to their inputs: a property of the data, which no model or
     # training setting produces (batches sorted by label can make the measurement look so)
     if symptom.evidence.get("labels_unrelated") and cause.category != "unshuffled_data":
+        return False
+    # too large or accumulated steps act through updates: a NaN before the first update (at step 0)
+    # comes from the forward computation or the data
+    if symptom.category == "non_finite" and symptom.step == 0 and cause.category in UPDATE_CAUSES:
         return False
     return _cause_ranks_first(cause, symptom)
 

@@ -50,7 +50,7 @@ def update_ratios(run: RunData) -> tuple[list[int], list[float]]:
 
     Tensors a step leaves untouched (frozen, outside every optimizer, the other network of
     a GAN) are left out of that step: they would drag the median to 0; so are tensors whose
-    norm was 0 before the step (zero-initialised). A step that changed nothing gets nan.
+    norm was 0 before the step (zero-initialised). A step that changed no weight matrix gets nan.
     """
     steps, rows = per_tensor(run, "update_ratio")
     _, weights = per_tensor(run, "param_norms")
@@ -59,8 +59,10 @@ def update_ratios(run: RunData) -> tuple[list[int], list[float]]:
     for k, row in enumerate(rows):
         # a ratio to a weight of norm 0 (a zero-initialised layer's first step) is undefined
         sized = weights[k] if k < len(weights) and len(weights[k]) == len(row) else [1.0] * len(row)
-        moved = ([row[i] for i in idx if i < len(row) and row[i] > 0 and sized[i] > 0]
-                 or [v for v, w in zip(row, sized) if v > 0 and w > 0])
+        # vectors (biases, norm scales) only in a model without weight matrices: a bias that
+        # started at 0 moves by a large fraction of its tiny norm in every early step
+        candidates = [i for i in idx if i < len(row)] if idx else range(len(row))
+        moved = [row[i] for i in candidates if row[i] > 0 and sized[i] > 0]
         out.append(median(moved))
     return steps, out
 
