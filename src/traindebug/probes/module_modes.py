@@ -6,13 +6,16 @@ time of the check; a frozen backbone kept in eval mode on purpose is left out). 
 ``mode_modules`` record (``modules``: name, kind, dropout ``p``). Then:
 
 - at each training backward: ``eval_mode_modules`` in the step record, the
-  number of those modules in eval mode (while gradients flow),
+  number of those modules in eval mode among those that ran in the training forward
+  before it (a model replaced by a rebuilt one, or an EMA copy, no longer runs there),
 - at each evaluation loss call (gradients disabled and the model output built
   without gradients): ``eval_calls_checked`` / ``eval_calls_train_mode`` in the
   step record, how many such calls ran with those modules in training mode.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from torch import nn
 
@@ -45,9 +48,12 @@ class ModuleModeProbe(Probe):
 
     name = "module_modes"
     cost = Cost.FREE
+    wants_forward = True
 
     def __init__(self) -> None:
         self._modules: list[tuple[str, nn.Module, nn.Module]] = []
+        #: ids of the mode-sensitive modules that ran in training forwards since the last backward
+        self._ran: set[int] = set()
         self._models = 0
         self._eval_calls = 0
         self._eval_train = 0
@@ -70,9 +76,14 @@ class ModuleModeProbe(Probe):
                     seen.add(id(module))
                     self._modules.append((run.module_name(module) or name, module, parent))
 
+    def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
+        if isinstance(module, SENSITIVE):
+            self._ran.add(id(module))
+
     def before_backward(self, ctx: StepContext) -> None:
         if self._models != len(ctx.run.models):
             self._refresh(ctx.run)
+        ran, self._ran = self._ran, set()
         if not self._modules:
             return
         if ctx.step == 0 and ctx.backward_count == 0:
@@ -87,7 +98,8 @@ class ModuleModeProbe(Probe):
                 },
             )
         # parents are checked only for modules in eval mode: nothing to do in a healthy run
-        ctx.record("eval_mode_modules", sum(1 for _, m, parent in self._modules if not m.training and is_trained(parent)))
+        ctx.record("eval_mode_modules",
+                   sum(1 for _, m, parent in self._modules if not m.training and id(m) in ran and is_trained(parent)))
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if call.training or call.input.requires_grad or not self._modules:
