@@ -9,7 +9,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
-from traindebug.rules.learning_rate import loss_trend, update_ratios
+from traindebug.rules.learning_rate import loss_trend, not_improving, update_ratios
 from traindebug.store import RunData
 
 
@@ -168,14 +168,15 @@ def schedule_reach(run: RunData) -> float | None:
 
 @rule("lr.schedule_below_configured", "lr_too_low", needs=("lr", "optimizers", "loss"))
 def schedule_below_configured(run: RunData) -> list[Finding]:
-    """A scheduler held every group's rate far below its configured rate for the whole run, and the loss stood still."""
+    """A scheduler held every group's rate far below its configured rate for the whole run, and the
+    loss did not improve much (``not_improving``: late loss above 0.8x its start, or near chance)."""
     reached = schedule_reach(run)
     trend = loss_trend(run)
     if reached is None or trend is None or trend["non_finite_step"] >= 0:
         return []
     configured, steps, rows = _schedule(run)
     progress = loss_progress(trend["initial"], trend["late"])
-    if reached >= T.LR_SCHEDULE_REACHED_FRACTION or not progress < T.LR_LOW_LOSS_PROGRESS:
+    if reached >= T.LR_SCHEDULE_REACHED_FRACTION or not not_improving(run)[0]:
         return []
     return [
         Finding(

@@ -216,32 +216,43 @@ def added_terms(run: RunData) -> tuple[list[int], list[float], list[float]]:
 
 
 def l2_coefficient(run: RunData, steps: list[int], added: list[float]) -> float | None:
-    """c if the added term equals c * sum of squared parameters on the steps where their
-    norms were measured, to within L2_PENALTY_SPREAD; else None."""
+    """c if the added term equals c * sum of squared parameters (all of them, or the weight
+    matrices only) on the steps where their norms were measured, to within L2_PENALTY_SPREAD;
+    else None. Only the steps that list the first step's tensors count (a loop that builds a
+    new model per fold or trial adds tensors the penalty of the first one does not cover)."""
     norm_steps, rows = per_tensor(run, "param_norms")
-    squares = {s: sum(v * v for v in row) for s, row in zip(norm_steps, rows)}
-    ratios = [a / squares[s] for s, a in zip(steps, added) if squares.get(s, 0) > 0]
-    if len(ratios) < T.MIN_STEPS_FOR_TREND or not min(ratios) > 0:
+    if not rows:
         return None
-    return median(ratios) if max(ratios) / min(ratios) <= T.L2_PENALTY_SPREAD else None
+    width = len(rows[0])
+    for kept in (range(width), [i for i in matrix_tensors(run) if i < width]):
+        squares = {s: sum(row[i] ** 2 for i in kept) for s, row in zip(norm_steps, rows) if len(row) == width}
+        ratios = [a / squares[s] for s, a in zip(steps, added) if squares.get(s, 0) > 0]
+        if len(ratios) >= T.MIN_STEPS_FOR_TREND and min(ratios) > 0 and max(ratios) / min(ratios) <= T.L2_PENALTY_SPREAD:
+            return median(ratios)
+    return None
 
 
 @rule("regularization.loss_penalty", "over_regularization", needs=("loss", "loss_fn_value", "loss_fn_calls"))
 def loss_penalty(run: RunData) -> list[Finding]:
-    """A term added to the loss by hand (e.g. an L2 penalty) makes up at least half of it."""
+    """A term added to the loss by hand (e.g. an L2 penalty) makes up at least half of it, or is
+    an L2 penalty whose gradient is at least half the loss's gradient in the first steps."""
     steps, data, added = added_terms(run)
     if len(steps) < T.MIN_STEPS_FOR_TREND:
         return []
     quarter = len(steps) // 4
     shares = [a / (d + a) for d, a in zip(data[3 * quarter :], added[3 * quarter :]) if d + a > 0]
     share = median(shares) if shares else math.nan
-    if not share >= T.PENALTY_SHARE_HIGH:
+    coefficient = l2_coefficient(run, steps, added)
+    # an L2 penalty c * |W|^2 is weight decay 2c on the gradient: judged like the optimizer's
+    pull = decay_to_gradient(run, 2 * coefficient) if coefficient is not None else math.nan
+    if not (share >= T.PENALTY_SHARE_HIGH or pull >= T.DECAY_GRADIENT_RATIO):
         return []
     third, fourth = median(data[2 * quarter : 3 * quarter]), median(data[3 * quarter :])
     stalled = not fourth < (1 - T.UNDERFIT_PLATEAU_PROGRESS) * third
-    coefficient = l2_coefficient(run, steps, added)
     what = (f"It equals {fmt(coefficient)} x the sum of the squared parameters at every measured step: an L2 penalty "
-            f"with coefficient {fmt(coefficient)}." if coefficient is not None else "")
+            f"with coefficient {fmt(coefficient)}, whose gradient 2 x {fmt(coefficient)} x W was {fmt(pull)}x the "
+            f"gradient of the whole loss in the first 10 steps (median over the weight matrices)."
+            if coefficient is not None else "")
     # a weight penalty as large as the data term is over-regularization by definition; another
     # added term (a VAE's KL, an auxiliary task) only when the data term has also stopped improving
     return [
@@ -249,7 +260,8 @@ def loss_penalty(run: RunData) -> list[Finding]:
             "regularization.loss_penalty",
             stalled or coefficient is not None,
             confidence=0.8 if coefficient is not None else 0.6,
-            title=f"a term added to the loss makes up {share:.0%} of it",
+            title=(f"an L2 penalty ({fmt(coefficient)} x sum of squares) added to the loss pulls as hard as the data"
+                   if coefficient is not None else f"a term added to the loss makes up {share:.0%} of it"),
             observation=(
                 f"The backpropagated loss exceeded the value of the loss function ({(run.last('loss_fn') or {}).get('name', '?')}) "
                 f"by a term that made up a median {share:.0%} of it over the last quarter of the run; the data term went "
@@ -263,7 +275,7 @@ def loss_penalty(run: RunData) -> list[Finding]:
             suggestion="Print the data loss and the added term separately; scale the penalty coefficient down (1e-4..1e-5 "
                        "per weight is usual for L2) until the data term dominates.",
             evidence={"penalty_share": share, "data_loss_third_quarter": third, "data_loss_last_quarter": fourth,
-                      "l2_coefficient": coefficient},
+                      "l2_coefficient": coefficient, "penalty_over_gradient": pull},
             caveat="The run sees only the sum: whether the added term is a penalty or a second objective that matters "
                    "(a VAE's KL term, an auxiliary task) the code must tell.",
         )
