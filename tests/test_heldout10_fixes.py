@@ -14,6 +14,7 @@ from traindebug.rules.gradient_scale import clip_after_update
 from traindebug.rules.learning_rate import diverging
 from traindebug.rules.loss_output_mismatch import broadcast
 from traindebug.rules.over_regularization import decay_dominates
+from traindebug.rules.stability import above_bound
 
 from test_dynamics_rules import make_run, training
 from test_heldout6_fixes import _finding
@@ -85,3 +86,20 @@ def test_a_zero_initialised_bias_is_not_a_large_step_when_no_weight_matrix_moves
     for s in steps:
         s["update_ratio"] = [0.0, 0.0, 0.0, 0.3]
     assert diverging.fn(make_run(steps)) == []
+
+
+def test_a_schedule_peak_past_the_stability_bound_that_the_run_recovers_from_is_info() -> None:
+    from test_curvature_rules import _run
+
+    # one-cycle: the loss falls, jumps at the peak rate (lr 0.01 x 300 = 3 > 2), then falls below its earlier low
+    losses = [2.0 * 0.95**i for i in range(20)] + [1.5] * 10 + [0.3 * 0.95**i for i in range(30)]
+    peak = [(0, 50.0), (20, 300.0), (25, 320.0)]
+
+    def with_rates(late_rate: float) -> Any:
+        run = _run(peak, losses)
+        for i, record in enumerate(run.records("step")):
+            record["lr"] = [0.01 if i < 30 else late_rate]
+        return run
+
+    assert [f.severity for f in above_bound.fn(with_rates(1e-5))] == ["info"]  # the schedule decayed the rate 1000x
+    assert [f.severity for f in above_bound.fn(with_rates(0.01))] == ["warning"]  # the same rise at a constant rate

@@ -83,6 +83,7 @@ class LossRise:
     factor: float  # highest smoothed loss from the step on / lowest smoothed loss before it
     non_finite: bool  # the loss became NaN/Inf from the step on
     onset: int | None  # first step after ``since`` whose loss exceeds the divergence factor
+    low: float = math.nan  # the lowest smoothed loss before the step
 
 
 def loss_rise_after(run: RunData, step: int, since: int) -> LossRise:
@@ -104,11 +105,29 @@ def loss_rise_after(run: RunData, step: int, since: int) -> LossRise:
     low = min(before)
     limit = T.LOSS_DIVERGENCE_FACTOR * low
     onset = next((s for s, v in zip(steps, losses) if s > since and not v <= limit), None)
-    return LossRise(max(after) / low if low > 0 else math.inf, non_finite, onset)
+    return LossRise(max(after) / low if low > 0 else math.inf, non_finite, onset, low)
+
+
+def recovered_as_rate_fell(run: RunData, rise: LossRise, lr: float) -> bool:
+    """The loss ended below its lowest value before the rise, and the rate ended at least
+    STABILITY_RECOVERY_LR_DROP times lower than ``lr``: a schedule's peak that went past the
+    bound for a while (one-cycle), which the run came out of as the rate decayed."""
+    trend = loss_trend(run)
+    _, rates = run.series("lr")
+    last = max((to_float(v) for v in rates[-1]), default=math.nan) if rates and isinstance(rates[-1], list) else math.nan
+    return (trend is not None and not rise.non_finite and trend["late"] < rise.low
+            and last * T.STABILITY_RECOVERY_LR_DROP <= lr)
 
 
 def _sharpness_name(bound: StabilityBound) -> str:
     return "preconditioned sharpness λmax(P⁻¹H)" if bound.preconditioned else "sharpness λmax"
+
+
+TRANSIENT_CAVEAT = (
+    "The run came out of it: the schedule lowered the rate afterwards and the loss ended below its value before "
+    "the rise, so this was the peak of a schedule (one-cycle, warm restarts) going past the bound for a while; "
+    "a lower peak rate may still train faster."
+)
 
 
 @rule("stability.above_bound", "lr_too_high", needs=("curvature", "loss"))
@@ -127,6 +146,7 @@ def above_bound(run: RunData) -> list[Finding]:
     onset = min(first.step, rise.onset if rise.onset is not None else first.step)
     bound = first.bound
     adaptive = bound.preconditioned
+    transient = recovered_as_rate_fell(run, rise, first.lr)
     loss_text = (
         "the loss became non-finite" if non_finite
         else f"the smoothed loss rose to {fmt(rise.factor)}x its lowest value before step {first.step}"
@@ -135,7 +155,7 @@ def above_bound(run: RunData) -> list[Finding]:
         Finding(
             rule="stability.above_bound",
             category="lr_too_high",
-            severity="info" if adaptive else ("error" if non_finite else "warning"),
+            severity="info" if adaptive or transient else ("error" if non_finite else "warning"),
             confidence=0.5 if adaptive else 0.85,
             step=onset,
             title=f"Steps too large for the curvature: lr x {_sharpness_name(bound)} is above the stability bound {fmt(bound.value)}",
@@ -164,7 +184,8 @@ def above_bound(run: RunData) -> list[Finding]:
                 "estimates": len(found),
                 "loss_rise": rise.factor,
             },
-            caveat=MINIBATCH_CAVEAT + (" " + ADAM_CAVEAT if adaptive else ""),
+            caveat=MINIBATCH_CAVEAT + (" " + ADAM_CAVEAT if adaptive else "")
+            + (" " + TRANSIENT_CAVEAT if transient else ""),
             figures=[FIGURE, "loss"],
         )
     ]
