@@ -212,18 +212,3 @@ def dense_grads(params: list[tuple[str, nn.Parameter]]) -> list[torch.Tensor | N
     return [None if p.grad is None else p.grad if p.grad.layout == torch.strided else p.grad.to_dense()
             for _, p in params]
 
-
-def reuse_like(buffers: list[torch.Tensor], tensors: list[torch.Tensor]) -> list[torch.Tensor]:
-    """``buffers`` if they match ``tensors`` in shape, dtype and device, else new empty ones.
-
-    A probe that needs a model-sized tensor every step writes into buffers kept from
-    step to step (``torch.sub(a, b, out=...)``, ``_foreach_copy_``): on CPU, allocating
-    and freeing a few MB per step lets the allocator hand the pages back to the system,
-    and faulting them in again cost more than the arithmetic (measured on the
-    784-500-400-10 MLP: a copy, a difference and a norm of its parameters took 2.4 ms a
-    step with fresh tensors and 0.6 ms with kept ones)."""
-    if len(buffers) == len(tensors) and all(
-        b.shape == t.shape and b.dtype == t.dtype and b.device == t.device for b, t in zip(buffers, tensors)
-    ):
-        return buffers
-    return [torch.empty_like(t, memory_format=torch.contiguous_format) for t in tensors]
