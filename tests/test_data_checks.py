@@ -345,6 +345,10 @@ def test_mode_probe_ignores_frozen_parts_and_sees_eval_losses() -> None:
     probe.setup(ctx.run)
     model.eval()
     probe.before_backward(ctx)
+    assert ctx.record_data["eval_mode_modules"] == 0  # no module ran in a training forward
+    for module in model.modules():  # a training forward, as the session reports it
+        probe.on_forward(ctx, module, (), None)
+    probe.before_backward(ctx)
     assert ctx.record_data["eval_mode_modules"] == 2
     model.train()
     with torch.no_grad():
