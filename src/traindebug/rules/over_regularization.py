@@ -89,7 +89,8 @@ def decay_to_gradient(run: RunData, decay: float) -> float:
     idx = [i for i in matrix_tensors(run) if i < len(names) and names[i].rsplit(".", 1)[0] not in lookups]
     _, grads = per_tensor(run, "grad_norms")
     _, weights = per_tensor(run, "param_norms")
-    per_step = [median([decay * w[i] / g[i] for i in idx if i < min(len(g), len(w)) and g[i] > 0])
+    per_step = [median([r for i in idx if i < min(len(g), len(w)) and g[i] > 0 for r in [decay * w[i] / g[i]]
+                        if math.isfinite(r)])
                 for g, w in zip(grads[:10], weights[:10])]
     return median([r for r in per_step if math.isfinite(r)])
 
@@ -111,7 +112,7 @@ def decay_dominates(run: RunData) -> list[Finding]:
             severity="warning",
             confidence=0.7,
             step=0,
-            title=f"weight decay {decay:g} pulls the weights harder than the data gradient ({fmt(ratio)}x)",
+            title=f"weight decay {decay:g} pulls on the weights with {fmt(ratio)}x the force of the data gradient",
             observation=(
                 f"The optimizer adds weight_decay x W = {decay:g} x W to each gradient. In the first 10 steps this term "
                 f"was {fmt(ratio)}x the loss's own gradient (median over the weight matrices); {loss}."
