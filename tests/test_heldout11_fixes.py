@@ -89,3 +89,16 @@ def test_a_warmup_that_never_ends_is_lr_too_low_while_the_loss_creeps_down() -> 
     assert [f.category for f in schedule_below_configured.fn(lr_run(warmup, creeping, 1e-3))] == ["lr_too_low"]
     healthy = [1.37 * math.exp(-i / 60) for i in range(n)]
     assert schedule_below_configured.fn(lr_run(warmup, healthy, 1e-3)) == []
+
+
+def test_probabilities_fed_to_kl_div_are_a_loss_output_mismatch() -> None:
+    from traindebug.rules.loss_output_mismatch import normalised_twice
+
+    def kl_input(low: float, high: float, row_sum_dev: float) -> dict:
+        return {"kind": "loss_input", "step": 0, "name": "kl_div", "input_shape": [8, 10], "input_min": low,
+                "input_max": high, "row_sum_dev": row_sum_dev, "row_logsumexp_dev": 2.3}
+
+    softmax = make_run(training(20, 1.0), [kl_input(0.09, 0.11, 2e-7)])
+    assert [f.rule for f in normalised_twice.fn(softmax)] == ["loss_output.probabilities_to_kl_div"]
+    log_softmax = make_run(training(20, 1.0), [kl_input(-2.4, -2.2, 0.9)])
+    assert normalised_twice.fn(log_softmax) == []

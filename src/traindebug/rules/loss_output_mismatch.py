@@ -3,7 +3,7 @@
 Reads the ``loss_input`` records (first training calls of each loss function: a
 multi-task model's losses are judged one by one) and flags:
 probabilities fed to a loss that applies its own softmax/log (cross-entropy,
-NLL), sigmoid outputs fed to BCE-with-logits, raw logits fed to NLL,
+NLL) or expects log-probabilities (KL divergence), sigmoid outputs fed to BCE-with-logits, raw logits fed to NLL,
 elementwise losses on silently broadcast shapes, and regression losses on
 class indices.
 """
@@ -130,6 +130,21 @@ def normalised_twice(name: str, records: list[dict[str, Any]]) -> list[Finding]:
                 f"In {_calls(records)} of nll_loss the input rows were non-negative and summed to 1 ({span}).",
                 "NLLLoss expects log-probabilities; on probabilities it minimises -p[y], which is bounded and has poor gradients.",
                 "Use log_softmax instead of softmax before NLLLoss (or drop both and use CrossEntropyLoss on logits).",
+                "Only a few calls were inspected.",
+            )
+        ]
+    if name == "kl_div" and _all(records, _is_probability):
+        return [
+            _finding(
+                "probabilities_to_kl_div",
+                "kl_div gets probabilities instead of log-probabilities",
+                f"In {_calls(records)} of kl_div the input rows were non-negative and summed to 1 ({span}); "
+                "log-probabilities are never positive.",
+                "F.kl_div (nn.KLDivLoss) takes the model's log-probabilities as its first argument. Fed probabilities, "
+                "it computes target x (log target - p), which is minimised by pushing p up where the target is large: "
+                "not a divergence, it can go negative, and the model does not learn the target distribution.",
+                "Pass F.log_softmax(logits, dim=1) as the first argument (the target stays probabilities, or "
+                "log-probabilities with log_target=True).",
                 "Only a few calls were inspected.",
             )
         ]
