@@ -64,6 +64,9 @@ for step in range(40):
             v.mul_(0.9).add_(g)
             p.sub_(0.05 * v)
 assert W1.grad is None and W2.grad is None, "the script's .grad must stay as it left it"
+# a saliency map after training: the gradient of an input, not a training step
+x = X[:8].clone().requires_grad_()
+(saliency,) = torch.autograd.grad((torch.relu(x @ W1) @ W2).max(), x)
 """,
     "gradient_penalty": DATA
     + """

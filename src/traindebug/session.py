@@ -314,6 +314,13 @@ class Session:
                 ctx.backward_root = None  # not kept alive past its backward
             return ctx.keep_graph
 
+    def trains(self, tensors: tuple[torch.Tensor, ...]) -> bool:
+        """Whether gradients with respect to ``tensors`` are a training step's: they include an
+        ``nn.Parameter`` or an observed trainable tensor, or none is known yet (a model of plain
+        tensors, before its first step). Not: an input's gradient (a saliency map)."""
+        known = {id(p) for _, p in self.run.params}
+        return not known or any(isinstance(t, nn.Parameter) or id(t) in known for t in tensors)
+
     def after_backward(self, loss: torch.Tensor, returned: list[tuple[torch.Tensor, torch.Tensor]] | None = None) -> None:
         """A backward pass finished (``returned``: the gradients ``torch.autograd.grad`` gave
         the script, with their tensors)."""
