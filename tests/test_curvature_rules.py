@@ -73,9 +73,12 @@ def test_too_high_lr_is_above_the_bound_with_the_loss_rising(check) -> None:
     assert (result.out / "figures" / "sharpness.png").is_file()
 
 
-def _run(curvature: list[tuple[int, float]], losses: list[float], lr: float = 0.01, ratio: float = 1e-3) -> RunData:
+def _run(curvature: list[tuple[int, float]], losses: list[float], lr: float = 0.01, ratio: float = 1e-3,
+         rates: list[float] | None = None) -> RunData:
+    """A run with these curvature estimates (at ``lr``) and losses; ``rates``: the lr of each step."""
     records = [{"kind": "tensors", "names": ["w"], "shapes": [[4, 4]]}]
-    records += [{"kind": "step", "step": i, "loss": v, "update_ratio": [ratio]} for i, v in enumerate(losses)]
+    records += [{"kind": "step", "step": i, "loss": v, "update_ratio": [ratio]} | ({"lr": [rates[i]]} if rates else {})
+                for i, v in enumerate(losses)]
     records += [
         {"kind": "curvature", "step": s, "optimizer": "SGD", "lr": lr, "momentum": 0.0, "dampening": 0.0,
          "nesterov": False, "betas": None, "lambda_max": lam}

@@ -96,10 +96,7 @@ def test_a_schedule_peak_past_the_stability_bound_that_the_run_recovers_from_is_
     peak = [(0, 50.0), (20, 300.0), (25, 320.0)]
 
     def with_rates(late_rate: float) -> Any:
-        run = _run(peak, losses)
-        for i, record in enumerate(run.records("step")):
-            record["lr"] = [0.01 if i < 30 else late_rate]
-        return run
+        return _run(peak, losses, rates=[0.01 if i < 30 else late_rate for i in range(len(losses))])
 
     assert [f.severity for f in above_bound.fn(with_rates(1e-5))] == ["info"]  # the schedule decayed the rate 1000x
     assert [f.severity for f in above_bound.fn(with_rates(0.01))] == ["warning"]  # the same rise at a constant rate
