@@ -85,22 +85,53 @@ def steps_too_small(run: RunData) -> list[Finding]:
     ]
 
 
-def _decay_tail(run: RunData) -> tuple[int, int, float, float] | None:
-    """(first step of the ~0 tail, its length, peak lr, last lr) when every group ends decayed."""
+def _segments(rows: list[list[float]]) -> list[tuple[int, int, int]]:
+    """(first row, end row, first new group) of each stretch of rows with the same number of
+    groups: an optimizer built later (a fresh model per fold of a k-fold loop) adds groups, and
+    from then on the rows also carry the old optimizer's groups, left wherever they ended."""
+    segments: list[tuple[int, int, int]] = []
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or len(rows[i]) != len(rows[start]):
+            segments.append((start, i, len(rows[segments[-1][0]]) if segments else 0))
+            start = i
+    return segments
+
+
+def _decayed_rows(rows: list[list[float]], first_group: int) -> list[bool] | None:
+    """Per row, whether every group from ``first_group`` on is below LR_DECAYED_FRACTION of its peak."""
+    groups = range(first_group, len(rows[0]))
+    peaks = {g: max(r[g] for r in rows) for g in groups}
+    if not any(p > 0 for p in peaks.values()):
+        return None
+    return [all(r[g] < T.LR_DECAYED_FRACTION * peaks[g] for g in groups if peaks[g] > 0) for r in rows]
+
+
+def _decay_tail(run: RunData) -> tuple[int, int, float, float, int, int] | None:
+    """(first step of the ~0 tail, its length, peak lr, last lr, length of the run's final tail,
+    number of optimizers whose rate ended decayed) when the groups end decayed; with optimizers built one after another (a k-fold loop), each
+    optimizer's own groups are judged over its own stretch of steps and the tails are added up."""
     steps, rows = run.series("lr")
-    rows = [[float(v) for v in row] for row in rows if isinstance(row, list) and row]
-    if len(rows) < T.MIN_STEPS_FOR_TREND or len({len(r) for r in rows}) != 1:
+    kept = [(s, [float(v) for v in row]) for s, row in zip(steps, rows) if isinstance(row, list) and row]
+    if len(kept) < T.MIN_STEPS_FOR_TREND:
         return None
-    peaks = [max(r[g] for r in rows) for g in range(len(rows[0]))]
-    if not any(p > 0 for p in peaks):
-        return None
-    decayed = [all(r[g] < T.LR_DECAYED_FRACTION * peaks[g] for g in range(len(r)) if peaks[g] > 0) for r in rows]
-    start = len(decayed)
-    while start > 0 and decayed[start - 1]:
-        start -= 1
-    if start == len(decayed):
-        return None
-    return steps[start], len(decayed) - start, max(peaks), max(rows[-1])
+    steps, rows = [s for s, _ in kept], [r for _, r in kept]
+    first, length, peak, last, final, optimizers = None, 0, 0.0, 0.0, 0, 0
+    for begin, end, first_group in _segments(rows):
+        decayed = _decayed_rows(rows[begin:end], first_group)
+        if decayed is None:
+            continue
+        start = len(decayed)
+        while start > 0 and decayed[start - 1]:
+            start -= 1
+        peak = max(peak, max(max(r[first_group:]) for r in rows[begin:end]))
+        final = len(decayed) - start
+        if final:
+            first = steps[begin + start] if first is None else first
+            length += final
+            last = max(rows[end - 1][first_group:])
+            optimizers += 1
+    return (first, length, peak, last, final, optimizers) if first is not None else None
 
 
 @rule("lr.schedule_decayed_early", "lr_too_low", needs=("lr",))
@@ -109,12 +140,12 @@ def schedule_decayed_early(run: RunData) -> list[Finding]:
     tail = _decay_tail(run)
     if tail is None:
         return []
-    start, length, peak, last = tail
+    start, length, peak, last, final, optimizers = tail
     total = len(run.steps)
     if length < max(T.MIN_STEPS_FOR_TREND, T.LR_DECAYED_RUN_FRACTION * total):
         return []
     _, losses = run.floats("loss")
-    tail_losses = [v for v in losses[-length:] if math.isfinite(v)]
+    tail_losses = [v for v in losses[-final:] if math.isfinite(v)] if final else []
     moved = loss_progress(tail_losses[0], median(tail_losses[-max(3, len(tail_losses) // 5) :])) if len(tail_losses) > 3 else math.nan
     return [
         Finding(
@@ -126,7 +157,9 @@ def schedule_decayed_early(run: RunData) -> list[Finding]:
             title=f"the learning rate is ~0 from step {start} on ({length} of {total} steps)",
             observation=(
                 f"The learning rate fell from its peak {peak:.3g} to below {T.LR_DECAYED_FRACTION:g}x of it at step {start} "
-                f"and stayed there for the remaining {length} steps ({100 * length / total:.0f} % of the run; last value {last:.3g})."
+                + (f"and stayed there for the remaining {length} steps" if optimizers == 1 else
+                   f"and so did each of {optimizers} optimizers built one after another, {length} steps in all")
+                + f" ({100 * length / total:.0f} % of the run; last value {last:.3g})."
                 + (f" Over that stretch the loss changed by {fmt(100 * moved)} %." if math.isfinite(moved) else "")
             ),
             hypothesis=(
