@@ -70,13 +70,17 @@ def no_gradient(run: RunData) -> list[Finding]:
     _, missing = run.series("grad_missing")
     never_made = {i for i in dead if missing and all(i in m for m in missing)}  # .grad None at every step
     stale = set(stale_optimizer_tensors(names, in_opt))
+    shapes = (run.last("tensors") or {}).get("shapes", [])
     for module, tensors in _group_by_module(names, dead).items():
         if stale.issuperset(tensors):
             continue  # the old parameters of a replaced module: flow.frozen reports the new ones
         optimized = any(in_opt[names.index(t)] for t in tensors if names.index(t) < len(in_opt))
         # the module's other tensors get gradients: the graph reaches it, and the loss is
-        # invariant to these (a bias that cancels in a score difference or a normalisation)
-        invariant = module in reached
+        # invariant to these (a bias that cancels in a score difference or a normalisation);
+        # a weight matrix cannot cancel so, and a functional model's tensors share one
+        # pseudo-module (their optimizer group) whether or not they belong together
+        partial = module in reached
+        invariant = partial and all(len(shapes[names.index(t)]) <= 1 for t in tensors if names.index(t) < len(shapes))
         findings.append(
             Finding(
                 rule="flow.no_gradient",
@@ -85,18 +89,18 @@ def no_gradient(run: RunData) -> list[Finding]:
                 confidence=0.85,
                 step=0,
                 where=module,
-                title=f"{module} never receives a gradient" if not invariant else f"{', '.join(tensors)} never get a gradient",
+                title=f"{module} never receives a gradient" if not partial else f"{', '.join(tensors)} never get a gradient",
                 observation=(
                     f"{', '.join(tensors)} require gradients{' and are handed to the optimizer' if optimized else ''}, "
                     f"but their gradient was None or exactly zero at all {len(rows)} steps"
-                    + (f", while the other parameters of {module} get gradients." if invariant else ".")
+                    + (f", while the other parameters of {module} get gradients." if partial else ".")
                 ),
                 hypothesis=(
                     "The loss does not change with these parameters although it reaches their module: a bias that "
                     "cancels (a difference of two scores, as in a ranking loss; a normalisation right after the layer)."
                     if invariant else
                     "The loss does not depend on these parameters: the graph is cut (.detach(), .item(), .numpy(), "
-                    "torch.no_grad() around part of the forward, a non-differentiable operation such as argmax) "
+                    "torch.no_grad() around part of the forward, a non-differentiable operation such as argmax, or one whose derivative is 0 everywhere, such as round) "
                     "or the module is defined but never used in forward."
                 ),
                 suggestion=f"Follow the forward pass from {module} to the loss and look for a .detach(), no_grad block or integer operation.",
