@@ -472,10 +472,12 @@ def _module_checks(
 def check_function(function: type, args: tuple, kwargs: dict, *, seed: int = 0,
                    eps: tuple[float, ...] = EPS_GRID) -> DirectionCheck | None:
     """A custom autograd Function's backward against central finite differences of its
-    forward, on a float64 copy of the arguments of one of its calls (those that required
-    grad are perturbed); None if it has no float argument that requires grad."""
+    forward, on a float64 copy of the arguments of one of its calls; None if it has no float
+    argument. Every float argument is perturbed, not only those that required grad in that call:
+    a Function applied to the data in its first call and to activations later (one layer used
+    throughout a network) returns the input gradient only from the second call on."""
     leaves, _ = tree_flatten((args, kwargs))
-    needs_grad = [isinstance(t, torch.Tensor) and t.requires_grad for t in leaves]
+    needs_grad = [isinstance(t, torch.Tensor) and t.is_floating_point() for t in leaves]
     cargs, ckwargs = cast_floats((args, kwargs), torch.float64)
     with rng_preserved(), torch.enable_grad():
         return _callable_check("function", function.__qualname__, "inputs", function.apply, [], cargs, ckwargs,
