@@ -148,7 +148,7 @@ def _depth_ratio(run: RunData, matrices: list[int], rows: list[list[float]]) -> 
 
 def _depth_ratios(run: RunData) -> list[tuple[float, int, int, float, float]]:
     """First/last RMS gradient ratios of each model's weight matrices (three at least;
-    embedding tables left out) over the first 10 steps with per-tensor norms."""
+    embedding tables left out; none initialised to zero) over the first 10 steps with per-tensor norms."""
     names = run.tensor_names
     lookups = lookup_tables(run)
     by_model: dict[str, list[int]] = {}
@@ -159,7 +159,12 @@ def _depth_ratios(run: RunData) -> list[tuple[float, int, int, float, float]]:
     rows = rows[:10]
     if not rows:
         return []
-    return [r for group in by_model.values() if len(group) >= 3 for r in [_depth_ratio(run, group, rows)] if r]
+    _, weights = per_tensor(run, "param_norms")
+    # a weight matrix initialised to exactly 0 (the last layer of a residual branch, a zero-init
+    # head) gives every layer before it a zero gradient at first, by design: not a depth ratio
+    zero_init = {i for i, w in enumerate(weights[0]) if w == 0} if weights else set()
+    return [r for group in by_model.values() if len(group) >= 3 and not zero_init.intersection(group)
+            for r in [_depth_ratio(run, group, rows)] if r]
 
 
 def _depth_finding(run: RunData, found: tuple[float, int, int, float, float], *, rule: str, category: str, title: str,
