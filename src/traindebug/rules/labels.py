@@ -9,7 +9,7 @@ import re
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, alternating_updates, fmt, late, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.base import Rule, alternating_updates, fmt, late, matrix_tensors, median, model_of, per_tensor, rule
 from traindebug.rules.learning_rate import loss_trend
 from traindebug.rules.loss_output_mismatch import loss_inputs
 from traindebug.rules.lr_too_low import schedule_reach
@@ -72,11 +72,17 @@ def combined_losses(run: RunData) -> bool:
 
 
 def late_update_ratio(run: RunData) -> float:
-    """Median over the last fifth of steps of the median update ratio of weight matrices."""
-    idx = matrix_tensors(run)
+    """Median over the last fifth of steps of the median update ratio of weight matrices, those
+    of the models the step trained: a sweep or k-fold loop that builds a new model per trial
+    leaves the earlier models' tensors in the rows, no longer updated."""
+    idx, names = matrix_tensors(run), run.tensor_names
     steps, rows = per_tensor(run, "update_ratio")
-    rows = late(steps, rows)
-    return median([median([row[i] for i in (idx or range(len(row))) if i < len(row)]) for row in rows])
+    ratios = []
+    for row in late(steps, rows):
+        kept = [i for i in (idx or range(len(row))) if i < len(row)]
+        trained = {model_of(names[i]) for i in kept if i < len(names) and row[i] > 0}
+        ratios.append(median([row[i] for i in kept if i >= len(names) or not trained or model_of(names[i]) in trained]))
+    return median(ratios)
 
 
 @rule("labels.identical", "label_problem", needs=("labels",))
