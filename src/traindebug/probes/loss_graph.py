@@ -14,6 +14,13 @@ back from the loss function's input (else the model's output), the number of wei
 (matmul, linear, convolution) when every operation on the way is affine (additions, scaling
 by constants, reshapes, dropout masks, sums and means, average pooling), else 0. Two or
 more means stacked layers without a nonlinearity between them: one linear map.
+
+A hand-written regression loss also hides its targets: ``((pred - y) ** 2).mean()``
+saves only the residual ``pred - y`` in its graph. When the loss squares (or takes the
+absolute value of) a difference between a model tensor and a tensor without gradient, the
+record's ``residual`` gives that residual's RMS and std, the target's mean, and the RMS of the model's
+output (``output_rms``): at step 0, a residual far larger than the prediction is the target's
+own scale (``rules/input_scale.py``).
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ AFFINE = WEIGHTED | {
     "NativeDropoutBackward0", "EmbeddingBackward0", "torch::autograd::AccumulateGrad",
 }
 SCALED = {"MulBackward0", "DivBackward0"}
+#: a difference between a model tensor and a constant (``pred - y``, ``y - pred``)
+DIFFERENCE = {"SubBackward0", "RsubBackward0"}
 
 
 def linear_layers(node: Any) -> int:
@@ -83,6 +92,41 @@ def pairwise_broadcasts(node: Any) -> list[dict[str, Any]]:
     return found
 
 
+def _is_residual(node: Any) -> bool:
+    """A difference of exactly one tensor with gradient and one without (a target)."""
+    return (node is not None and node.name() in DIFFERENCE and len(node.next_functions) == 2
+            and sum(c is None for c, _ in node.next_functions) == 1)
+
+
+def residual(node: Any) -> dict[str, Any] | None:
+    """Statistics of the largest residual behind ``node`` that is squared or taken absolute
+    (``pow(d, 2)``, ``d * d``, ``d.abs()``, with ``d = pred - target``), or None."""
+    found = None
+    for node in graph_nodes(node):
+        name, children = node.name(), node.next_functions
+        if not children or not _is_residual(children[0][0]):
+            continue
+        if name == "PowBackward0" and getattr(node, "_saved_exponent", None) == 2:
+            kind = "squared"
+        elif name == "MulBackward0" and len(children) == 2 and children[1][0] is children[0][0]:
+            kind = "squared"
+        elif name == "AbsBackward0":
+            kind = "absolute"
+        else:
+            continue
+        d = getattr(node, "_saved_self", None)
+        if not isinstance(d, torch.Tensor) or not d.is_floating_point() or d.numel() < 2:
+            continue
+        d = d.detach().float()
+        rms = float(d.square().mean().sqrt())
+        # pred - target (the target second) or target - pred: the target's mean is -mean(d) or mean(d)
+        sign = -1.0 if children[0][0].next_functions[1][0] is None else 1.0
+        if found is None or rms > found["rms"]:
+            found = {"kind": kind, "rms": rms, "target_mean": sign * float(d.mean()), "std": float(d.std()),
+                     "numel": d.numel()}
+    return found
+
+
 class LossGraphProbe(Probe):
     """Broadcasts in the loss's own arithmetic and a linear model, at the first backward."""
 
@@ -106,9 +150,14 @@ class LossGraphProbe(Probe):
         # the loss function's input, else the model's output (a loss written by hand)
         output = graph_root([self._output, ctx.batch.output if ctx.batch else None])
         self._output = None
+        found = residual(root.grad_fn)
+        prediction = ctx.batch.output if ctx.batch else None
+        if found is not None and isinstance(prediction, torch.Tensor) and prediction.is_floating_point():
+            found["output_rms"] = float(prediction.detach().float().square().mean().sqrt())
         ctx.emit("loss_graph", {
             "broadcasts": pairwise_broadcasts(root.grad_fn),
             "linear_layers": linear_layers(output.grad_fn) if output is not None else 0,
+            "residual": found,
         })
 
 

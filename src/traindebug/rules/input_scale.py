@@ -106,21 +106,41 @@ def constant_features(run: RunData) -> list[Finding]:
     ]
 
 
-@rule("input_scale.targets", "input_scale", needs=("loss_input", "loss"))
+def _targets(run: RunData) -> dict[str, Any] | None:
+    """What is known of the regression targets: from a torch regression loss's inputs, else from
+    the residual of a loss written by hand (``loss_graph``), when it is the target's own scale
+    (the prediction an order of magnitude smaller)."""
+    name, records = loss_inputs(run)
+    if name in REGRESSION:
+        return {"name": name, "squared": name == "mse_loss",
+                "rms": max(to_float(r.get("target_rms")) for r in records),
+                "std": max(to_float(r.get("target_std")) for r in records),
+                "mean": to_float(records[0].get("target_mean")),
+                "prediction": max(to_float(r.get("input_rms")) for r in records)}
+    found = (run.last("loss_graph") or {}).get("residual")
+    if not found or name:
+        return None
+    rms, prediction = to_float(found.get("rms")), to_float(found.get("output_rms"))
+    if not prediction * T.TARGET_OVER_PREDICTION < rms:
+        return None  # a residual the size of the prediction: the model's scale, not the target's
+    return {"name": f"the hand-written {found.get('kind')}-error loss", "squared": found.get("kind") == "squared",
+            "rms": rms, "std": to_float(found.get("std")), "mean": to_float(found.get("target_mean")), "prediction": prediction}
+
+
+@rule("input_scale.targets", "input_scale", needs=("loss",))
 def target_scale(run: RunData) -> list[Finding]:
     """Regression targets far from unit scale while the fit stays poor relative to their variance."""
-    name, records = loss_inputs(run)
-    if name not in REGRESSION:
+    targets = _targets(run)
+    if targets is None:
         return []
-    rms = max(to_float(r.get("target_rms")) for r in records)
-    std = max(to_float(r.get("target_std")) for r in records)
+    name, rms, std, pred = targets["name"], targets["rms"], targets["std"], targets["prediction"]
     trend = loss_trend(run)
     if not rms > T.TARGET_RMS_HIGH or trend is None or not std > 0:
         return []
-    unexplained = trend["late"] / std**2 if name == "mse_loss" else (trend["late"] / std) ** 2
+    unexplained = trend["late"] / std**2 if targets["squared"] else (trend["late"] / std) ** 2
     if unexplained < T.TARGET_UNEXPLAINED_FRACTION:
         return []
-    pred = max(to_float(r.get("input_rms")) for r in records)
+    measured = "" if name in REGRESSION else " (measured as the residual prediction - target at step 0)"
     return [
         Finding(
             rule="input_scale.targets",
@@ -130,7 +150,7 @@ def target_scale(run: RunData) -> list[Finding]:
             step=0,
             title=f"regression targets are {fmt(rms / max(pred, 1e-12))}x larger than the initial predictions",
             observation=(
-                f"The {name} targets had RMS {fmt(rms)} (std {fmt(std)}, mean {fmt(to_float(records[0].get('target_mean')))}); "
+                f"The targets of {name} had RMS {fmt(rms)} (std {fmt(std)}, mean {fmt(targets['mean'])}){measured}; "
                 f"the model's first predictions had RMS {fmt(pred)}. Late in the run the loss was {fmt(trend['late'])}, "
                 f"{fmt(unexplained)} of the targets' variance still unexplained."
             ),
