@@ -14,7 +14,9 @@ record per due step:
 - ``rms``: root mean square over the whole batch,
 - ``feature_rms_max`` / ``feature_rms_median``: over features,
 - ``abs_mean_max``: largest absolute per-feature mean (offsets),
-- ``std_max``: largest per-feature standard deviation.
+- ``std_max``: largest per-feature standard deviation,
+- ``std_min``: smallest non-zero per-feature standard deviation (features squeezed to near
+  constants next to others of unit scale).
 
 At the end an ``input_constant`` record gives the fraction of features that
 never changed over all observed batches.
@@ -90,6 +92,7 @@ class InputScaleProbe(Probe):
     def _measure(self, ctx: StepContext, name: str, module_type: str, m: torch.Tensor) -> None:
         """Emit the statistics of the (samples, features) input matrix ``m``."""
         rms = m.pow(2).mean(0).sqrt()
+        std = m.std(0) if m.shape[0] > 1 else torch.zeros_like(rms)
         low, high = m.amin(0), m.amax(0)
         if self._low is None or self._low.shape != low.shape:
             self._low, self._high = low, high
@@ -105,7 +108,8 @@ class InputScaleProbe(Probe):
                 "feature_rms_max": rms.max(),
                 "feature_rms_median": rms.median(),
                 "abs_mean_max": m.mean(0).abs().max(),
-                "std_max": m.std(0).max() if m.shape[0] > 1 else 0.0,
+                "std_max": std.max(),
+                "std_min": torch.where(std > 0, std, std.max()).min(),
             },
         )
 
