@@ -47,6 +47,10 @@ CAUSES: dict[str, tuple[str, ...]] = {
 
 #: causes that act only through the optimizer's updates
 UPDATE_CAUSES = ("lr_too_high", "exploding_gradients", "missing_zero_grad")
+#: findings read off a loss that does not fall, which a model whose layers compose to one linear
+#: map (an underfitting finding with ``linear_layers`` in its evidence: an activation missing)
+#: explains whatever the step size looks like
+LINEAR_MODEL_EXPLAINS = ("lr_too_high", "lr_too_low")
 
 #: most specific (a bug in the code) first, generic symptoms last
 SPECIFICITY = (
@@ -169,6 +173,10 @@ def rank(findings: list[Finding]) -> list[Finding]:
 
 def _can_explain(cause: Finding, symptom: Finding) -> bool:
     """The cause's category lists the symptom's (CAUSES), the evidence allows it, and it ranks first."""
+    if _linear_model(cause) and symptom.category in LINEAR_MODEL_EXPLAINS:
+        return True
+    if _linear_model(symptom) and cause.category in LINEAR_MODEL_EXPLAINS:
+        return False
     if symptom.category not in CAUSES.get(cause.category, ()):
         return False
     # dead or identical units give zero gradients: a .grad that stays None needs a graph that
@@ -184,6 +192,11 @@ def _can_explain(cause: Finding, symptom: Finding) -> bool:
     if symptom.category == "non_finite" and symptom.step == 0 and cause.category in UPDATE_CAUSES:
         return False
     return _cause_ranks_first(cause, symptom)
+
+
+def _linear_model(finding: Finding) -> bool:
+    """An underfitting finding on a model that is one linear map (a code fault, not a dynamic)."""
+    return finding.category == "underfitting" and finding.evidence.get("linear_layers", 0) >= 2
 
 
 def _cause_ranks_first(cause: Finding, symptom: Finding) -> bool:
