@@ -134,6 +134,10 @@ TARGET_RMS_HIGH = 100.0
 #: load_diabetes, the noisiest sklearn regression set, explains 50-60 % (0.4-0.5
 #: unexplained); the seeded raw-target example stays at 1.06 (not even the mean learned).
 TARGET_UNEXPLAINED_FRACTION = 0.7
+#: input_scale: the smallest non-zero per-feature std of the first layer's input below this
+#: fraction of the largest, in every measured batch (three orders of magnitude; own choice,
+#: measured: see SQUEEZED in the README)
+SQUEEZED_FEATURE_RATIO = 1e-3
 #: a hand-written loss's residual (prediction - target) at step 0 is the target's own scale
 #: only when the model's first predictions are this many times smaller (own choice: one
 #: order of magnitude; a residual the size of the predictions is the model's scale)

@@ -84,6 +84,34 @@ def feature_scale(run: RunData) -> list[Finding]:
     return []
 
 
+@rule("input_scale.squeezed", "input_scale", needs=("input_stats",))
+def squeezed_features(run: RunData) -> list[Finding]:
+    """Some input features vary orders of magnitude less than others, in every early batch."""
+    records = [r for r in run.records("input_stats")
+               if to_float(r.get("std_min")) > 0 and math.isfinite(to_float(r["std_max"])) and to_float(r["std_max"]) > 0]
+    if not records:
+        return []
+    ratios = [to_float(r["std_min"]) / to_float(r["std_max"]) for r in records]
+    worst = max(ratios)  # the least squeezed batch: every batch must show it
+    if not worst < T.SQUEEZED_FEATURE_RATIO:
+        return []
+    first = records[0]
+    return [
+        _input_finding(
+            "squeezed",
+            f"some input features vary {fmt(1 / worst)}x less than others",
+            f"In each of {len(records)} measured batches going into {first['module']} ({first['module_type']}, "
+            f"{first['features']} features) the smallest per-feature std was at most {fmt(worst)} of the largest "
+            f"(first batch: {fmt(to_float(first['std_min']))} against {fmt(to_float(first['std_max']))}).",
+            "The features were scaled together instead of one by one (one mean and std over the whole matrix, where a "
+            "large-valued column dominates), or left in units of very different size: the squeezed features reach the "
+            "first layer as near-constants, and their signal is lost beside the others.",
+            {"std_ratio": worst, "std_min": to_float(first["std_min"]), "std_max": to_float(first["std_max"])},
+            first["module"],
+        )
+    ]
+
+
 @rule("input_scale.constant", "input_scale", needs=("input_constant", "input_stats"))
 def constant_features(run: RunData) -> list[Finding]:
     """Most input features never change over all observed batches."""
@@ -168,4 +196,4 @@ def target_scale(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [feature_scale, constant_features, target_scale]
+    return [feature_scale, squeezed_features, constant_features, target_scale]
