@@ -1,12 +1,15 @@
 """Fixes found by the thirteenth held-out set: a rate decayed to ~0 in every fold of a k-fold
 loop, an encoder behind torch.round in a functional model, a custom Function first applied to
 the data, weight decay beside vanishing gradients, zero-initialised residual branches, a sweep
-of fresh models on misaligned labels, and the targets of a hand-written squared error."""
+of fresh models on misaligned labels, the targets of a hand-written squared error, features
+squeezed by one scale for the whole matrix, and a linear model ranked before the step size."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from traindebug.engine import rank
+from traindebug.findings import Finding
 from traindebug.rules.gradient_scale import vanishing_depth
 from traindebug.rules.over_regularization import decay_dominates
 
@@ -183,3 +186,47 @@ def test_the_targets_of_a_hand_written_squared_error_are_measured(check) -> None
     assert found[0]["evidence"]["target_rms"] > 250
     standardised = check(KELVIN.replace("TARGET", "(t - t.mean()) / t.std()"), name="ok.py").serious()
     assert "input_scale" not in [f["category"] for f in standardised]
+
+
+SCALED_TOGETHER = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+n = 1024
+raw = torch.stack([torch.randn(n) * 1.5e4 + 5e4,     # income
+                   torch.randn(n) * 12 + 40,          # age
+                   torch.rand(n),                     # a ratio
+                   torch.randn(n) * 3 + 8], 1)        # tenure
+y = ((raw[:, 1] - 40) / 12 + (raw[:, 2] - 0.5) * 3 + (raw[:, 3] - 8) / 3).unsqueeze(1)
+x = (raw - raw.MEAN) / raw.STD
+model = nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Linear(32, 1))
+opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+for step in range(60):
+    i = torch.randint(0, n, (64,))
+    loss = nn.functional.mse_loss(model(x[i]), y[i])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_features_scaled_with_one_mean_and_std_for_the_whole_matrix_are_found(check) -> None:
+    found = check(SCALED_TOGETHER.replace("MEAN", "mean()").replace("STD", "std()")).serious()
+    assert [(f["category"], f["rule"]) for f in found][:1] == [("input_scale", "input_scale.squeezed")]
+    per_column = check(SCALED_TOGETHER.replace("MEAN", "mean(0)").replace("STD", "std(0)"), name="ok.py").serious()
+    assert "input_scale" not in [f["category"] for f in per_column]
+
+
+def _finding(category: str, **evidence: Any) -> Finding:
+    return Finding(rule=category, category=category, severity="warning", title="", observation="", hypothesis="",
+                   suggestion="", evidence=evidence)
+
+
+def test_a_linear_model_is_ranked_before_the_step_size() -> None:
+    ranked = rank([_finding("lr_too_high"), _finding("underfitting", linear_layers=3)])
+    assert [f.category for f in ranked] == ["underfitting", "lr_too_high"]
+    assert ranked[1].explained_by == ranked[0].id
+    # a plateau of a model with non-linearities does not explain the step size: it is its symptom
+    ranked = rank([_finding("lr_too_high"), _finding("underfitting", linear_layers=0)])
+    assert [f.category for f in ranked] == ["lr_too_high", "underfitting"]
