@@ -83,20 +83,22 @@ def coupled_decay(run: RunData) -> float:
 
 
 def decay_to_gradient(run: RunData, decay: float) -> float:
-    """Median over the first 10 steps of decay * |W| / |dL/dW|, the norms taken over all dense
-    weight matrices together (embedding tables left out: a batch touches few of their rows).
-    Together, not per matrix: with vanishing gradients the early layers' tiny gradients make the
-    decay dominate there, while the layers near the loss, which carry the gradient, fit the data."""
+    """Median over the first 10 steps of the median over dense weight matrices (embedding tables
+    left out: a batch touches few of their rows) of decay * |W| / |dL/dW|. Matrices whose RMS
+    gradient is below GRAD_DEPTH_RATIO_LOW of the largest one's are left out: their gradient
+    vanished (vanishing_gradients' bar), and any decay dominates a vanished gradient."""
     names, lookups = run.tensor_names, lookup_tables(run)
+    shapes = (run.last("tensors") or {}).get("shapes", [])
     idx = [i for i in matrix_tensors(run) if i < len(names) and names[i].rsplit(".", 1)[0] not in lookups]
     _, grads = per_tensor(run, "grad_norms")
     _, weights = per_tensor(run, "param_norms")
     per_step = []
     for g, w in zip(grads[:10], weights[:10]):
-        kept = [i for i in idx if i < min(len(g), len(w)) and math.isfinite(g[i]) and math.isfinite(w[i])]
-        gradient = math.sqrt(sum(g[i] ** 2 for i in kept))
-        if gradient > 0:
-            per_step.append(decay * math.sqrt(sum(w[i] ** 2 for i in kept)) / gradient)
+        rms = {i: g[i] / math.sqrt(math.prod(shapes[i])) for i in idx
+               if i < min(len(g), len(w), len(shapes)) and g[i] > 0 and math.isfinite(g[i])}
+        if rms:
+            top = max(rms.values())
+            per_step.append(median([decay * w[i] / g[i] for i, r in rms.items() if r >= T.GRAD_DEPTH_RATIO_LOW * top]))
     return median(per_step)
 
 
@@ -120,7 +122,7 @@ def decay_dominates(run: RunData) -> list[Finding]:
             title=f"weight decay {decay:g} pulls on the weights with {fmt(ratio)}x the force of the data gradient",
             observation=(
                 f"The optimizer adds weight_decay x W = {decay:g} x W to each gradient. In the first 10 steps this term "
-                f"was {fmt(ratio)}x the loss's own gradient (norms over all weight matrices); {loss}."
+                f"was {fmt(ratio)}x the loss's own gradient (median over the weight matrices); {loss}."
             ),
             hypothesis=(
                 "Early in training, when the loss gradient is at its largest, the decay term is already as large: the "
@@ -257,7 +259,7 @@ def loss_penalty(run: RunData) -> list[Finding]:
     stalled = not fourth < (1 - T.UNDERFIT_PLATEAU_PROGRESS) * third
     what = (f"It equals {fmt(coefficient)} x the sum of the squared parameters at every measured step: an L2 penalty "
             f"with coefficient {fmt(coefficient)}, whose gradient 2 x {fmt(coefficient)} x W was {fmt(pull)}x the "
-            f"gradient of the whole loss in the first 10 steps (norms over all weight matrices)."
+            f"gradient of the whole loss in the first 10 steps (median over the weight matrices)."
             if coefficient is not None else "")
     # a weight penalty as large as the data term is over-regularization by definition; another
     # added term (a VAE's KL, an auxiliary task) only when the data term has also stopped improving
