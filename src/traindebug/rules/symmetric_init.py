@@ -9,6 +9,13 @@ from traindebug.rules.base import Rule, fmt, per_tensor, rule
 from traindebug.store import RunData
 
 
+def _unit_gains(names: list[str], shapes: list[list[int]], i: int) -> bool:
+    """A parametrized weight's stored per-unit gains (weight_norm's ``g``: ``<module>.parametrizations.
+    weight.original0``, shape (units, 1, ...)): equal gains scale units whose directions differ."""
+    name, shape = names[i] if i < len(names) else "", shapes[i] if i < len(shapes) else []
+    return ".parametrizations." in name and len(shape) >= 2 and all(d == 1 for d in shape[1:])
+
+
 @rule("init.symmetric", "symmetric_init", needs=("unit_spread",))
 def symmetric(run: RunData) -> list[Finding]:
     """Rows identical at step 0 and still identical at the last check: symmetry never broken."""
@@ -20,7 +27,7 @@ def symmetric(run: RunData) -> list[Finding]:
     first, last = rows[0], rows[-1]
     stuck = [
         i for i in range(min(len(first), len(last)))
-        if 0 <= first[i] <= T.SYMMETRY_SPREAD and 0 <= last[i] <= T.SYMMETRY_SPREAD
+        if 0 <= first[i] <= T.SYMMETRY_SPREAD and 0 <= last[i] <= T.SYMMETRY_SPREAD and not _unit_gains(names, shapes, i)
     ]
     if not stuck:
         return []

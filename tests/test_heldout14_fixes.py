@@ -1,0 +1,50 @@
+"""Fixes found by the fourteenth held-out set: a NaN after a loss that was falling, the gains of
+a weight-normed layer, weight decay that dominates all but a dense head, and a model that
+returns a tuple to the batch-mixing check."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from traindebug.rules.learning_rate import diverging
+from traindebug.rules.over_regularization import decay_dominates
+from traindebug.rules.symmetric_init import symmetric
+
+from test_dynamics_rules import make_run, spread_steps, training
+
+
+def _then_nan(before: list[float]) -> list[dict[str, Any]]:
+    """Steps with the given losses, then non-finite ones, each update 0.15 of its weight."""
+    steps = training(len(before) + 20, lambda i: before[i] if i < len(before) else math.nan, ratio=0.15)
+    return steps
+
+
+def test_a_nan_after_a_falling_loss_is_not_divergence() -> None:
+    falling = [0.69 - 0.4 * i / 140 for i in range(140)]  # 0.69 down to 0.29, then log(0)
+    assert diverging.fn(make_run(_then_nan(falling))) == []
+    # the same run whose loss grew for three steps before it overflowed
+    rising = falling[:-3] + [0.5, 4.0, 300.0]
+    assert [(f.category, f.severity) for f in diverging.fn(make_run(_then_nan(rising)))] == [("lr_too_high", "error")]
+
+
+def test_the_gains_of_a_weight_normed_layer_are_not_symmetric_units() -> None:
+    steps = spread_steps([0.0, -1, 0.0, -1], [0.0, -1, 0.0, -1])
+    names = ["l1.parametrizations.weight.original0", "l1.parametrizations.weight.original1", "out.weight", "out.bias"]
+    tensors = {"kind": "tensors", "step": 0, "names": names, "shapes": [[32, 1], [32, 8], [4, 32], [4]],
+               "in_optimizer": [True] * 4}
+    found = symmetric.fn(make_run(steps, [tensors]))
+    # equal gains (original0) are fine; the output layer's identical rows are not
+    assert [f.evidence["tensors"] for f in found] == [["out.weight"]]
+
+
+def test_decay_that_dominates_all_but_a_dense_head_is_found() -> None:
+    """Three conv kernels pulled 1x by Adam's decay 0.1, a head whose gradient is ten times larger."""
+    names = ["c1.weight", "c2.weight", "c3.weight", "fc.weight"]
+    steps = training(40, lambda i: 1.0 - 0.002 * i)
+    for s in steps:
+        s["grad_norms"], s["param_norms"] = [0.1, 0.1, 0.1, 1.0], [1.0] * 4
+    records = [{"kind": "tensors", "step": 0, "names": names, "shapes": [[16, 16, 5]] * 3 + [[4, 32]],
+                "in_optimizer": [True] * 4},
+               {"kind": "optimizers", "step": 0, "optimizers": [{"type": "Adam", "groups": [{"lr": 1e-3, "weight_decay": 0.1}]}]}]
+    assert [f.category for f in decay_dominates.fn(make_run(steps, records))] == ["over_regularization"]
