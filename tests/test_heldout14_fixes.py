@@ -48,3 +48,38 @@ def test_decay_that_dominates_all_but_a_dense_head_is_found() -> None:
                 "in_optimizer": [True] * 4},
                {"kind": "optimizers", "step": 0, "optimizers": [{"type": "Adam", "groups": [{"lr": 1e-3, "weight_decay": 0.1}]}]}]
     assert [f.category for f in decay_dominates.fn(make_run(steps, records))] == ["over_regularization"]
+
+
+ATTENTION_POOL = """
+import torch
+from torch import nn
+
+class Pool(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.feat, self.score, self.out = nn.Linear(8, 16), nn.Linear(16, 1), nn.Linear(16, 1)
+
+    def forward(self, bags):                       # (bags, instances, features)
+        h = torch.tanh(self.feat(bags))
+        a = torch.softmax(self.score(h), dim=DIM)  # over the instances of a bag: dim=1
+        return self.out((a * h).sum(1)).squeeze(-1), a.squeeze(-1)
+
+torch.manual_seed(0)
+x = torch.randn(256, 6, 8)
+y = (x[:, :, 0].max(1).values > 1.5).float()
+model = Pool()
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for step in range(20):
+    i = torch.randint(0, 256, (32,))
+    logits, _ = model(x[i])
+    loss = nn.functional.binary_cross_entropy_with_logits(logits, y[i])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_model_that_returns_a_tuple_is_checked_for_batch_mixing(check) -> None:
+    found = check(ATTENTION_POOL.replace("DIM", "0")).serious()
+    assert [f["category"] for f in found][:1] == ["batch_mixing"]
+    assert "batch_mixing" not in [f["category"] for f in check(ATTENTION_POOL.replace("DIM", "1"), name="ok.py").serious()]

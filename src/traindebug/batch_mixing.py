@@ -31,6 +31,7 @@ from torch import nn
 from torch.utils._pytree import tree_flatten, tree_unflatten
 
 from traindebug import thresholds as T
+from traindebug.gradcheck import first_float
 from traindebug.isolation import rng_preserved
 
 MAX_ROWS = 8  # samples i whose outputs are differentiated (one backward each)
@@ -108,10 +109,6 @@ def _sequence_first(module: nn.Module) -> bool:
     return getattr(module, "batch_first", None) is False
 
 
-def _first_float(value: Any) -> torch.Tensor | None:
-    return next((t for t in tree_flatten(value)[0] if isinstance(t, torch.Tensor) and t.is_floating_point()), None)
-
-
 class _Tracer:
     """Forward hooks: make embedding outputs leaves, record every module's input and output."""
 
@@ -149,7 +146,7 @@ class _Tracer:
         return hook
 
     def _record(self, name: str, side: str, value: Any, sequence_first: bool) -> None:
-        t = _first_float(value)
+        t = first_float(value)
         if t is not None and t.requires_grad and len(self.events) < MAX_EVENTS:
             dim = batch_dim(t, self.n, sequence_first)
             if dim is not None:
@@ -180,7 +177,7 @@ def _check(model: nn.Module, args: tuple, kwargs: dict, n: int, seed: int) -> Ba
     finally:
         tracer.remove()
     sources += tracer.sources
-    out = _first_float(output)
+    out = first_float(output)
     out_dim = batch_dim(out, n) if out is not None else None
     if not sources:
         raise BatchMixingError("no input with a batch dimension reaches the model differentiably")

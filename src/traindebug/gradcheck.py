@@ -240,7 +240,7 @@ def _prepared_copy(
             with torch.no_grad():
                 _seed_all(seed)
                 out = candidate(*cast_floats(args, dtype), **cast_floats(kwargs, dtype))
-                value = loss(out, dtype) if loss else _first_float(out)
+                value = loss(out, dtype) if loss else first_float(out)
             if value is None or value.dtype != dtype:
                 raise TypeError(f"output dtype is {getattr(value, 'dtype', None)}, not {dtype}")
         except Exception as exc:  # noqa: BLE001 - fall back to float32, then give up in words
@@ -274,7 +274,8 @@ def _seed_all(seed: int) -> None:
         torch.cuda.manual_seed_all(seed)
 
 
-def _first_float(out: Any) -> torch.Tensor | None:
+def first_float(out: Any) -> torch.Tensor | None:
+    """The first floating-point tensor of a model output (a tensor, or a tuple/dict of them)."""
     leaves, _ = tree_flatten(out)
     return next((t for t in leaves if isinstance(t, torch.Tensor) and t.is_floating_point()), None)
 

@@ -31,7 +31,7 @@ from typing import Any, Callable
 import torch
 
 from traindebug.batch_mixing import BatchMixingError, batch_mixing
-from traindebug.gradcheck import GradcheckError, cast_floats, check_function, check_model
+from traindebug.gradcheck import GradcheckError, cast_floats, check_function, check_model, first_float
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext, describe_exception
 from traindebug.schedule import NEVER, STEP_ZERO
@@ -73,9 +73,11 @@ def batch_size_for(call: LossCall | None, output: Any) -> int | None:
     """The loss target's batch size, when the model output's first dimension has that size.
 
     A flattened ``(time * batch)`` target of a sequence-first output does not match, so
-    time is never taken for the batch.
+    time is never taken for the batch. A model that returns several tensors (logits and
+    attention weights) is judged by its first floating-point one, as the check reads it.
     """
-    if call is None or not isinstance(output, torch.Tensor) or output.dim() == 0:
+    output = first_float(output)
+    if call is None or output is None or output.dim() == 0:
         return None
     target = call.target
     if not isinstance(target, torch.Tensor) or target.dim() == 0 or target.shape[0] != output.shape[0]:
