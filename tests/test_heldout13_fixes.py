@@ -230,3 +230,16 @@ def test_a_linear_model_is_ranked_before_the_step_size() -> None:
     # a plateau of a model with non-linearities does not explain the step size: it is its symptom
     ranked = rank([_finding("lr_too_high"), _finding("underfitting", linear_layers=0)])
     assert [f.category for f in ranked] == ["lr_too_high", "underfitting"]
+
+
+def test_a_module_seen_twice_is_judged_by_tensor_not_by_name() -> None:
+    """functional_call on a parameter dict: the dict's tensors (optimized) and the module's own
+    (never used, in no optimizer) share their names; the unused ones are no warning."""
+    from traindebug.rules.gradient_flow import no_gradient
+
+    steps = training(30, 1.0)
+    for s in steps:
+        s["grad_norms"] = [0.1, 0.1, 0.0, 0.0]
+    tensors = {"kind": "tensors", "step": 0, "names": ["0.weight", "0.bias", "0.weight", "0.bias"],
+               "shapes": [[8, 4], [8], [8, 4], [8]], "in_optimizer": [True, True, False, False]}
+    assert [f.severity for f in no_gradient.fn(make_run(steps, [tensors]))] == ["info"]

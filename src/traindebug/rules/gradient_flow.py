@@ -16,10 +16,12 @@ def _module_of(name: str) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name
 
 
-def _group_by_module(names: list[str], indices: list[int]) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = defaultdict(list)
+def _group_by_module(names: list[str], indices: list[int]) -> dict[str, list[int]]:
+    """Tensor indices by module (indices, not names: a module registered twice, once through a
+    functional_call dict and once as itself, gives two tensors of one name)."""
+    groups: dict[str, list[int]] = defaultdict(list)
     for i in indices:
-        groups[_module_of(names[i])].append(names[i])
+        groups[_module_of(names[i])].append(i)
     return groups
 
 
@@ -71,16 +73,17 @@ def no_gradient(run: RunData) -> list[Finding]:
     never_made = {i for i in dead if missing and all(i in m for m in missing)}  # .grad None at every step
     stale = set(stale_optimizer_tensors(names, in_opt))
     shapes = (run.last("tensors") or {}).get("shapes", [])
-    for module, tensors in _group_by_module(names, dead).items():
+    for module, group in _group_by_module(names, dead).items():
+        tensors = [names[i] for i in group]
         if stale.issuperset(tensors):
             continue  # the old parameters of a replaced module: flow.frozen reports the new ones
-        optimized = any(in_opt[names.index(t)] for t in tensors if names.index(t) < len(in_opt))
+        optimized = any(in_opt[i] for i in group if i < len(in_opt))
         # the module's other tensors get gradients: the graph reaches it, and the loss is
         # invariant to these (a bias that cancels in a score difference or a normalisation);
         # a weight matrix cannot cancel so, and a functional model's tensors share one
         # pseudo-module (their optimizer group) whether or not they belong together
         partial = module in reached
-        invariant = partial and all(len(shapes[names.index(t)]) <= 1 for t in tensors if names.index(t) < len(shapes))
+        invariant = partial and all(len(shapes[i]) <= 1 for i in group if i < len(shapes))
         findings.append(
             Finding(
                 rule="flow.no_gradient",
@@ -107,7 +110,7 @@ def no_gradient(run: RunData) -> list[Finding]:
                 # None (never made), not zero: the graph does not reach them; no value (dead or identical
                 # units) can do that, which the ranking takes into account
                 evidence={"tensors": tensors, "steps": len(rows),
-                          "grad_none": all(names.index(t) in never_made for t in tensors)},
+                          "grad_none": all(i in never_made for i in group)},
                 caveat="A module that is deliberately unused (an auxiliary head) produces the same signal.",
                 figures=["grad_heatmap"],
             )
@@ -145,8 +148,9 @@ def frozen(run: RunData) -> list[Finding]:
     nothing_moves = len(stuck) == n
     stale = stale_optimizer_tensors(names, in_opt)
     findings = []
-    for module, tensors in _group_by_module(names, stuck).items():
-        outside = [t for t in tensors if names.index(t) < len(in_opt) and not in_opt[names.index(t)]]
+    for module, group in _group_by_module(names, stuck).items():
+        tensors = [names[i] for i in group]
+        outside = [names[i] for i in group if i < len(in_opt) and not in_opt[i]]
         if nothing_moves:
             why = "No parameter changed at any step although gradients were computed: the optimizer never steps (optimizer.step() missing or skipped) or its learning rate is 0."
         elif outside and stale:
