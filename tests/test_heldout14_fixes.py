@@ -83,3 +83,20 @@ def test_a_model_that_returns_a_tuple_is_checked_for_batch_mixing(check) -> None
     found = check(ATTENTION_POOL.replace("DIM", "0")).serious()
     assert [f["category"] for f in found][:1] == ["batch_mixing"]
     assert "batch_mixing" not in [f["category"] for f in check(ATTENTION_POOL.replace("DIM", "1"), name="ok.py").serious()]
+
+
+def test_the_batch_of_a_sequence_first_model_is_not_guessed() -> None:
+    """A (time, batch, features) output of a model with a batch_first=False GRU, against a target
+    of the same shape: dimension 0 is time, which must not be taken for the batch."""
+    import torch
+    from torch import nn
+
+    from traindebug.probes.base import LossCall
+    from traindebug.probes.gradient_check import batch_size_for
+
+    gru = nn.GRU(3, 8)
+    output = (torch.randn(40, 16, 3), torch.randn(1, 16, 8))  # (prediction, hidden state)
+    call = LossCall("mse_loss", nn.functional.mse_loss, output[0], torch.randn(40, 16, 3), {}, torch.tensor(1.0), True)
+    assert batch_size_for(call, output, gru) is None
+    # the same tuple from a batch-first model: the batch is dimension 0
+    assert batch_size_for(call, output, nn.GRU(3, 8, batch_first=True)) == 40

@@ -29,6 +29,7 @@ from dataclasses import asdict
 from typing import Any, Callable
 
 import torch
+from torch import nn
 
 from traindebug.batch_mixing import BatchMixingError, batch_mixing
 from traindebug.gradcheck import GradcheckError, cast_floats, check_function, check_model, first_float
@@ -69,15 +70,19 @@ def loss_for(call: LossCall | None, output: Any) -> tuple[Callable[[Any, torch.d
     return loss, f"{call.name} on the model output" + ("" if shape is None else " (reshaped)")
 
 
-def batch_size_for(call: LossCall | None, output: Any) -> int | None:
+def batch_size_for(call: LossCall | None, output: Any, model: nn.Module | None = None) -> int | None:
     """The loss target's batch size, when the model output's first dimension has that size.
 
     A flattened ``(time * batch)`` target of a sequence-first output does not match, so
-    time is never taken for the batch. A model that returns several tensors (logits and
-    attention weights) is judged by its first floating-point one, as the check reads it.
+    time is never taken for the batch; nor is a ``(time, batch, ...)`` output of a model with
+    a sequence-first module (``batch_first=False``), whose first dimension may be time. A model
+    that returns several tensors (logits and attention weights) is judged by its first
+    floating-point one, as the check reads it.
     """
     output = first_float(output)
     if call is None or output is None or output.dim() == 0:
+        return None
+    if model is not None and output.dim() >= 3 and any(getattr(m, "batch_first", None) is False for m in model.modules()):
         return None
     target = call.target
     if not isinstance(target, torch.Tensor) or target.dim() == 0 or target.shape[0] != output.shape[0]:
@@ -173,9 +178,9 @@ class BatchMixingProbe(_OnceOnTheBatch):
     def _check(self, ctx: StepContext) -> None:
         batch = ctx.batch
         assert batch is not None
-        n = batch_size_for(ctx.loss_call, batch.output)
+        n = batch_size_for(ctx.loss_call, batch.output, batch.model)
         if n is None:  # e.g. a sequence-first output flattened for the loss: dim 0 may be time
-            ctx.emit("batch_mixing", {"skipped": "batch size unknown: the loss target and the model output differ in their first dimension"})
+            ctx.emit("batch_mixing", {"skipped": "batch size unknown: the loss target and the model output differ in their first dimension, or a sequence-first module leaves it open whether that dimension is time"})
             return
         try:
             result = batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=n)
