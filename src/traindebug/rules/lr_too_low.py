@@ -4,6 +4,7 @@ one that never brings the rate near the configured value (a warmup longer than t
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from traindebug import thresholds as T
 from traindebug.findings import Finding
@@ -107,16 +108,27 @@ def _decayed_rows(rows: list[list[float]], first_group: int) -> list[bool] | Non
     return [all(r[g] < T.LR_DECAYED_FRACTION * peaks[g] for g in groups if peaks[g] > 0) for r in rows]
 
 
-def _decay_tail(run: RunData) -> tuple[int, int, float, float, int, int] | None:
-    """(first step of the ~0 tail, its length, peak lr, last lr, length of the run's final tail,
-    number of optimizers whose rate ended decayed) when the groups end decayed; with optimizers built one after another (a k-fold loop), each
-    optimizer's own groups are judged over its own stretch of steps and the tails are added up."""
+@dataclass
+class DecayTail:
+    """Where the learning rate stayed at ~0 until the end of an optimizer's stretch of steps."""
+
+    start: int  #: first step of the first ~0 tail
+    length: int  #: steps at ~0, all optimizers together
+    peak: float  #: highest rate seen
+    last: float  #: the rate at the end of the last tail
+    final: int  #: length of the run's own final tail (0 if the run did not end at ~0)
+    optimizers: int  #: optimizers whose rate ended at ~0
+
+
+def _decay_tail(run: RunData) -> DecayTail | None:
+    """The ~0 tails of the learning rate; with optimizers built one after another (a k-fold loop),
+    each optimizer's own groups are judged over its own stretch of steps and the tails added up."""
     steps, rows = run.series("lr")
     kept = [(s, [float(v) for v in row]) for s, row in zip(steps, rows) if isinstance(row, list) and row]
     if len(kept) < T.MIN_STEPS_FOR_TREND:
         return None
     steps, rows = [s for s, _ in kept], [r for _, r in kept]
-    first, length, peak, last, final, optimizers = None, 0, 0.0, 0.0, 0, 0
+    tail = DecayTail(start=-1, length=0, peak=0.0, last=0.0, final=0, optimizers=0)
     for begin, end, first_group in _segments(rows):
         decayed = _decayed_rows(rows[begin:end], first_group)
         if decayed is None:
@@ -124,14 +136,14 @@ def _decay_tail(run: RunData) -> tuple[int, int, float, float, int, int] | None:
         start = len(decayed)
         while start > 0 and decayed[start - 1]:
             start -= 1
-        peak = max(peak, max(max(r[first_group:]) for r in rows[begin:end]))
-        final = len(decayed) - start
-        if final:
-            first = steps[begin + start] if first is None else first
-            length += final
-            last = max(rows[end - 1][first_group:])
-            optimizers += 1
-    return (first, length, peak, last, final, optimizers) if first is not None else None
+        tail.peak = max(tail.peak, max(max(r[first_group:]) for r in rows[begin:end]))
+        tail.final = len(decayed) - start
+        if tail.final:
+            tail.start = steps[begin + start] if tail.start < 0 else tail.start
+            tail.length += tail.final
+            tail.last = max(rows[end - 1][first_group:])
+            tail.optimizers += 1
+    return tail if tail.optimizers else None
 
 
 @rule("lr.schedule_decayed_early", "lr_too_low", needs=("lr",))
@@ -140,7 +152,7 @@ def schedule_decayed_early(run: RunData) -> list[Finding]:
     tail = _decay_tail(run)
     if tail is None:
         return []
-    start, length, peak, last, final, optimizers = tail
+    start, length, peak, last, final, optimizers = tail.start, tail.length, tail.peak, tail.last, tail.final, tail.optimizers
     total = len(run.steps)
     if length < max(T.MIN_STEPS_FOR_TREND, T.LR_DECAYED_RUN_FRACTION * total):
         return []
@@ -158,9 +170,10 @@ def schedule_decayed_early(run: RunData) -> list[Finding]:
             observation=(
                 f"The learning rate fell from its peak {peak:.3g} to below {T.LR_DECAYED_FRACTION:g}x of it at step {start} "
                 + (f"and stayed there for the remaining {length} steps" if optimizers == 1 else
-                   f"and so did each of {optimizers} optimizers built one after another, {length} steps in all")
+                   f"and stayed there until that optimizer's last step; so did the rate of each of the {optimizers} "
+                   f"optimizers built one after another, {length} steps at ~0 in all")
                 + f" ({100 * length / total:.0f} % of the run; last value {last:.3g})."
-                + (f" Over that stretch the loss changed by {fmt(100 * moved)} %." if math.isfinite(moved) else "")
+                + (f" Over the last stretch the loss changed by {fmt(100 * moved)} %." if math.isfinite(moved) else "")
             ),
             hypothesis=(
                 "The schedule decays much faster than intended: typically a scheduler meant per epoch "
