@@ -124,7 +124,8 @@ def clip_after_update(run: RunData) -> list[Finding]:
     ]
 
 
-def _rms(run: RunData, index: int, norms: list[float]) -> float:
+def rms_gradient(run: RunData, index: int, norms: list[float]) -> float:
+    """RMS entry of tensor ``index`` from its norm in a per-tensor row ``norms``."""
     shape = (run.last("tensors") or {}).get("shapes", [])[index]
     return norms[index] / math.sqrt(max(math.prod(shape), 1))
 
@@ -139,8 +140,8 @@ def lookup_tables(run: RunData) -> set[str]:
 def _depth_ratio(run: RunData, matrices: list[int], rows: list[list[float]]) -> tuple[float, int, int, float, float] | None:
     """(first/last RMS gradient ratio, first, last, first_rms, last_rms) of one model's weight matrices."""
     first, last = matrices[0], matrices[-1]
-    first_rms = median([_rms(run, first, r) for r in rows if first < len(r)])
-    last_rms = median([_rms(run, last, r) for r in rows if last < len(r)])
+    first_rms = median([rms_gradient(run, first, r) for r in rows if first < len(r)])
+    last_rms = median([rms_gradient(run, last, r) for r in rows if last < len(r)])
     if not (math.isfinite(first_rms) and math.isfinite(last_rms)) or last_rms <= 0 or first_rms <= 0:
         return None  # no gradient at all is no_gradient_flow's finding, not a vanishing one
     return first_rms / last_rms, first, last, first_rms, last_rms

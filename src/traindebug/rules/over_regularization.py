@@ -9,7 +9,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, late, matrix_tensors, median, per_tensor, rule
-from traindebug.rules.gradient_scale import clipped_after_update, lookup_tables
+from traindebug.rules.gradient_scale import clipped_after_update, lookup_tables, rms_gradient
 from traindebug.rules.learning_rate import not_improving
 from traindebug.store import RunData, to_float
 
@@ -88,14 +88,12 @@ def decay_to_gradient(run: RunData, decay: float) -> float:
     gradient is below GRAD_DEPTH_RATIO_LOW of the largest one's are left out: their gradient
     vanished (vanishing_gradients' bar), and any decay dominates a vanished gradient."""
     names, lookups = run.tensor_names, lookup_tables(run)
-    shapes = (run.last("tensors") or {}).get("shapes", [])
     idx = [i for i in matrix_tensors(run) if i < len(names) and names[i].rsplit(".", 1)[0] not in lookups]
     _, grads = per_tensor(run, "grad_norms")
     _, weights = per_tensor(run, "param_norms")
     per_step = []
     for g, w in zip(grads[:10], weights[:10]):
-        rms = {i: g[i] / math.sqrt(math.prod(shapes[i])) for i in idx
-               if i < min(len(g), len(w), len(shapes)) and g[i] > 0 and math.isfinite(g[i])}
+        rms = {i: rms_gradient(run, i, g) for i in idx if i < min(len(g), len(w)) and g[i] > 0 and math.isfinite(g[i])}
         if rms:
             top = max(rms.values())
             per_step.append(median([decay * w[i] / g[i] for i, r in rms.items() if r >= T.GRAD_DEPTH_RATIO_LOW * top]))
