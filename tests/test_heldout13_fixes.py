@@ -186,6 +186,17 @@ def test_the_targets_of_a_hand_written_squared_error_are_measured(check) -> None
     assert found[0]["evidence"]["target_rms"] > 250
     standardised = check(KELVIN.replace("TARGET", "(t - t.mean()) / t.std()"), name="ok.py").serious()
     assert "input_scale" not in [f["category"] for f in standardised]
+    # a model that returns a tuple (prediction, features): its first tensor is the prediction
+    tupled = KELVIN.replace("TARGET", "t").replace(
+        "model = nn.Sequential(nn.Linear(4, 32), nn.Tanh(), nn.Linear(32, 1))",
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.body = nn.Sequential(nn.Linear(4, 32), nn.Tanh(), nn.Linear(32, 1))\n"
+        "    def forward(self, x):\n"
+        "        return self.body(x), x\n"
+        "model = Net()").replace("model(x[i])", "model(x[i])[0]")
+    assert [f["category"] for f in check(tupled, name="tupled.py").serious()][:1] == ["input_scale"]
 
 
 SCALED_TOGETHER = """

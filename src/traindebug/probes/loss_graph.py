@@ -29,6 +29,7 @@ from typing import Any
 
 import torch
 
+from traindebug.gradcheck import first_float
 from traindebug.plugins import hookimpl
 from traindebug.probes.autograd_graph import graph_nodes, graph_root
 from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
@@ -151,8 +152,8 @@ class LossGraphProbe(Probe):
         output = graph_root([self._output, ctx.batch.output if ctx.batch else None])
         self._output = None
         found = residual(root.grad_fn)
-        prediction = ctx.batch.output if ctx.batch else None
-        if found is not None and isinstance(prediction, torch.Tensor) and prediction.is_floating_point():
+        prediction = first_float(ctx.batch.output) if ctx.batch else None
+        if found is not None and prediction is not None:
             found["output_rms"] = float(prediction.detach().float().square().mean().sqrt())
         ctx.emit("loss_graph", {
             "broadcasts": pairwise_broadcasts(root.grad_fn),
