@@ -16,8 +16,7 @@ from test_dynamics_rules import make_run, spread_steps, training
 
 def _then_nan(before: list[float]) -> list[dict[str, Any]]:
     """Steps with the given losses, then non-finite ones, each update 0.15 of its weight."""
-    steps = training(len(before) + 20, lambda i: before[i] if i < len(before) else math.nan, ratio=0.15)
-    return steps
+    return training(len(before) + 20, lambda i: before[i] if i < len(before) else math.nan, ratio=0.15)
 
 
 def test_a_nan_after_a_falling_loss_is_not_divergence() -> None:

@@ -146,7 +146,7 @@ def _targets(run: RunData) -> dict[str, Any] | None:
                 "mean": to_float(records[0].get("target_mean")),
                 "prediction": max(to_float(r.get("input_rms")) for r in records)}
     found = (run.last("loss_graph") or {}).get("residual")
-    if not found or name:
+    if not found or name:  # a torch loss function was seen: its inputs speak, not a residual
         return None
     rms, prediction = to_float(found.get("rms")), to_float(found.get("output_rms"))
     if not prediction * T.TARGET_OVER_PREDICTION < rms:

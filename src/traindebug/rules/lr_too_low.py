@@ -152,12 +152,11 @@ def schedule_decayed_early(run: RunData) -> list[Finding]:
     tail = _decay_tail(run)
     if tail is None:
         return []
-    start, length, peak, last, final, optimizers = tail.start, tail.length, tail.peak, tail.last, tail.final, tail.optimizers
-    total = len(run.steps)
+    start, length, total = tail.start, tail.length, len(run.steps)
     if length < max(T.MIN_STEPS_FOR_TREND, T.LR_DECAYED_RUN_FRACTION * total):
         return []
     _, losses = run.floats("loss")
-    tail_losses = [v for v in losses[-final:] if math.isfinite(v)] if final else []
+    tail_losses = [v for v in losses[-tail.final:] if math.isfinite(v)] if tail.final else []
     moved = loss_progress(tail_losses[0], median(tail_losses[-max(3, len(tail_losses) // 5) :])) if len(tail_losses) > 3 else math.nan
     return [
         Finding(
@@ -168,11 +167,11 @@ def schedule_decayed_early(run: RunData) -> list[Finding]:
             step=start,
             title=f"the learning rate is ~0 from step {start} on ({length} of {total} steps)",
             observation=(
-                f"The learning rate fell from its peak {peak:.3g} to below {T.LR_DECAYED_FRACTION:g}x of it at step {start} "
-                + (f"and stayed there for the remaining {length} steps" if optimizers == 1 else
-                   f"and stayed there until that optimizer's last step; so did the rate of each of the {optimizers} "
+                f"The learning rate fell from its peak {tail.peak:.3g} to below {T.LR_DECAYED_FRACTION:g}x of it at step {start} "
+                + (f"and stayed there for the remaining {length} steps" if tail.optimizers == 1 else
+                   f"and stayed there until that optimizer's last step; so did the rate of each of the {tail.optimizers} "
                    f"optimizers built one after another, {length} steps at ~0 in all")
-                + f" ({100 * length / total:.0f} % of the run; last value {last:.3g})."
+                + f" ({100 * length / total:.0f} % of the run; last value {tail.last:.3g})."
                 + (f" Over the last stretch the loss changed by {fmt(100 * moved)} %." if math.isfinite(moved) else "")
             ),
             hypothesis=(
@@ -180,7 +179,7 @@ def schedule_decayed_early(run: RunData) -> list[Finding]:
                 "(StepLR, ExponentialLR, MultiStepLR) is stepped after every batch, or its step size/decay is set in the wrong unit."
             ),
             suggestion="Call scheduler.step() once per epoch (or convert its step_size/milestones to batches), and plot the learning rate per step.",
-            evidence={"decayed_from_step": start, "decayed_steps": length, "steps": total, "peak_lr": peak, "last_lr": last},
+            evidence={"decayed_from_step": start, "decayed_steps": length, "steps": total, "peak_lr": tail.peak, "last_lr": tail.last},
             caveat="A schedule that legitimately ends near 0 does so only in the last few steps of training; a run cut short by --max-steps is judged on the steps seen.",
             figures=["loss"],
         )
