@@ -290,12 +290,16 @@ def _random_like(t: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
 
 
 def _parameter_direction(module: nn.Module | None, p: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """A random direction in ``p``, zero in the rows autograd leaves out by design: the
-    ``padding_idx`` row of an embedding table gets no gradient although lookups read it."""
+    """A random direction in ``p`` (a parameter of ``module`` or of one of its submodules), zero
+    in the rows autograd leaves out by design: the ``padding_idx`` row of an embedding table gets
+    no gradient although lookups read it (and a bidirectional RNN carries what it reads at padded
+    positions into the real ones)."""
     v = _random_like(p, generator)
-    padding = getattr(module, "padding_idx", None)
-    if isinstance(module, (nn.Embedding, nn.EmbeddingBag)) and padding is not None and p is module.weight:
-        v[padding] = 0
+    tables = module.modules() if module is not None else ()
+    for table in tables:
+        padding = getattr(table, "padding_idx", None)
+        if isinstance(table, (nn.Embedding, nn.EmbeddingBag)) and padding is not None and p is table.weight:
+            v[padding] = 0
     return v
 
 
