@@ -33,7 +33,7 @@ from traindebug.terminal import Terminal
 
 
 #: the probe hooks called on training events (setup and finish are called for every probe)
-HOOKS = ("on_forward", "on_loss_call", "before_backward", "after_backward", "before_step", "after_step")
+HOOKS = ("on_forward", "on_eval_forward", "on_loss_call", "before_backward", "after_backward", "before_step", "after_step")
 
 
 #: custom autograd Functions kept for the gradient check, and the largest argument kept (elements)
@@ -262,7 +262,12 @@ class Session:
 
     def on_forward(self, module: nn.Module, args: tuple, kwargs: dict, output: Any, root: bool) -> None:
         """A module's forward finished."""
-        if not torch.is_grad_enabled() or isinstance(module, nn.modules.loss._Loss):
+        if isinstance(module, nn.modules.loss._Loss):
+            return
+        if not torch.is_grad_enabled():
+            if self._started:
+                for probe in self._listeners["on_eval_forward"]:
+                    self._call(probe.on_eval_forward, self._ctx, module)
             return
         with self._timed():
             if root and id(module) in self._model_ids:
@@ -516,6 +521,8 @@ class Session:
             prefix = "" if i == 0 else f"model{i}."
             for name, p in model.named_parameters():
                 add(prefix + name, p)
+            for name, p in _unregistered_tensors(model):
+                add(prefix + name, p)
         for i, opt in enumerate(self.run.optimizers):
             for g, group in enumerate(opt.param_groups):
                 for j, p in enumerate(group["params"]):
@@ -540,6 +547,18 @@ class Session:
         if self._started:
             for probe in self._probes:
                 self._call(probe.on_params_added, self.run)
+
+
+def _unregistered_tensors(model: nn.Module) -> list[tuple[str, torch.Tensor]]:
+    """Leaf tensors that require grad, held as plain module attributes instead of registered
+    parameters (``self.scale = torch.ones(1, requires_grad=True)``): ``model.parameters()``, and
+    so an optimizer built from it, never sees them, yet the backward fills their ``.grad``."""
+    return [
+        (f"{name}.{attr}" if name else attr, value)
+        for name, module in model.named_modules()
+        for attr, value in vars(module).items()
+        if isinstance(value, torch.Tensor) and not isinstance(value, nn.Parameter) and value.requires_grad and value.is_leaf
+    ]
 
 
 def _implements(probe: Probe, hook: str) -> bool:
