@@ -10,6 +10,7 @@ parameters, ``.grad``, optimizer state, module modes, buffers or the global RNG
 Order of events within one optimizer step (step index ``ctx.step``)::
 
     on_forward (every module call of a training forward, when wants_forward)
+    on_eval_forward (every module call with gradients disabled: evaluation, sampling)
     on_loss_call (each call of a torch loss function)
     before_backward / after_backward (once per backward; several with accumulation)
     before_step (grads are final, parameters not yet updated)
@@ -173,6 +174,10 @@ class Probe:
 
     def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
         """A module finished a training forward (grad enabled) on a due step."""
+
+    def on_eval_forward(self, ctx: StepContext, module: nn.Module) -> None:
+        """A module finished a forward with gradients disabled (evaluation, sampling), on any step;
+        called for every such module call, so keep it to a few attribute reads."""
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         """A torch loss function was called (training or evaluation)."""

@@ -10,7 +10,12 @@ time of the check; a frozen backbone kept in eval mode on purpose is left out). 
   before it (a model replaced by a rebuilt one, or an EMA copy, no longer runs there),
 - at each evaluation loss call (gradients disabled and the model output built
   without gradients): ``eval_calls_checked`` / ``eval_calls_train_mode`` in the
-  step record, how many such calls ran with those modules in training mode.
+  step record, how many such calls ran with those of the modules that made the
+  output in training mode,
+- for forwards with gradients disabled (an evaluation that computes only metrics, no
+  loss): ``eval_forwards_train_mode`` in the step record, how many of those modules ran
+  in training mode, with ``trained_models``, the number of models with trainable
+  parameters then (a GAN samples from its generator without gradients).
 """
 
 from __future__ import annotations
@@ -57,6 +62,10 @@ class ModuleModeProbe(Probe):
         self._models = 0
         self._eval_calls = 0
         self._eval_train = 0
+        #: ids of the mode-sensitive modules that ran in training mode with gradients disabled
+        self._eval_forward_train: set[int] = set()
+        #: ids of the mode-sensitive modules that ran (with or without gradients) since the last loss call
+        self._since_loss: set[int] = set()
 
     def setup(self, run: RunContext) -> None:
         self._refresh(run)
@@ -79,6 +88,7 @@ class ModuleModeProbe(Probe):
     def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
         if isinstance(module, SENSITIVE):
             self._ran.add(id(module))
+            self._since_loss.add(id(module))
 
     def before_backward(self, ctx: StepContext) -> None:
         if self._models != len(ctx.run.models):
@@ -101,11 +111,20 @@ class ModuleModeProbe(Probe):
         ctx.record("eval_mode_modules",
                    sum(1 for _, m, parent in self._modules if not m.training and id(m) in ran and is_trained(parent)))
 
+    def on_eval_forward(self, ctx: StepContext, module: nn.Module) -> None:
+        if isinstance(module, SENSITIVE):
+            self._since_loss.add(id(module))
+            if module.training:
+                self._eval_forward_train.add(id(module))
+
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
+        ran, self._since_loss = self._since_loss, set()
         if call.training or call.input.requires_grad or not self._modules:
             return
         self._eval_calls += 1
-        if any(m.training and is_trained(parent) for _, m, parent in self._modules):
+        # only the modules of the forward that made this output: an EMA copy evaluated in eval
+        # mode while the live model stays in training mode is a correct evaluation
+        if any(m.training and id(m) in ran and is_trained(parent) for _, m, parent in self._modules):
             self._eval_train += 1
 
     def after_step(self, ctx: StepContext) -> None:
@@ -113,6 +132,12 @@ class ModuleModeProbe(Probe):
             ctx.record("eval_calls_checked", self._eval_calls)
             ctx.record("eval_calls_train_mode", self._eval_train)
             self._eval_calls = self._eval_train = 0
+        if self._eval_forward_train:
+            ran, self._eval_forward_train = self._eval_forward_train, set()
+            count = sum(1 for _, m, parent in self._modules if id(m) in ran and is_trained(parent))
+            if count:
+                ctx.record("eval_forwards_train_mode", count)
+                ctx.record("trained_models", sum(1 for model in ctx.run.models if is_trained(model)))
 
 
 @hookimpl

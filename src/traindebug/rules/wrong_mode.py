@@ -73,11 +73,51 @@ def train_during_eval(run: RunData) -> list[Finding]:
             ),
             suggestion="Call model.eval() before evaluating (together with torch.no_grad()) and model.train() after.",
             evidence={"eval_calls": total, "eval_calls_in_train_mode": bad},
-            caveat="Monte-Carlo dropout at evaluation is deliberate; only loss calls are seen, evaluation without a loss function is not checked.",
+            caveat="Monte-Carlo dropout at evaluation is deliberate.",
+        )
+    ]
+
+
+@rule("mode.train_during_eval_forward", "wrong_mode", needs=("eval_forwards_train_mode",))
+def train_during_eval_forward(run: RunData) -> list[Finding]:
+    """Forwards with gradients disabled, between some of the training steps and in a run
+    without evaluation losses, ran while dropout/batch-norm modules of the one trained model
+    were in training mode."""
+    if run.has("eval_calls_checked"):
+        return []  # an evaluation with a loss function: train_during_eval judges it
+    steps, counts = run.floats("eval_forwards_train_mode")
+    _, models = run.floats("trained_models")
+    all_steps, _ = run.floats("loss")
+    bad = [s for s, c in zip(steps, counts) if c > 0]
+    if len(bad) < 2 or max(models) > 1 or len(bad) > T.EVAL_FORWARD_MAX_FRACTION * max(1, len(all_steps)):
+        return []
+    return [
+        Finding(
+            rule="mode.train_during_eval_forward",
+            category="wrong_mode",
+            severity="warning",
+            confidence=0.7,
+            step=bad[0],
+            title="evaluation forwards run with dropout/batch norm in training mode",
+            observation=(
+                f"Between {len(bad)} of {len(all_steps)} training steps, from step {bad[0]}, the model ran forward with "
+                f"gradients disabled while up to {int(max(counts))} of {_kinds(run)} were in training mode."
+            ),
+            hypothesis=(
+                "An evaluation (accuracy, predictions) runs under torch.no_grad() without model.eval(): torch.no_grad() does "
+                "not switch modes, so dropout still drops units (noisy, pessimistic metrics) and batch norm normalizes with the "
+                "evaluation batch's statistics and updates its running statistics with evaluation data."
+            ),
+            suggestion="Call model.eval() before evaluating (together with torch.no_grad()) and model.train() after.",
+            evidence={"steps_with_train_mode_eval": len(bad), "steps": len(all_steps), "first_step": bad[0]},
+            caveat=(
+                "Forwards without gradients on a minority of steps are read as evaluation; Monte-Carlo dropout, or "
+                "recomputing batch-norm statistics (SWA's update_bn), runs in training mode on purpose."
+            ),
         )
     ]
 
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [eval_during_training, train_during_eval]
+    return [eval_during_training, train_during_eval, train_during_eval_forward]
