@@ -8,7 +8,10 @@ options: class weights, pos_weight and a summed reduction change it) and
 the floor loss (the same loss of a prediction equal to the targets: above 0
 for soft targets and label smoothing).
 Evaluation losses (loss calls with gradients disabled) go into the step record
-as ``eval_loss`` (their mean since the previous step). Training loss calls with
+as ``eval_loss`` (their mean since the previous step) and, when there were two to
+EVAL_STREAMS_MAX of them, as ``eval_losses`` in the order called (a script that
+evaluates the training and the validation set one after the other in one
+evaluation: the overfitting rule tells them apart by position). Training loss calls with
 a scalar output go into it as ``loss_fn_value`` (their sum in the step) and
 ``loss_fn_calls``: the backpropagated loss minus that sum is whatever the script
 added by hand (a penalty, an auxiliary term).
@@ -26,6 +29,8 @@ from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
 from traindebug.schedule import EVERY_STEP
 
 CLASSIFICATION = ("cross_entropy", "nll_loss")
+#: most evaluation losses of one step kept one by one (more are batches of a loader: only their mean)
+EVAL_STREAMS_MAX = 4
 BINARY = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 
 
@@ -151,8 +156,11 @@ class LossProbe(Probe):
             ctx.record("loss_fn_calls", len(self._train))
             self._train = []
         if self._eval:
-            ctx.record("eval_loss", _stacked(self._eval).mean())
+            losses = _stacked(self._eval)
+            ctx.record("eval_loss", losses.mean())
             ctx.record("eval_calls", len(self._eval))
+            if 1 < len(self._eval) <= EVAL_STREAMS_MAX:
+                ctx.record("eval_losses", losses)
             self._eval = []
 
 
