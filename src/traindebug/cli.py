@@ -122,8 +122,9 @@ def _check(args: argparse.Namespace) -> int:
     verdict = run_script(args.script, args.script_args, session)
     if verdict.run.end.get("status") == "completed" and verdict.run.end.get("backward_passes", 0) == 0:
         print(
-            f"traindebug: {args.script} ran without a single backward pass: nothing was trained, "
-            f"so nothing could be diagnosed (outputs in {session.out_dir})",
+            f"traindebug: {args.script} ran without a single backward pass, so nothing could be diagnosed: "
+            f"traindebug observes loss.backward(), torch.autograd.grad and optimizer steps, not gradients taken "
+            f"with torch.func transforms (grad, grad_and_value, vjp) (outputs in {session.out_dir})",
             file=sys.stderr,
         )
         return EXIT_USAGE
