@@ -36,7 +36,8 @@ def _streams(run: RunData) -> list[tuple[str, list[tuple[int, float]]]]:
 def overfitting(run: RunData) -> list[Finding]:
     """Evaluation losses (loss calls under no_grad) rise above their minimum by the GL criterion,
     or by a smaller GL that lasts longer than early stopping would have waited; judged on their
-    mean and on each of several losses computed in one evaluation (the most risen one is reported)."""
+    mean and on each of several losses computed in one evaluation, which must rise by the GL
+    criterion for longer than early stopping would have waited (the most risen one is reported)."""
     found = [f for label, pairs in _streams(run) for f in _judge(run, pairs, label)]
     return sorted(found, key=lambda f: -f.evidence["generalization_loss"])[:1]
 
@@ -53,8 +54,11 @@ def _judge(run: RunData, pairs: list[tuple[int, float]], label: str) -> list[Fin
     final = median(tail)
     gl = final / best - 1
     after = len(pairs) - 1 - best_i
-    sustained = after > T.EARLY_STOP_PATIENCE_MAX and gl > T.OVERFIT_SUSTAINED_GL
-    if gl <= T.OVERFIT_GENERALIZATION_LOSS and not sustained:
+    sustained = after > T.EARLY_STOP_PATIENCE_MAX
+    if label:  # one of several losses per evaluation may be one batch of a loader: noisier, so both
+        if gl <= T.OVERFIT_GENERALIZATION_LOSS or not sustained:
+            return []
+    elif gl <= T.OVERFIT_GENERALIZATION_LOSS and not (sustained and gl > T.OVERFIT_SUSTAINED_GL):
         return []
     window = max(1, (pairs[-1][0] - pairs[0][0]) // max(1, len(pairs) - 1))
     train_at_best = _train_loss_near(run, best_step, window)
