@@ -5,6 +5,7 @@ model, and the training and validation set evaluated one after the other."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -202,3 +203,21 @@ def test_a_small_rise_that_outlasts_early_stopping_patience_is_overfitting() -> 
     assert [f.category for f in overfitting.fn(make_run(_evaluations([(v,) for v in falling + rising])))] == ["overfitting"]
     # the same rise over 10 evaluations is within a common patience: not yet
     assert overfitting.fn(make_run(_evaluations([(v,) for v in falling + rising[:10]]))) == []
+
+
+def test_labels_that_neighbours_predict_leave_no_room_for_label_noise() -> None:
+    """A loss stuck at 0.6x ln(3) is what 20 % label noise leaves (info) unless nearest neighbours
+    in the inputs almost always share a label (a linear model on spirals: a warning)."""
+    from traindebug.rules.underfitting import underfitting
+
+    chance = math.log(3)
+    steps = training(300, lambda i: chance * (0.6 + 0.4 * math.exp(-i / 20)), ratio=2e-3)
+
+    def neighbours(hits: float) -> list[dict[str, Any]]:
+        return [{"kind": "label_neighbours", "hits": hits, "expected": 342.0, "variance": 367.0, "samples": 1024.0,
+                 "steps": 16}]
+
+    assert [f.severity for f in underfitting.fn(make_run(steps, chance=chance))] == ["info"]
+    assert [f.severity for f in underfitting.fn(make_run(steps, neighbours(1022), chance=chance))] == ["warning"]
+    # neighbours that agree only 75 % of the time allow that much noise: still info
+    assert [f.severity for f in underfitting.fn(make_run(steps, neighbours(768), chance=chance))] == ["info"]

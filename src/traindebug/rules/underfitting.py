@@ -39,6 +39,27 @@ def logged_scale(logged: float, call: float) -> float:
     return logged / call
 
 
+def label_noise_bound(run: RunData, classes: int | None) -> float | None:
+    """An upper bound, in nats per sample, of the cross-entropy that label noise leaves to a
+    perfect model, from the nearest-neighbour label agreement of the first batches
+    (``probes/label_neighbours.py``); None without that record.
+
+    The 1-NN error R bounds the Bayes error from above (Cover & Hart 1967: R* <= R_NN,
+    asymptotically; neighbours within one batch are farther, so R is larger still), and a
+    Bayes error e bounds the labels' conditional entropy H(Y|X) <= H_b(e) + e ln(C - 1)
+    (Fano's inequality), which is the lowest cross-entropy any model can reach. R is taken
+    at two standard errors above its estimate.
+    """
+    record = run.last("label_neighbours")
+    if not record or not classes or classes < 2 or not record.get("samples"):
+        return None
+    n = float(record["samples"])
+    error = 1.0 - float(record["hits"]) / n
+    error = min(0.5, error + 2 * math.sqrt(2 * max(error * (1 - error), 1 / n) / n))  # mutual pairs: doubled variance
+    entropy = -error * math.log(error) - (1 - error) * math.log(1 - error) if 0 < error < 1 else 0.0
+    return entropy + error * math.log(classes - 1)
+
+
 @rule("fit.underfitting", "underfitting", needs=("loss", "update_ratio"))
 def underfitting(run: RunData) -> list[Finding]:
     """Loss flat over the last half of the run, still high, while steps are of a healthy size."""
@@ -55,7 +76,7 @@ def underfitting(run: RunData) -> list[Finding]:
     # stacked weighted layers with no nonlinearity between them (probes/loss_graph.py)
     linear = int((run.last("loss_graph") or {}).get("linear_layers") or 0)
     linear = linear if linear >= 2 else 0
-    floor = 0.0
+    floor, scale = 0.0, 1.0
     if chance:
         scale = logged_scale(losses[0], to_float(info.get("initial_loss")))
         reference, floor = chance * scale, to_float(info.get("floor_loss") or 0.0) * scale
@@ -78,8 +99,12 @@ def underfitting(run: RunData) -> list[Finding]:
         return []
     params = sum(math.prod(s) for s in (run.last("tensors") or {}).get("shapes", []))
     # a classification plateau that label noise in the data could explain is only worth a note,
-    # unless the model cannot represent anything but a linear map
-    noisy_data_could_explain = chance and not linear and fourth - floor <= T.UNDERFIT_WARNING_FRACTION * (reference - floor)
+    # unless the model cannot represent anything but a linear map, or the inputs' nearest
+    # neighbours show labels too consistent for that much noise
+    noise = label_noise_bound(run, info.get("classes")) if chance else None
+    noise_cannot_explain = noise is not None and fourth - floor > noise * scale
+    noisy_data_could_explain = (chance and not linear and not noise_cannot_explain
+                                and fourth - floor <= T.UNDERFIT_WARNING_FRACTION * (reference - floor))
     return [
         Finding(
             rule="fit.underfitting",
@@ -95,6 +120,8 @@ def underfitting(run: RunData) -> list[Finding]:
                 f"(median update-to-weight ratio {fmt(late_ratio)}); the model has {params} trainable parameters."
                 + (f" Its {linear} weighted layers have no nonlinearity between them (only additions, scalings, "
                    "reshapes and pooling): together they are one linear map." if linear else "")
+                + (f" Nearest neighbours among the inputs share labels so often that label noise leaves at most "
+                   f"{fmt(noise * scale)} of loss to a perfect model." if noise_cannot_explain and noise is not None else "")
             ),
             hypothesis=(
                 "The model is linear: an activation function is missing between its layers (defined but not applied, "
@@ -107,10 +134,10 @@ def underfitting(run: RunData) -> list[Finding]:
                 "training data to near-zero loss; if it does not, look for a bug in the model or the data instead."
             ),
             evidence={"third_quarter_loss": third, "last_quarter_loss": fourth, "reference_loss": reference, "floor_loss": floor,
-                      "update_ratio": late_ratio, "parameters": params, "linear_layers": linear},
+                      "update_ratio": late_ratio, "parameters": params, "linear_layers": linear, "label_noise_bound": noise},
             caveat=(
-                "Noisy targets have an irreducible loss; a plateau above zero is expected there. This rule cannot tell "
-                "the two apart, and reports a classification plateau below "
+                "Noisy targets have an irreducible loss; a plateau above zero is expected there. Unless the inputs' nearest "
+                "neighbours bound the label noise, this rule cannot tell the two apart, and reports a classification plateau below "
                 f"{100 * T.UNDERFIT_WARNING_FRACTION:.0f} % of the way to chance level (reachable with ~25 % label noise) as info only."
             ),
             figures=["loss"],
