@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
@@ -23,7 +25,7 @@ def _streams(run: RunData) -> list[tuple[str, list[tuple[int, float]]]]:
     streams = [("", [(s, v) for s, v in zip(steps, evals) if v == v])]
     steps, rows = run.series("eval_losses")
     if rows:
-        k = max(set(map(len, rows)), key=[len(r) for r in rows].count)
+        k = Counter(len(r) for r in rows).most_common(1)[0][0]
         kept = [(s, r) for s, r in zip(steps, rows) if len(r) == k]
         for i in range(k):
             values = [(s, to_float(r[i])) for s, r in kept]
