@@ -9,6 +9,10 @@ from traindebug.rules.base import Rule, rule
 from traindebug.store import RunData
 
 
+#: what to do about an evaluation that runs in training mode (both evaluation rules)
+EVAL_MODE_SUGGESTION = "Call model.eval() before evaluating (together with torch.no_grad()) and model.train() after."
+
+
 def _kinds(run: RunData) -> str:
     modules = (run.last("mode_modules") or {}).get("modules", [])
     kinds = sorted({m["kind"] for m in modules})
@@ -71,7 +75,7 @@ def train_during_eval(run: RunData) -> list[Finding]:
                 "model.eval() is missing before the evaluation loop: torch.no_grad() does not switch modes, so dropout "
                 "still drops units (noisy, pessimistic metrics) and batch norm updates its running statistics with evaluation data."
             ),
-            suggestion="Call model.eval() before evaluating (together with torch.no_grad()) and model.train() after.",
+            suggestion=EVAL_MODE_SUGGESTION,
             evidence={"eval_calls": total, "eval_calls_in_train_mode": bad},
             caveat="Monte-Carlo dropout at evaluation is deliberate.",
         )
@@ -108,7 +112,7 @@ def train_during_eval_forward(run: RunData) -> list[Finding]:
                 "not switch modes, so dropout still drops units (noisy, pessimistic metrics) and batch norm normalizes with the "
                 "evaluation batch's statistics and updates its running statistics with evaluation data."
             ),
-            suggestion="Call model.eval() before evaluating (together with torch.no_grad()) and model.train() after.",
+            suggestion=EVAL_MODE_SUGGESTION,
             evidence={"steps_with_train_mode_eval": len(bad), "steps": len(all_steps), "first_step": bad[0]},
             caveat=(
                 "Forwards without gradients on a minority of steps are read as evaluation; Monte-Carlo dropout, or "
