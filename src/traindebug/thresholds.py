@@ -258,6 +258,8 @@ OVERFIT_SUSTAINED_GL = 0.02
 #: wrong_mode: forwards without gradients in training mode count as evaluation only when they
 #: happen between at most this fraction of the steps (own choice: evaluation runs every epoch,
 #: of at least two steps; a GAN's generator or a teacher runs without gradients on every step).
+#: Measured over every example folder: the five seeded runs that evaluate in training mode do
+#: so between 1.7-3.3 % of their steps; no clean run has such forwards at all.
 EVAL_FORWARD_MAX_FRACTION = 0.5
 #: underfitting: training steps needed before a plateau can be called (own choice: the
 #: first 100 steps of the clean controls are still in their fast phase).
