@@ -115,6 +115,8 @@ class Session:
         self._graph_leaves: list[torch.Tensor] = []
         self._versions: list[int] = []
         self._param_ids: set[int] = set()
+        #: ids of the grad-requiring tensors that module attributes held at the last rescan
+        self._held: set[int] = set()
         self._params_dirty = True
         self._model_ids: set[int] = set()
         self._optimizers: "weakref.WeakSet[torch.optim.Optimizer]" = weakref.WeakSet()
@@ -517,12 +519,18 @@ class Session:
                 self._param_ids.add(id(p))
                 added.append((name, p))  # type: ignore[arg-type]
 
+        held: set[int] = set()
         for i, model in enumerate(self.run.models):
             prefix = "" if i == 0 else f"model{i}."
             for name, p in model.named_parameters():
                 add(prefix + name, p)
+            # only a tensor still held at the next rescan is state like a parameter; one replaced
+            # every step (an input kept for inspection) would read as never updated
             for name, p in _unregistered_tensors(model):
-                add(prefix + name, p)
+                held.add(id(p))
+                if id(p) in self._held:
+                    add(prefix + name, p)
+        self._held = held
         for i, opt in enumerate(self.run.optimizers):
             for g, group in enumerate(opt.param_groups):
                 for j, p in enumerate(group["params"]):
