@@ -289,17 +289,21 @@ def _random_like(t: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return torch.randn(t.shape, generator=generator, dtype=t.dtype).to(t.device)
 
 
-def _parameter_direction(module: nn.Module | None, p: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """A random direction in ``p`` (a parameter of ``module`` or of one of its submodules), zero
-    in the rows autograd leaves out by design: the ``padding_idx`` row of an embedding table gets
-    no gradient although lookups read it (and a bidirectional RNN carries what it reads at padded
-    positions into the real ones)."""
+def _padding_rows(module: nn.Module | None) -> dict[int, int]:
+    """The rows autograd leaves out by design, by tensor id: the ``padding_idx`` row of each
+    embedding table in ``module`` gets no gradient although lookups read it (and a bidirectional
+    RNN carries what it reads at padded positions into the real ones)."""
+    if module is None:
+        return {}
+    return {id(m.weight): m.padding_idx for m in module.modules()
+            if isinstance(m, (nn.Embedding, nn.EmbeddingBag)) and m.padding_idx is not None}
+
+
+def _parameter_direction(p: torch.Tensor, generator: torch.Generator, padding: dict[int, int]) -> torch.Tensor:
+    """A random direction in ``p``, zero in its padding row if it has one (``_padding_rows``)."""
     v = _random_like(p, generator)
-    tables = module.modules() if module is not None else ()
-    for table in tables:
-        padding = getattr(table, "padding_idx", None)
-        if isinstance(table, (nn.Embedding, nn.EmbeddingBag)) and padding is not None and p is table.weight:
-            v[padding] = 0
+    if id(p) in padding:
+        v[padding[id(p)]] = 0
     return v
 
 
@@ -402,13 +406,13 @@ def _tensor_checks(
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad and p.is_floating_point()]
     grads = torch.autograd.grad(base, [p for _, p in named], allow_unused=True)
     scale = abs(float(base.detach()))
-    modules = dict(model.named_modules())
+    padding = _padding_rows(model)
     checks = []
     for (name, p), g in zip(named, grads):
         if g is None or time.perf_counter() > deadline:
             unchecked.append(name)
             continue
-        v = _parameter_direction(modules.get(name.rpartition(".")[0]), p, generator)
+        v = _parameter_direction(p, generator, padding)
         analytic = float((g * v).sum())
         original = p.detach().clone()
 
@@ -518,7 +522,8 @@ def _callable_check(
         return None
     x = [leaves[i].detach().clone().requires_grad_() for i in slots]
     vx = [_random_like(t, generator) for t in x]
-    vp = [_parameter_direction(module, p, generator) for p in params]
+    padding = _padding_rows(module)
+    vp = [_parameter_direction(p, generator, padding) for p in params]
     originals = [p.detach().clone() for p in params]
 
     def call(inputs: list[torch.Tensor]) -> list[torch.Tensor]:
