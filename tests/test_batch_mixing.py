@@ -177,8 +177,9 @@ def test_sequence_first_language_model_is_clean_with_the_right_batch_size() -> N
     assert not result.mixed and len(result.matrix[0]) == 5
 
 
-def test_probe_skips_when_the_loss_flattens_the_output(tmp_path) -> None:
-    """Flattened (time * batch) targets give no batch size: time must not pass for the batch."""
+def test_probe_does_not_take_time_for_the_batch_when_the_loss_flattens_the_output(tmp_path) -> None:
+    """Flattened (time * batch) targets give no batch size: both leading dims are checked, and
+    the causal dependence along time (dim 0) alone is not mixing."""
     from traindebug.probes.base import Batch, RunContext, Settings, StepContext
     from traindebug.probes.gradient_check import BatchMixingProbe
 
@@ -193,4 +194,4 @@ def test_probe_skips_when_the_loss_flattens_the_output(tmp_path) -> None:
     ctx.batch = Batch(model, (tokens,), {}, output)
     ctx.loss_call = LossCall("cross_entropy", nn.functional.cross_entropy, flat, target, {}, loss.detach(), True)
     BatchMixingProbe().before_step(ctx)
-    assert records and "batch size unknown" in records[0]["skipped"]
+    assert records and records[0]["mixed_along"] == [0] and not records[0]["mixed"]

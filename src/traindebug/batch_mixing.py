@@ -71,12 +71,16 @@ def batch_mixing(
     *,
     kwargs: dict[str, Any] | None = None,
     batch_size: int | None = None,
+    dim: int | None = None,
     seed: int = 0,
 ) -> BatchMixingResult:
     """Check whether outputs of one sample depend on other samples of the batch.
 
     ``inputs`` is a tensor or a tuple of positional arguments; ``batch_size``
-    defaults to the first tensor argument's first dimension.
+    defaults to the first tensor argument's first dimension. ``dim`` names the
+    batch dimension of the inputs and the output when their sizes cannot tell
+    (batch and time of the same length); by default it is the first of size
+    ``batch_size``.
     """
     args = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     kwargs = dict(kwargs or {})
@@ -95,11 +99,18 @@ def batch_mixing(
         if isinstance(module, nn.modules.batchnorm._BatchNorm):
             module.eval()  # taxonomy.md: BatchNorm in train mode is excepted
     with rng_preserved(), torch.enable_grad():
-        return _check(clone, args, kwargs, batch_size, seed)
+        return _check(clone, args, kwargs, batch_size, dim, seed)
 
 
-def batch_dim(t: torch.Tensor, n: int, sequence_first: bool = False) -> int | None:
-    """The batch dimension of ``t``: dim 1 for sequence-first modules, else the first of size n."""
+def batch_dim(t: torch.Tensor, n: int, sequence_first: bool = False, dim: int | None = None) -> int | None:
+    """The batch dimension of ``t``: dim 1 for sequence-first modules, else the first of size n.
+
+    With an explicit ``dim`` (the model's own batch dimension), that one, seen from a
+    sequence-first module with dims 0 and 1 swapped; None when its size is not n.
+    """
+    if dim is not None:
+        own = 1 - dim if sequence_first and dim in (0, 1) else dim
+        return own if t.dim() > own and t.shape[own] == n else None
     if sequence_first and t.dim() == 3 and t.shape[1] == n:
         return 1
     return next((d for d in range(t.dim()) if t.shape[d] == n), None)
@@ -112,8 +123,9 @@ def _sequence_first(module: nn.Module) -> bool:
 class _Tracer:
     """Forward hooks: make embedding outputs leaves, record every module's input and output."""
 
-    def __init__(self, model: nn.Module, n: int) -> None:
+    def __init__(self, model: nn.Module, n: int, dim: int | None) -> None:
         self.n = n
+        self.dim = dim
         self.sources: list[tuple[str, torch.Tensor, int]] = []
         self.events: list[tuple[str, str, torch.Tensor, int]] = []  # (module, side, tensor, batch dim)
         self._handles = []
@@ -134,7 +146,7 @@ class _Tracer:
             reads_ints = bool(leaves) and not any(t.is_floating_point() for t in leaves)
             if is_leaf_module and reads_ints and isinstance(output, torch.Tensor) and output.is_floating_point():
                 # a module reading only integer tensors (an embedding): its output stands in for them
-                dim = batch_dim(leaves[0], self.n, _sequence_first(module))
+                dim = batch_dim(leaves[0], self.n, _sequence_first(module), self.dim)
                 if dim is not None and output.dim() > dim and output.shape[dim] == self.n:
                     leaf = output.detach().requires_grad_()
                     self.sources.append((f"output of {name or type(module).__name__}", leaf, dim))
@@ -148,7 +160,7 @@ class _Tracer:
     def _record(self, name: str, side: str, value: Any, sequence_first: bool) -> None:
         t = first_float(value)
         if t is not None and t.requires_grad and len(self.events) < MAX_EVENTS:
-            dim = batch_dim(t, self.n, sequence_first)
+            dim = batch_dim(t, self.n, sequence_first, self.dim)
             if dim is not None:
                 self.events.append((name, side, t, dim))
 
@@ -157,18 +169,18 @@ class _Tracer:
             handle.remove()
 
 
-def _check(model: nn.Module, args: tuple, kwargs: dict, n: int, seed: int) -> BatchMixingResult:
+def _check(model: nn.Module, args: tuple, kwargs: dict, n: int, batch: int | None, seed: int) -> BatchMixingResult:
     notes: list[str] = []
     sources: list[tuple[str, torch.Tensor, int]] = []
     leaves, treedef = tree_flatten((args, kwargs))
     for k, t in enumerate(leaves):
         if isinstance(t, torch.Tensor) and t.is_floating_point():
-            dim = batch_dim(t, n)
+            dim = batch_dim(t, n, dim=batch)
             if dim is not None:
                 leaves[k] = t.detach().clone().requires_grad_()
                 sources.append((f"input {k} (batch dim {dim})", leaves[k], dim))
     fargs, fkwargs = tree_unflatten(leaves, treedef)
-    tracer = _Tracer(model, n)
+    tracer = _Tracer(model, n, batch)
     torch.default_generator.manual_seed(seed)
     try:
         output = model(*fargs, **fkwargs)
@@ -178,7 +190,7 @@ def _check(model: nn.Module, args: tuple, kwargs: dict, n: int, seed: int) -> Ba
         tracer.remove()
     sources += tracer.sources
     out = first_float(output)
-    out_dim = batch_dim(out, n) if out is not None else None
+    out_dim = batch_dim(out, n, dim=batch) if out is not None else None
     if not sources:
         raise BatchMixingError("no input with a batch dimension reaches the model differentiably")
     if out is None or out_dim is None or not out.requires_grad:

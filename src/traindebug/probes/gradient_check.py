@@ -10,9 +10,11 @@ that step's training forward (``ctx.batch``):
   functional of the output is checked;
 - ``batch_mixing`` emits a ``batch_mixing`` record (see
   ``traindebug.batch_mixing``), with the batch size taken from the loss target
-  when the model output's first dimension has that size (otherwise it is
-  skipped: a sequence-first output flattened for the loss would make time look
-  like the batch, and causal dependence like mixing).
+  when the model output's first dimension has that size. A sequence output that
+  the loss reads flattened (or of a model with a sequence-first module) leaves
+  open whether dim 0 or dim 1 is time, along which causal dependence is no
+  mixing: it is checked along both and counts as mixed only if both mix. Other
+  outputs are skipped.
 
 A check that cannot run emits its record with a ``skipped`` reason.
 
@@ -80,14 +82,29 @@ def batch_size_for(call: LossCall | None, output: Any, model: nn.Module | None =
     floating-point one, as the check reads it.
     """
     output = first_float(output)
-    if call is None or output is None or output.dim() == 0:
-        return None
-    if model is not None and output.dim() >= 3 and any(getattr(m, "batch_first", None) is False for m in model.modules()):
+    if call is None or output is None or output.dim() == 0 or sequence_dims_open(output, model):
         return None
     target = call.target
     if not isinstance(target, torch.Tensor) or target.dim() == 0 or target.shape[0] != output.shape[0]:
         return None
     return target.shape[0]
+
+
+def _dims(output: Any) -> int:
+    output = first_float(output)
+    return -1 if output is None else output.dim()
+
+
+def sequence_dims_open(output: Any, model: nn.Module | None) -> bool:
+    """Whether the output's first two dimensions may be (time, batch) as well as (batch, time):
+    a sequence output of a model with a sequence-first module."""
+    output = first_float(output)
+    return (
+        model is not None
+        and output is not None
+        and output.dim() >= 3
+        and any(getattr(m, "batch_first", None) is False for m in model.modules())
+    )
 
 
 class _OnceOnTheBatch(Probe):
@@ -179,15 +196,39 @@ class BatchMixingProbe(_OnceOnTheBatch):
         batch = ctx.batch
         assert batch is not None
         n = batch_size_for(ctx.loss_call, batch.output, batch.model)
-        if n is None:  # e.g. a sequence-first output flattened for the loss: dim 0 may be time
-            ctx.emit("batch_mixing", {"skipped": "batch size unknown: the loss target and the model output differ in their first dimension, or a sequence-first module leaves it open whether that dimension is time"})
-            return
         try:
-            result = batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=n)
+            if n is not None:
+                result = batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=n)
+                ctx.emit("batch_mixing", {**result.to_record(), "batch_size_from": "loss target"})
+            elif _dims(batch.output) >= 3:  # a sequence output: (batch, time) or (time, batch)
+                ctx.emit("batch_mixing", self._either_dim(batch))
+            else:
+                ctx.emit("batch_mixing", {"skipped": "batch size unknown: the loss target and the model output differ in their first dimension"})
         except BatchMixingError as exc:
             ctx.emit("batch_mixing", {"skipped": str(exc)})
-            return
-        ctx.emit("batch_mixing", {**result.to_record(), "batch_size_from": "loss target"})
+
+    @staticmethod
+    def _either_dim(batch: Any) -> dict[str, Any]:
+        """Dims 0 and 1 of a sequence output whose batch the loss leaves open (it reads the
+        output flattened, or a sequence-first module may make dim 0 time), each taken for the
+        batch in turn.
+
+        One of them may be time, along which a recurrent or attention model depends on other
+        positions by design; along the batch, samples must not. So the samples count as mixed
+        only when they mix along both (the record is the dim-0 check's). A swap of batch and
+        time of equal lengths mixes along one only and is not seen: the model is then a correct
+        model of the other layout.
+        """
+        output = first_float(batch.output)
+        results = [
+            batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=output.shape[d], dim=d)
+            for d in (0, 1)
+        ]
+        record = results[0].to_record()
+        record["mixed"] = all(r.mixed for r in results)
+        record["batch_size_from"] = "output dim 0; dims 0 and 1 were each taken for the batch, since the loss leaves open which one is time"
+        record["mixed_along"] = [d for d, r in zip((0, 1), results) if r.mixed]
+        return record
 
 
 class FunctionCheckProbe(Probe):
