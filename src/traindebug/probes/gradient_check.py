@@ -215,19 +215,27 @@ class BatchMixingProbe(_OnceOnTheBatch):
 
         One of them may be time, along which a recurrent or attention model depends on other
         positions by design; along the batch, samples must not. So the samples count as mixed
-        only when they mix along both (the record is the dim-0 check's). A swap of batch and
+        only when they mix along both (the record is the first check's). A swap of batch and
         time of equal lengths mixes along one only and is not seen: the model is then a correct
-        model of the other layout.
+        model of the other layout. A dimension that the inputs do not have (the classes of a
+        (batch, classes, length) output) cannot be the batch: the other one is judged alone.
         """
         output = first_float(batch.output)
-        results = [
-            batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=output.shape[d], dim=d)
-            for d in (0, 1)
-        ]
-        record = results[0].to_record()
-        record["mixed"] = all(r.mixed for r in results)
-        record["batch_size_from"] = "output dim 0; dims 0 and 1 were each taken for the batch, since the loss leaves open which one is time"
-        record["mixed_along"] = [d for d, r in zip((0, 1), results) if r.mixed]
+        results, errors = {}, []
+        for d in (0, 1):
+            try:
+                results[d] = batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=output.shape[d], dim=d)
+            except BatchMixingError as exc:
+                errors.append(exc)
+        if not results:
+            raise errors[0]
+        record = next(iter(results.values())).to_record()
+        record["mixed"] = all(r.mixed for r in results.values())
+        record["batch_size_from"] = (
+            f"output dim {min(results)}; dims 0 and 1 were each taken for the batch, since the loss leaves open which one is time"
+            + (f" (only dim {min(results)} could be checked)" if len(results) == 1 else "")
+        )
+        record["mixed_along"] = [d for d, r in results.items() if r.mixed]
         return record
 
 
