@@ -7,6 +7,7 @@ end runs the rules and writes ``findings.json`` and ``logbook.md``.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as _dt
 import inspect
@@ -494,20 +495,21 @@ class Session:
         self._params_dirty = True
 
     def _add_graph_leaves(self, loss: torch.Tensor) -> None:
-        """Functional models without optimizer: the trainable leaves of the graph."""
-        seen: set[int] = set()
-        stack = [loss.grad_fn] if loss.grad_fn is not None else []
-        leaves: list[torch.Tensor] = []
-        while stack:
-            node = stack.pop()
-            if node is None or id(node) in seen:
+        """Functional models without optimizer: the trainable leaves of the graph, in depth order
+        as ``model.parameters()`` would list them: farthest from the loss (the input side) first."""
+        distance: dict[int, int] = {}
+        queue = collections.deque([(loss.grad_fn, 0)] if loss.grad_fn is not None else [])
+        leaves: list[tuple[int, int, torch.Tensor]] = []  # (-distance, found, leaf)
+        while queue:
+            node, d = queue.popleft()
+            if node is None or id(node) in distance:
                 continue
-            seen.add(id(node))
+            distance[id(node)] = d
             variable = getattr(node, "variable", None)
             if isinstance(variable, torch.Tensor) and variable.requires_grad:
-                leaves.append(variable)
-            stack.extend(fn for fn, _ in node.next_functions)
-        self._graph_leaves = leaves
+                leaves.append((-d, len(leaves), variable))
+            queue.extend((fn, d + 1) for fn, _ in node.next_functions)
+        self._graph_leaves = [leaf for *_, leaf in sorted(leaves, key=lambda e: e[:2])]
 
     def _refresh_params(self) -> None:
         """Extend the observed tensor list with new models' and optimizers' tensors."""
