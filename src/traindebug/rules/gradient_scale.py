@@ -252,10 +252,24 @@ def exploding_time(run: RunData) -> list[Finding]:
     )]
 
 
+def _relative_updates(run: RunData, first: int, last: int) -> float:
+    """The first matrix's median update-to-weight ratio over the last one's, in the first 10
+    steps with per-tensor records (nan without them)."""
+    _, rows = per_tensor(run, "update_ratio")
+    rows = rows[:10]
+    first_ratio = median([r[first] for r in rows if first < len(r)])
+    last_ratio = median([r[last] for r in rows if last < len(r)])
+    return first_ratio / last_ratio if last_ratio > 0 else math.nan
+
+
 @rule("gradients.vanishing_depth", "vanishing_gradients", needs=("grad_norms",))
 def vanishing_depth(run: RunData) -> list[Finding]:
-    """Early layers get orders of magnitude smaller gradients than late layers (within one model)."""
-    ratios = _depth_ratios(run)
+    """Early layers get orders of magnitude smaller gradients than late layers (within one model),
+    and, where updates were measured, smaller relative updates too."""
+    # an adaptive optimizer (Adam, RMSprop) divides each gradient by its own scale: early layers
+    # whose relative updates are at least the last layer's learn as fast, however small their
+    # gradient (unless it falls below Adam's eps, where the division stops compensating)
+    ratios = [r for r in _depth_ratios(run) if not _relative_updates(run, r[1], r[2]) >= 1.0]
     if not ratios or min(ratios)[0] >= T.GRAD_DEPTH_RATIO_LOW:
         return []
     found = min(ratios)
@@ -268,6 +282,8 @@ def vanishing_depth(run: RunData) -> list[Finding]:
             "an initialization too small for the depth, or a deep plain network without normalization or skip connections."
         ),
         suggestion="Use ReLU-family activations with He (Kaiming) initialization, add normalization layers or residual connections.",
+        caveat="Not reported when the early layers' updates, relative to their weights, are at least the last layer's "
+               "(an adaptive optimizer making up for the small gradient).",
     )]
 
 
