@@ -129,12 +129,18 @@ def frozen(run: RunData) -> list[Finding]:
         return []
     names = run.tensor_names
     in_opt = (run.last("tensors") or {}).get("in_optimizer", [True] * len(names))
-    # steps where nothing moved at all (an optimizer step skipped by GradScaler) say nothing
+    # steps where nothing moved at all (an optimizer step skipped by GradScaler) say nothing,
+    # unless nothing moved on any step a tensor was seen (a later phase that trains only a module
+    # the optimizer does not hold)
     active = [(g, u) for g, u in rows if any(v > 0 for v in u)] or rows
-    n = max(min(len(g), len(u)) for g, u in active)
+    n = max(min(len(g), len(u)) for g, u in rows)
     vanished = vanished_gradients(run)
+
+    def observed(i: int, among: list[tuple[list[float], list[float]]]) -> list[tuple[float, float]]:
+        return [(g[i], u[i]) for g, u in among if i < min(len(g), len(u))]
+
     # a tensor observed from a later step on (unfrozen for fine-tuning) is judged on its own rows
-    seen = [[(g[i], u[i]) for g, u in active if i < min(len(g), len(u))] for i in range(n)]
+    seen = [observed(i, active) if len(observed(i, active)) >= 3 else observed(i, rows) for i in range(n)]
     stuck = [
         i
         for i in range(n)
@@ -170,10 +176,10 @@ def frozen(run: RunData) -> list[Finding]:
                 step=0,
                 where="all parameters" if nothing_moves else module,
                 title=("no parameter ever changes" if nothing_moves else f"{module} gets gradients but never changes"),
-                observation=f"{', '.join(tensors)} had non-zero gradients on {len(active)} steps and an update of exactly 0 on every one.",
+                observation=f"{', '.join(tensors)} had non-zero gradients on {max(len(seen[i]) for i in group)} measured steps and an update of exactly 0 on every one.",
                 hypothesis=why,
                 suggestion="Pass model.parameters() (all of them) to the optimizer, call optimizer.step() after backward, and check the learning rate of every param group.",
-                evidence={"tensors": tensors, "not_in_optimizer": outside, "stale_in_optimizer": stale, "steps": len(active)},
+                evidence={"tensors": tensors, "not_in_optimizer": outside, "stale_in_optimizer": stale, "steps": max(len(seen[i]) for i in group)},
                 caveat="Parameters frozen on purpose should have requires_grad=False; then they are not reported.",
             )
         )
