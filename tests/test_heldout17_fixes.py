@@ -60,3 +60,125 @@ def test_a_correct_sequence_first_rnn_is_not_taken_for_mixing(check) -> None:
     """Along the time dimension outputs depend on earlier positions by design: not mixing."""
     assert "batch_mixing" not in check(_lm(TRANSPOSE), "--max-steps", "3").categories()
     assert "batch_mixing" not in check(_lm(TIME_MAJOR, time_major_input=True), "--max-steps", "3", name="tm.py").categories()
+
+
+def test_a_hand_written_warmup_that_never_ends_is_lr_too_low() -> None:
+    """No scheduler: the rate given to the optimizer's constructor is the configured one. A loss
+    still falling at the end, above half its start, is held back by the rate; a converged one is not."""
+    import math
+
+    from traindebug.rules.lr_too_low import schedule_below_configured
+    from traindebug.store import RunData
+
+    def run(losses: list[float]) -> RunData:
+        records = [{"kind": "tensors", "step": 0, "names": ["w"], "shapes": [[4, 4]], "in_optimizer": [True]},
+                   {"kind": "optimizers", "step": 0, "optimizers": [{"type": "SGD", "default_lr": 0.05, "groups": [{"lr": 3e-4}]}]}]
+        records += [{"kind": "step", "step": i, "loss": v, "lr": [3e-4 * (1 + i // 25)], "update_ratio": [1e-3]}
+                    for i, v in enumerate(losses)]
+        return RunData(records)
+
+    slowly = [2.3 - 0.7 * (i / 180) ** 2 for i in range(180)]  # 2.3 -> 1.6, falling faster at the end
+    assert [f.category for f in schedule_below_configured.fn(run(slowly))] == ["lr_too_low"]
+    converged = [2.3 * math.exp(-i / 20) + 0.05 for i in range(180)]
+    assert schedule_below_configured.fn(run(converged)) == []
+
+
+def _per_tensor_run(rows: list[dict], shapes: list[list[int]]) -> "RunData":
+    from traindebug.store import RunData
+
+    names = [f"layer{i}.weight" for i in range(len(shapes))]
+    records = [{"kind": "tensors", "step": 0, "names": names, "shapes": shapes, "in_optimizer": [True] * len(shapes)}]
+    return RunData(records + [{"kind": "step", "step": i, "loss": 1.0, **row} for i, row in enumerate(rows)])
+
+
+def test_small_early_gradients_that_an_adaptive_optimizer_makes_up_for_are_not_vanishing() -> None:
+    """Adam divides each gradient by its own scale: an encoder behind a straight-through bottleneck
+    gets 180x smaller gradients and still moves as fast, relative to its weights, as the head."""
+    from traindebug.rules.gradient_scale import vanishing_depth
+
+    shapes = [[16, 16]] * 3
+    grads = {"grad_norms": [1e-5, 1e-3, 1e-2], "param_norms": [4.0, 4.0, 4.0]}
+    adam = _per_tensor_run([{**grads, "update_ratio": [2e-2, 2e-2, 2e-2]}] * 10, shapes)
+    assert vanishing_depth.fn(adam) == []
+    sgd = _per_tensor_run([{**grads, "update_ratio": [2e-5, 2e-3, 2e-2]}] * 10, shapes)
+    assert [f.category for f in vanishing_depth.fn(sgd)] == ["vanishing_gradients"]
+
+
+def test_a_module_trained_alone_in_a_later_phase_outside_the_optimizer_is_frozen() -> None:
+    """Phase 2 trains only a new head the optimizer does not hold: no tensor moves on any of its
+    steps, which must not pass for optimizer steps skipped by a GradScaler."""
+    from traindebug.rules.gradient_flow import frozen
+
+    shapes = [[8, 8], [8, 8], [4, 8]]
+    phase1 = [{"update_grad_norms": [1.0, 1.0], "update_norms": [0.1, 0.1]}] * 5
+    phase2 = [{"update_grad_norms": [0.0, 0.0, 0.5 * (k + 1)], "update_norms": [0.0, 0.0, 0.0]} for k in range(6)]
+    found = frozen.fn(_per_tensor_run(phase1 + phase2, shapes))
+    assert [f.where for f in found] == ["layer2"]
+
+
+FUNCTIONAL_SIGMOID = """
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+x, y = torch.randn(256, 10), torch.randint(0, 3, (256,))
+params = []
+for fan_in, fan_out in zip([10] + [24] * 8, [24] * 8 + [3]):
+    params += [(torch.randn(fan_out, fan_in) * (2 / (fan_in + fan_out)) ** 0.5).requires_grad_(), torch.zeros(fan_out, requires_grad=True)]
+for step in range(40):
+    h = x
+    for i in range(0, len(params), 2):
+        h = F.linear(h, params[i], params[i + 1])
+        h = torch.sigmoid(h) if i + 2 < len(params) else h
+    loss = F.cross_entropy(h, y)
+    grads = torch.autograd.grad(loss, params)
+    with torch.no_grad():
+        for p, g in zip(params, grads):
+            p -= 0.1 * g
+"""
+
+
+def test_a_functional_model_s_tensors_are_in_depth_order(check) -> None:
+    """Tensors found in the autograd graph (no module, no optimizer) are listed input side first,
+    as model.parameters() would: the deep sigmoid stack's first layer is the one starved."""
+    found = check(FUNCTIONAL_SIGMOID)
+    assert "vanishing_gradients" in found.categories() and "exploding_gradients" not in found.categories()
+
+
+SEGMENTER = """
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+
+
+class Segmenter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Conv1d(2, 8, 3, padding=1)
+        self.context = nn.GRU(8, 4, bidirectional=True)   # sequence-first
+        self.out = nn.Conv1d(8, 3, 1)
+
+    def forward(self, x):
+        z = F.relu(self.enc(x))                       # (B, 8, L)
+        seq, _ = self.context(z.permute(2, 0, 1))     # (L, B, 8)
+        z = SEQUENCE_BACK
+        return self.out(z)                            # (B, 3, L)
+
+
+model = Segmenter()
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for step in range(10):
+    x, y = torch.randn(16, 2, 24), torch.randint(0, 3, (16, 24))
+    loss = F.cross_entropy(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_segmentation_output_whose_second_dimension_is_classes_is_checked_along_the_batch(check) -> None:
+    """(batch, classes, length): dim 1 cannot be the batch (the inputs lack it), so dim 0 is judged alone."""
+    assert "batch_mixing" in check(SEGMENTER.replace("SEQUENCE_BACK", "seq.reshape(x.shape[0], -1, seq.shape[0])"), "--max-steps", "3").categories()
+    assert "batch_mixing" not in check(SEGMENTER.replace("SEQUENCE_BACK", "seq.permute(1, 2, 0)"), "--max-steps", "3", name="ok.py").categories()

@@ -2,8 +2,8 @@
 
 Records ``lr`` in each step record: one value per param group, optimizers in
 the order they were created. At setup it emits an ``optimizers`` record with
-each optimizer's type and hyperparameters (with a scheduler, ``initial_lr`` is
-the rate it scales).
+each optimizer's type, the rate given to its constructor (``default_lr``) and
+its groups' hyperparameters (with a scheduler, ``initial_lr`` is the rate it scales).
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ class LearningRateProbe(Probe):
                     "optimizers": [
                         {
                             "type": type(o).__name__,
+                            # the rate passed to the constructor: what a hand-written schedule scales
+                            "default_lr": _plain(o.defaults.get("lr")),
                             "groups": [
                                 {k: _plain(g[k]) for k in HYPERPARAMETERS if k in g} | {"params": len(g["params"])}
                                 for g in o.param_groups

@@ -187,11 +187,23 @@ def schedule_decayed_early(run: RunData) -> list[Finding]:
 
 
 def configured_rates(run: RunData) -> list[float]:
-    """The rate each param group's scheduler was built on (``initial_lr``), groups in ``lr`` order; [] if any lacks one."""
+    """The rate each param group's scheduler was built on (``initial_lr``), else the rate given to
+    its optimizer's constructor (a schedule written by hand sets ``group["lr"]`` itself), groups
+    in ``lr`` order; [] if any lacks both."""
     info = run.last("optimizers") or {}
-    groups = [g for o in info.get("optimizers", []) for g in o.get("groups", [])]
-    rates = [g.get("initial_lr") for g in groups]
+    rates = [g.get("initial_lr", o.get("default_lr")) for o in info.get("optimizers", []) for g in o.get("groups", [])]
     return [float(r) for r in rates] if rates and all(isinstance(r, (int, float)) and r > 0 for r in rates) else []
+
+
+def still_falling(run: RunData) -> bool:
+    """The loss's last-quarter median is at least UNDERFIT_PLATEAU_PROGRESS below the third
+    quarter's: the run ended while the loss was still coming down (no plateau)."""
+    _, losses = run.floats("loss")
+    quarter = len(losses) // 4
+    if quarter < 1:
+        return False
+    third, fourth = median(losses[2 * quarter : 3 * quarter]), median(losses[3 * quarter :])
+    return third > 0 and (third - fourth) / third >= T.UNDERFIT_PLATEAU_PROGRESS
 
 
 def _schedule(run: RunData) -> tuple[list[float], list[int], list[list[float]]]:
@@ -213,15 +225,20 @@ def schedule_reach(run: RunData) -> float | None:
 
 @rule("lr.schedule_below_configured", "lr_too_low", needs=("lr", "optimizers", "loss"))
 def schedule_below_configured(run: RunData) -> list[Finding]:
-    """A scheduler held every group's rate far below its configured rate for the whole run, and the
-    loss did not improve much (``not_improving``: late loss above 0.8x its start, or near chance)."""
+    """A schedule held every group's rate far below its configured rate for the whole run, and the
+    loss did not improve much (``not_improving``: late loss above 0.8x its start, or near chance)
+    or was still falling when the run ended, above half its start (the rate was holding it back, not a
+    converged run)."""
     reached = schedule_reach(run)
     trend = loss_trend(run)
     if reached is None or trend is None or trend["non_finite_step"] >= 0:
         return []
     configured, steps, rows = _schedule(run)
     progress = loss_progress(trend["initial"], trend["late"])
-    if reached >= T.LR_SCHEDULE_REACHED_FRACTION or not not_improving(run)[0]:
+    # still falling while more than half the way from zero to where it started (UNDERFIT_LOSS_FRACTION):
+    # far from converged, and the small rate holding it back
+    slow = still_falling(run) and trend["late"] >= T.UNDERFIT_LOSS_FRACTION * trend["initial"]
+    if reached >= T.LR_SCHEDULE_REACHED_FRACTION or not (not_improving(run)[0] or slow):
         return []
     return [
         Finding(
@@ -232,9 +249,11 @@ def schedule_below_configured(run: RunData) -> list[Finding]:
             step=steps[0],
             title=f"the schedule never raised the learning rate above {fmt(100 * reached)} % of the configured rate",
             observation=(
-                f"The scheduler was built on the rate(s) {', '.join(f'{r:g}' for r in configured)}; over the {len(rows)} steps "
+                f"The configured rate(s) (a scheduler's base rate, else the optimizer's constructor argument) were "
+                f"{', '.join(f'{r:g}' for r in configured)}; over the {len(rows)} steps "
                 f"seen the rate reached at most {fmt(100 * reached)} % of that (last value {max(rows[-1]):.3g}). The loss went "
-                f"from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median), a change of {fmt(100 * progress)} %."
+                f"from {fmt(trend['initial'])} to {fmt(trend['late'])} (late median), a change of {fmt(100 * progress)} %"
+                + (", and was still falling when the run ended." if slow else ".")
             ),
             hypothesis=(
                 "The schedule is far slower than the run: a warmup length copied from a much longer training run, a "
