@@ -71,23 +71,27 @@ def exploding(run: RunData) -> list[Finding]:
 
 
 def clipped_after_update(run: RunData) -> float:
-    """Fraction of the clip_grad_norm_ calls made after their step's optimizer update (nan if
-    none): such calls shape no update. Above 1/2, the script clips in the wrong place."""
+    """Fraction of the clip_grad_norm_ calls made after their step's optimizer update, or before
+    its backward (nan if none): such calls shape no update. Above 1/2, the script clips in the
+    wrong place."""
     _, after = run.floats("clip_after_update")
     return sum(after) / len(after) if after else math.nan
 
 
 @rule("gradients.clip_after_update", "exploding_gradients", needs=("clip_total_norm", "clip_max_norm", "clip_after_update"))
 def clip_after_update(run: RunData) -> list[Finding]:
-    """clip_grad_norm_ runs after optimizer.step(): it never limits an update, though it would have."""
+    """clip_grad_norm_ runs after optimizer.step() or before loss.backward(): it never limits an
+    update, though it would have."""
     steps, after = run.floats("clip_after_update")
     _, totals = run.floats("clip_total_norm")
     _, limits = run.floats("clip_max_norm")
     fraction = clipped_after_update(run)
     if len(after) < T.MIN_STEPS_FOR_TREND or not fraction > 0.5:
         return []
-    # the three keys are recorded together at each clip call
-    ratios = [t / m for t, m, flag in zip(totals, limits, after) if flag and m > 0]
+    # the three keys are recorded together at each clip call; a clip before backward saw the zeroed
+    # gradients (norm 0): the gradient its step's update used is the step's own norm
+    used = dict(zip(*run.floats("grad_norm")))
+    ratios = [(t if t > 0 else used.get(s, t)) / m for s, t, m, flag in zip(steps, totals, limits, after) if flag and m > 0]
     if not ratios:
         return []
     would_act = sum(1 for r in ratios if not r <= 1) / len(ratios)  # NaN norms count as acting
@@ -104,15 +108,15 @@ def clip_after_update(run: RunData) -> list[Finding]:
             severity="error" if exploded else "warning",
             confidence=0.9,
             step=steps[0],
-            title="gradient clipping runs after optimizer.step(), so it never limits an update",
+            title="gradient clipping runs after optimizer.step() or before loss.backward(), so it never limits an update",
             observation=(
-                f"clip_grad_norm_ (max_norm {fmt(median(limits))}) was called after the step's optimizer update on "
-                f"{fraction:.0%} of {len(after)} steps, where the gradient norm exceeded max_norm on "
-                f"{would_act:.0%} of them, at most {fmt(peak)}x."
+                f"clip_grad_norm_ (max_norm {fmt(median(limits))}) was called after the step's optimizer update, or before "
+                f"its backward pass, on {fraction:.0%} of {len(after)} steps, where the gradient norm the update used "
+                f"exceeded max_norm on {would_act:.0%} of them, at most {fmt(peak)}x."
             ),
             hypothesis=(
                 "The clipping is meant to bound each update, but it rescales gradients that the optimizer has already "
-                "used; the next backward overwrites (or, without zero_grad, adds to) them. Every update is unclipped"
+                "used, or that the next backward replaces (after zero_grad) or adds to. Every update is unclipped"
                 + ("; the gradients then grew without bound." if exploded else ".")
             ),
             suggestion="Call clip_grad_norm_ between loss.backward() and optimizer.step() (after scaler.unscale_ with AMP).",
