@@ -18,16 +18,18 @@ def _unit_gains(names: list[str], shapes: list[list[int]], i: int) -> bool:
 
 @rule("init.symmetric", "symmetric_init", needs=("unit_spread",))
 def symmetric(run: RunData) -> list[Finding]:
-    """Rows identical at step 0 and still identical at the last check: symmetry never broken."""
+    """Rows identical at step 0, at round-off level at the next check (identical gradients), and
+    still identical at the last check: symmetry never broken."""
     steps, rows = per_tensor(run, "unit_spread")
     if len(rows) < 2 or steps[0] != 0 or steps[-1] < T.MIN_STEPS_FOR_TREND:
         return []
     names = run.tensor_names
     shapes = (run.last("tensors") or {}).get("shapes", [])
-    first, last = rows[0], rows[-1]
+    first, second, last = rows[0], rows[1], rows[-1]
     stuck = [
-        i for i in range(min(len(first), len(last)))
-        if 0 <= first[i] <= T.SYMMETRY_SPREAD and 0 <= last[i] <= T.SYMMETRY_SPREAD and not _unit_gains(names, shapes, i)
+        i for i in range(min(len(first), len(second), len(last)))
+        if 0 <= first[i] <= T.SYMMETRY_SPREAD and 0 <= second[i] <= T.SYMMETRY_ROUNDOFF
+        and 0 <= last[i] <= T.SYMMETRY_SPREAD and not _unit_gains(names, shapes, i)
     ]
     if not stuck:
         return []
