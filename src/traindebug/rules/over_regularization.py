@@ -254,7 +254,9 @@ def loss_penalty(run: RunData) -> list[Finding]:
     if not (share >= T.PENALTY_SHARE_HIGH or pull >= T.DECAY_GRADIENT_RATIO):
         return []
     third, fourth = median(data[2 * quarter : 3 * quarter]), median(data[3 * quarter :])
-    stalled = not fourth < (1 - T.UNDERFIT_PLATEAU_PROGRESS) * third
+    # stalled short of a fit: still more than half of where it started (a data term that fell
+    # to a few percent of its start was not kept from fitting, whatever the other term's share)
+    stalled = not fourth < (1 - T.UNDERFIT_PLATEAU_PROGRESS) * third and fourth >= T.UNDERFIT_LOSS_FRACTION * data[0]
     what = (f"It equals {fmt(coefficient)} x the sum of the squared parameters at every measured step: an L2 penalty "
             f"with coefficient {fmt(coefficient)}, whose gradient 2 x {fmt(coefficient)} x W was {fmt(pull)}x the "
             f"gradient of the whole loss in the first 10 steps (median over the weight matrices)."
@@ -276,7 +278,10 @@ def loss_penalty(run: RunData) -> list[Finding]:
             hypothesis=(
                 "The optimizer minimizes the sum, so a penalty as large as the data term pulls the weights toward its own "
                 "minimum as hard as the data pulls them toward a fit: the model is regularized into underfitting"
-                + ("." if stalled else "; the data term still falls, but slowly, toward a fit worse than without it.")
+                + ("." if stalled else
+                   f"; the data term fell to {fourth / data[0]:.0%} of its start, so the fit was not prevented."
+                   if coefficient is None and fourth < T.UNDERFIT_LOSS_FRACTION * data[0] else
+                   "; the data term still falls, but slowly, toward a fit worse than without it.")
             ),
             suggestion="Print the data loss and the added term separately; scale the penalty coefficient down (1e-4..1e-5 "
                        "per weight is usual for L2) until the data term dominates.",
