@@ -127,6 +127,8 @@ class LabelProbe(Probe):
         #: classification loss calls since the last backward pass, and steps that combined several
         self._calls = 0
         self._combined: set[int] = set()
+        #: whether a binary loss's multi-dimensional target of this (loss, shape) was one constant
+        self._constant: dict[tuple[str, tuple[int, ...]], bool] = {}
 
     def before_backward(self, ctx: StepContext) -> None:
         if self._calls > 1:
@@ -136,7 +138,7 @@ class LabelProbe(Probe):
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if not call.training:
             return
-        found = class_labels(call)
+        found = class_labels(call) or self._made_target(call)
         if found is None:
             return
         self._calls += 1
@@ -153,6 +155,19 @@ class LabelProbe(Probe):
         self._row_n.append(labels.numel())
         self._held += labels.numel()
         self._dense = self._dense or more_labels_than_samples(ctx, labels.numel())
+
+    def _made_target(self, call: LossCall) -> tuple[torch.Tensor, int] | None:
+        """A binary loss's multi-dimensional target that is one constant (``zeros_like(scores)``
+        for sampled negatives): labels of one class made per call, like a GAN's real/fake targets.
+        Other multi-dimensional binary targets (multi-label rows, pixel intensities) are not labels
+        of one sample each. Whether it is constant is read once per (loss, shape): one host read."""
+        t = call.target
+        if call.name not in BINARY or not isinstance(t, torch.Tensor) or t.dim() < 2 or t.numel() == 0:
+            return None
+        key = (call.name, tuple(t.shape))
+        if key not in self._constant:
+            self._constant[key] = bool((t == t.reshape(-1)[0]).all())
+        return (t.reshape(-1) >= 0.5, 2) if self._constant[key] else None
 
     def after_step(self, ctx: StepContext) -> None:
         if not self._rows:
