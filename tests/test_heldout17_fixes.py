@@ -4,6 +4,8 @@ first two dimensions."""
 
 from __future__ import annotations
 
+import math
+
 LANGUAGE_MODEL = """
 import torch
 from torch import nn
@@ -65,7 +67,6 @@ def test_a_correct_sequence_first_rnn_is_not_taken_for_mixing(check) -> None:
 def test_a_hand_written_warmup_that_never_ends_is_lr_too_low() -> None:
     """No scheduler: the rate given to the optimizer's constructor is the configured one. A loss
     still falling at the end, above half its start, is held back by the rate; a converged one is not."""
-    import math
 
     from traindebug.rules.lr_too_low import schedule_below_configured
     from traindebug.store import RunData
@@ -182,3 +183,96 @@ def test_a_segmentation_output_whose_second_dimension_is_classes_is_checked_alon
     """(batch, classes, length): dim 1 cannot be the batch (the inputs lack it), so dim 0 is judged alone."""
     assert "batch_mixing" in check(SEGMENTER.replace("SEQUENCE_BACK", "seq.reshape(x.shape[0], -1, seq.shape[0])"), "--max-steps", "3").categories()
     assert "batch_mixing" not in check(SEGMENTER.replace("SEQUENCE_BACK", "seq.permute(1, 2, 0)"), "--max-steps", "3", name="ok.py").categories()
+
+
+CLIP_BEFORE_BACKWARD = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+rnn, head = nn.RNN(1, 32, nonlinearity="relu", batch_first=True), nn.Linear(32, 1)
+with torch.no_grad():
+    rnn.weight_hh_l0.copy_(1.3 * torch.eye(32))   # recurrent gain above 1
+params = list(rnn.parameters()) + list(head.parameters())
+opt = torch.optim.SGD(params, lr=1e-4)
+for step in range(40):
+    x = torch.randn(16, 40, 1)
+    y = x.sum(1)
+    opt.zero_grad()
+    nn.utils.clip_grad_norm_(params, 1.0)
+    loss = nn.functional.mse_loss(head(rnn(x)[0][:, -1]), y)
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_clipping_before_backward_never_limits_an_update(check) -> None:
+    """The clip sees the zeroed gradients (norm 0); the update uses the unclipped ones."""
+    found = check(CLIP_BEFORE_BACKWARD)
+    clip = [f for f in found.serious() if f["rule"] == "gradients.clip_after_update"]
+    assert clip and clip[0]["category"] == "exploding_gradients"
+
+
+def test_a_constant_matrix_whose_units_get_different_gradients_is_not_symmetric() -> None:
+    """A Bayes-by-backprop log-std matrix starts at one constant; each unit scales its own noise,
+    so the units part at once, far above round-off, while still close relative to the constant."""
+    from traindebug.rules.symmetric_init import symmetric
+    from traindebug.store import RunData
+
+    def run(spreads: list[float]) -> RunData:
+        records = [{"kind": "tensors", "step": 0, "names": ["w"], "shapes": [[8, 8]], "in_optimizer": [True]}]
+        return RunData(records + [{"kind": "step", "step": 50 * k, "loss": 1.0, "unit_spread": [v]} for k, v in enumerate(spreads)])
+
+    assert symmetric.fn(run([0.0, 8e-4, 2e-3, 4e-3, 9e-3])) == []
+    assert [f.category for f in symmetric.fn(run([0.0, 1e-6, 4e-5, 3e-4, 1e-3]))] == ["symmetric_init"]  # round-off drift
+
+
+def test_an_added_term_that_dominates_a_fitted_data_term_is_only_a_note() -> None:
+    """A KL term 99 % of the loss while the data term fell to 6 % of its start: the fit was not prevented."""
+    from traindebug.rules.over_regularization import loss_penalty
+    from traindebug.store import RunData
+
+    def run(data: list[float]) -> RunData:
+        records = [{"kind": "tensors", "step": 0, "names": ["w"], "shapes": [[4, 4]], "in_optimizer": [True]}]
+        return RunData(records + [{"kind": "step", "step": i, "loss": d + 4.0, "loss_fn_value": d, "loss_fn_calls": 1,
+                                   "backward_passes": 1} for i, d in enumerate(data)])
+
+    fitted = [0.04 + 0.74 * 0.9**i for i in range(200)]  # falls to 6 % of its start, then flat
+    assert [f.severity for f in loss_penalty.fn(run(fitted))] == ["info"]
+    stuck = [0.78 - 0.1 * min(i, 20) / 20 for i in range(200)]
+    assert [f.severity for f in loss_penalty.fn(run(stuck))] == ["warning"]
+
+
+SAMPLED_NEGATIVES = """
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+users, items = torch.randn(50, 8, requires_grad=True), torch.randn(80, 8, requires_grad=True)
+opt = torch.optim.Adam([users, items], lr=1e-2)
+for step in range(30):
+    u, i = torch.randint(0, 50, (32,)), torch.randint(0, 80, (32,))
+    negatives = torch.randint(0, 80, (32, 4))
+    positive = (users[u] * items[i]).sum(-1)
+    negative = (users[u][:, None] * items[negatives]).sum(-1)
+    loss = F.binary_cross_entropy_with_logits(positive, torch.ones_like(positive)) + \\
+        F.binary_cross_entropy_with_logits(negative, torch.zeros_like(negative))
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_sampled_negatives_with_a_two_dimensional_target_are_counted_as_labels(check) -> None:
+    """The negatives' constant (batch, 4) target is the other class: not 'every label is class 1'."""
+    assert "label_problem" not in check(SAMPLED_NEGATIVES).categories()
+
+
+def test_a_loss_that_goes_negative_has_no_early_spike_factor() -> None:
+    from traindebug.rules.learning_rate import early_spike
+    from traindebug.store import RunData
+
+    losses = [60.0, 228.0] + [50.0 - i for i in range(60)]  # a Gaussian NLL with learned variance, ends below 0
+    assert math.isnan(early_spike(RunData([{"kind": "step", "step": i, "loss": v} for i, v in enumerate(losses)])))
+    positive = [60.0, 228.0] + [50.0 - 0.5 * i for i in range(60)]
+    assert early_spike(RunData([{"kind": "step", "step": i, "loss": v} for i, v in enumerate(positive)])) > 3

@@ -80,10 +80,14 @@ DIVERGENCE_LEAD = 3
 
 
 def early_spike(run: RunData) -> float:
-    """Highest loss of steps 1..SPIKE_STEPS over the loss of step 0 (nan if not positive)."""
+    """Highest loss of steps 1..SPIKE_STEPS over the loss of step 0 (nan if not positive, or if
+    the loss goes below 0 anywhere: a likelihood with a learned variance has no zero to measure
+    a factor from, its value moves by an arbitrary constant)."""
     _, losses = run.floats("loss")
     early = [v for v in losses[1 : SPIKE_STEPS + 1] if math.isfinite(v)]
-    return max(early) / losses[0] if early and losses and losses[0] > 0 else math.nan
+    if not early or not losses[0] > 0 or min(v for v in losses if math.isfinite(v)) < 0:
+        return math.nan
+    return max(early) / losses[0]
 
 
 def _rose_before(run: RunData, initial: float) -> bool:
