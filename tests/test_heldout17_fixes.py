@@ -276,3 +276,30 @@ def test_a_loss_that_goes_negative_has_no_early_spike_factor() -> None:
     assert math.isnan(early_spike(RunData([{"kind": "step", "step": i, "loss": v} for i, v in enumerate(losses)])))
     positive = [60.0, 228.0] + [50.0 - 0.5 * i for i in range(60)]
     assert early_spike(RunData([{"kind": "step", "step": i, "loss": v} for i, v in enumerate(positive)])) > 3
+
+
+RANKER_WITH_PRIOR = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x = torch.randn(400, 10)
+score = x @ torch.randn(10)
+model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.05)
+rank = nn.MarginRankingLoss(margin=0.5)
+for step in range(120):
+    i, j = torch.randint(0, 400, (64,)), torch.randint(0, 400, (64,))
+    data = rank(model(x[i]).squeeze(1), model(x[j]).squeeze(1), torch.sign(score[i] - score[j]))
+    prior = PRECISION * 0.5 * sum(p.pow(2).sum() for p in model.parameters())
+    loss = data + prior
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_ranking_loss_is_observed_so_an_added_l2_prior_is_measured_against_it(check) -> None:
+    """MarginRankingLoss's value is the data term; the prior added at full strength pulls harder."""
+    assert "over_regularization" in check(RANKER_WITH_PRIOR.replace("PRECISION", "1.0")).categories()
+    assert "over_regularization" not in check(RANKER_WITH_PRIOR.replace("PRECISION", "1e-4"), name="ok.py").categories()

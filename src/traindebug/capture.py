@@ -41,6 +41,16 @@ LOSS_FUNCTIONS = (
     "kl_div",
     "poisson_nll_loss",
     "gaussian_nll_loss",
+    # ranking, metric-learning and margin losses: observed for their value (the data term of a
+    # loss with terms added by hand) and their inputs; no rule reads their targets as labels
+    "margin_ranking_loss",
+    "triplet_margin_loss",
+    "cosine_embedding_loss",
+    "hinge_embedding_loss",
+    "soft_margin_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "multilabel_soft_margin_loss",
 )
 
 
