@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from traindebug.findings import CATEGORIES, Finding
-from traindebug.store import RunData
+from traindebug.store import RunData, to_float
 
 RuleFn = Callable[[RunData], list[Finding]]
 
@@ -101,3 +101,15 @@ def alternating_updates(run: RunData) -> bool:
     # consecutive steps only: after PER_TENSOR's first steps the rows are 10 steps apart
     pairs = [(a, b) for (s, a), (t, b) in zip(moved, moved[1:]) if t == s + 1 and a and b]
     return bool(pairs) and sum(not (a & b) for a, b in pairs) >= 0.5 * len(pairs)
+
+
+#: optimizers whose weight decay is always decoupled (applied to the weights, not added to the gradient)
+DECOUPLED = ("AdamW",)
+
+
+def coupled_decay(run: RunData) -> float:
+    """The largest weight decay that an optimizer adds to the gradient (0 if none)."""
+    optimizers = (run.last("optimizers") or {}).get("optimizers", [])
+    return max((to_float(g.get("weight_decay")) for o in optimizers if o.get("type") not in DECOUPLED
+                for g in o.get("groups", []) if g.get("weight_decay") and not g.get("decoupled_weight_decay")),
+               default=0.0)

@@ -7,7 +7,7 @@ import math
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, matrix_tensors, median, model_of, per_tensor, rule
+from traindebug.rules.base import Rule, coupled_decay, fmt, matrix_tensors, median, model_of, per_tensor, rule
 from traindebug.rules.learning_rate import update_ratios
 from traindebug.store import RunData, to_float
 
@@ -256,14 +256,19 @@ def exploding_time(run: RunData) -> list[Finding]:
     )]
 
 
-def _relative_updates(run: RunData, first: int, last: int) -> float:
-    """The first matrix's median update-to-weight ratio over the last one's, in the first 10
-    steps with per-tensor records (nan without them)."""
+def _compensated(run: RunData, first: int, last: int) -> bool:
+    """Whether the first matrix moved, relative to its weights, at least as fast as the last one
+    in the first 10 steps with per-tensor records, driven by its gradient: an adaptive optimizer
+    (Adam, RMSprop) divides each gradient by its own scale. A weight decay added to the gradient
+    (coupled) that exceeds the first matrix's gradient would drive the same updates toward 0."""
     _, rows = per_tensor(run, "update_ratio")
-    rows = rows[:10]
-    first_ratio = median([r[first] for r in rows if first < len(r)])
-    last_ratio = median([r[last] for r in rows if last < len(r)])
-    return first_ratio / last_ratio if last_ratio > 0 else math.nan
+    _, grads = per_tensor(run, "grad_norms")
+    _, weights = per_tensor(run, "param_norms")
+    first_ratio = median([r[first] for r in rows[:10] if first < len(r)])
+    last_ratio = median([r[last] for r in rows[:10] if last < len(r)])
+    pull = coupled_decay(run) * median([w[first] for w in weights[:10] if first < len(w)])  # |decay * W|
+    gradient = median([g[first] for g in grads[:10] if first < len(g)])
+    return first_ratio >= last_ratio > 0 and not pull >= gradient
 
 
 @rule("gradients.vanishing_depth", "vanishing_gradients", needs=("grad_norms",))
@@ -272,8 +277,9 @@ def vanishing_depth(run: RunData) -> list[Finding]:
     and, where updates were measured, smaller relative updates too."""
     # an adaptive optimizer (Adam, RMSprop) divides each gradient by its own scale: early layers
     # whose relative updates are at least the last layer's learn as fast, however small their
-    # gradient (unless it falls below Adam's eps, where the division stops compensating)
-    ratios = [r for r in _depth_ratios(run) if not _relative_updates(run, r[1], r[2]) >= 1.0]
+    # gradient (unless it falls below Adam's eps, where the division stops compensating, or below
+    # a coupled weight decay, which then makes the updates)
+    ratios = [r for r in _depth_ratios(run) if not _compensated(run, r[1], r[2])]
     if not ratios or min(ratios)[0] >= T.GRAD_DEPTH_RATIO_LOW:
         return []
     found = min(ratios)

@@ -8,7 +8,7 @@ from typing import Any
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, late, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.base import Rule, coupled_decay, fmt, late, matrix_tensors, median, per_tensor, rule
 from traindebug.rules.gradient_scale import clipped_after_update, lookup_tables, rms_gradient
 from traindebug.rules.learning_rate import not_improving
 from traindebug.store import RunData, to_float
@@ -68,18 +68,6 @@ def weight_decay(run: RunData) -> list[Finding]:
             caveat="Weights that start far too large (see bad_init_scale) may shrink a lot under healthy decay; it matters when the loss also stalls.",
         )
     ]
-
-
-#: optimizers whose weight decay is always decoupled (applied to the weights, not added to the gradient)
-DECOUPLED = ("AdamW",)
-
-
-def coupled_decay(run: RunData) -> float:
-    """The largest weight decay that an optimizer adds to the gradient (0 if none)."""
-    optimizers = (run.last("optimizers") or {}).get("optimizers", [])
-    return max((to_float(g.get("weight_decay")) for o in optimizers if o.get("type") not in DECOUPLED
-                for g in o.get("groups", []) if g.get("weight_decay") and not g.get("decoupled_weight_decay")),
-               default=0.0)
 
 
 def decay_to_gradient(run: RunData, decay: float) -> float:
