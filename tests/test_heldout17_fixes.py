@@ -303,3 +303,18 @@ def test_a_ranking_loss_is_observed_so_an_added_l2_prior_is_measured_against_it(
     """MarginRankingLoss's value is the data term; the prior added at full strength pulls harder."""
     assert "over_regularization" in check(RANKER_WITH_PRIOR.replace("PRECISION", "1.0")).categories()
     assert "over_regularization" not in check(RANKER_WITH_PRIOR.replace("PRECISION", "1e-4"), name="ok.py").categories()
+
+
+def test_a_plateau_of_a_loss_written_by_hand_is_only_a_note() -> None:
+    """No torch loss function seen: the lowest reachable value is unknown (a Cox partial likelihood
+    plateaus at 0.9x its start when it fits)."""
+    from traindebug.rules.underfitting import underfitting
+    from traindebug.store import RunData
+
+    records = [{"kind": "tensors", "step": 0, "names": ["w"], "shapes": [[4, 4]], "in_optimizer": [True]}]
+    losses = [3.84] + [3.49] * 219
+    run = RunData(records + [{"kind": "step", "step": i, "loss": v, "update_ratio": [1e-2]} for i, v in enumerate(losses)])
+    assert [f.severity for f in underfitting.fn(run)] == ["info"]
+    mse = RunData(records + [{"kind": "loss_fn", "step": 0, "name": "mse_loss"}]
+                  + [{"kind": "step", "step": i, "loss": v, "update_ratio": [1e-2]} for i, v in enumerate(losses)])
+    assert [f.severity for f in underfitting.fn(mse)] == ["warning"]

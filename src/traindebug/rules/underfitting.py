@@ -105,11 +105,14 @@ def underfitting(run: RunData) -> list[Finding]:
     noise_cannot_explain = noise is not None and fourth - floor > noise * scale
     noisy_data_could_explain = (chance and not linear and not noise_cannot_explain
                                 and fourth - floor <= T.UNDERFIT_WARNING_FRACTION * (reference - floor))
+    # a loss written by hand (no torch loss function seen) has no known floor: a Cox partial
+    # likelihood or a pinball loss of noisy quantiles plateaus far above 0 when it fits
+    unknown_floor = not info and not linear
     return [
         Finding(
             rule="fit.underfitting",
             category="underfitting",
-            severity="info" if noisy_data_could_explain else "warning",
+            severity="info" if noisy_data_could_explain or unknown_floor else "warning",
             confidence=0.55,
             step=steps[2 * quarter],
             title=f"training loss plateaus at {fmt(fourth)}, {fmt(fourth / reference)}x {'chance level' if chance else 'its baseline'}",
@@ -138,7 +141,8 @@ def underfitting(run: RunData) -> list[Finding]:
             caveat=(
                 "Noisy targets have an irreducible loss; a plateau above zero is expected there. Unless the inputs' nearest "
                 "neighbours bound the label noise, this rule cannot tell the two apart, and reports a classification plateau below "
-                f"{100 * T.UNDERFIT_WARNING_FRACTION:.0f} % of the way to chance level (reachable with ~25 % label noise) as info only."
+                f"{100 * T.UNDERFIT_WARNING_FRACTION:.0f} % of the way to chance level (reachable with ~25 % label noise) as info only; "
+                "so is a plateau of a loss written by hand, whose lowest reachable value is unknown."
             ),
             figures=["loss"],
         )
