@@ -2,7 +2,8 @@
 
 Ranking: a finding whose category is a known consequence of another finding's
 category (``CAUSES``) is marked ``explained_by`` that finding and placed after
-it (of two that could explain each other, the more severe, then the earlier);
+it (of two that could explain each other, the more severe, then the earlier;
+the symptoms of one cause in the order of their own chain);
 the rest are ordered by severity, then by how specific the category is
 (``SPECIFICITY``: a bug in the code before a symptom of the dynamics), then by
 the step where it began.
@@ -158,7 +159,7 @@ def rank(findings: list[Finding]) -> list[Finding]:
     result: list[Finding] = []
     for root in (f for f in ordered if id(f) not in cause_of):
         result.append(root)
-        result.extend(f for f in ordered if cause_of.get(id(f)) is root)
+        result.extend(_chain_order([f for f in ordered if cause_of.get(id(f)) is root]))
     result.extend(f for f in ordered if f not in result)
     for i, f in enumerate(result, 1):
         f.id = f"F{i}"
@@ -169,6 +170,17 @@ def rank(findings: list[Finding]) -> list[Finding]:
             f.explained_by = cause.id
             cause.explains.append(f.id)
     return result
+
+
+def _chain_order(symptoms: list[Finding]) -> list[Finding]:
+    """The symptoms of one root cause, each after those of its siblings that lead to it one way
+    (``CAUSES``: exploding gradients before the NaN they end in), else in the order given."""
+
+    def upstream(f: Finding) -> int:
+        return sum(1 for s in symptoms if f.category in CAUSES.get(s.category, ())
+                   and s.category not in CAUSES.get(f.category, ()))
+
+    return sorted(symptoms, key=upstream)
 
 
 def _can_explain(cause: Finding, symptom: Finding) -> bool:
