@@ -318,3 +318,34 @@ def test_a_plateau_of_a_loss_written_by_hand_is_only_a_note() -> None:
     mse = RunData(records + [{"kind": "loss_fn", "step": 0, "name": "mse_loss"}]
                   + [{"kind": "step", "step": i, "loss": v, "update_ratio": [1e-2]} for i, v in enumerate(losses)])
     assert [f.severity for f in underfitting.fn(mse)] == ["warning"]
+
+
+def test_symptoms_of_one_cause_follow_their_own_chain() -> None:
+    """A bad init explains exploding gradients, the NaN they end in and the stability bound; the
+    explosion comes before the NaN even though the NaN is the more severe finding."""
+    from traindebug.engine import rank
+    from traindebug.findings import Finding
+
+    def finding(category: str, severity: str) -> Finding:
+        return Finding(rule=category, category=category, severity=severity, title=category, observation="",
+                       hypothesis="", suggestion="", step=0)
+
+    ranked = rank([finding("non_finite", "error"), finding("exploding_gradients", "warning"),
+                   finding("bad_init_scale", "warning")])
+    assert [f.category for f in ranked] == ["bad_init_scale", "exploding_gradients", "non_finite"]
+
+
+def test_units_that_saturate_while_the_loss_falls_are_only_a_note() -> None:
+    """Attention units that start unsaturated and saturate as the model learns to select."""
+    from traindebug.rules.saturated_units import saturated
+    from traindebug.store import RunData
+
+    def run(fractions: list[float], losses: list[float]) -> RunData:
+        records = [{"kind": "unit_health", "step": 25 * k, "layers": [{"name": "att -> tanh", "saturated": v, "shape": [64, 32]}]}
+                   for k, v in enumerate(fractions)]
+        return RunData(records + [{"kind": "step", "step": i, "loss": v} for i, v in enumerate(losses)])
+
+    falling = [0.69 * 0.98**i for i in range(250)]
+    assert [f.severity for f in saturated.fn(run([0.0, 0.0, 0.3, 0.55, 0.6], falling))] == ["info"]
+    assert [f.severity for f in saturated.fn(run([0.7, 0.7, 0.7, 0.7, 0.7], falling))] == ["warning"]  # from the start
+    assert [f.severity for f in saturated.fn(run([0.0, 0.6, 0.6, 0.6, 0.6], [0.69] * 250))] == ["warning"]  # loss stuck

@@ -7,6 +7,7 @@ from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, rule
 from traindebug.rules.dead_units import describe_layers, persistent_layers
+from traindebug.rules.learning_rate import not_improving
 from traindebug.store import RunData
 
 
@@ -18,18 +19,24 @@ def saturated(run: RunData) -> list[Finding]:
         return []
     worst = max(layers, key=lambda l: l["values"][-1])
     detail = describe_layers(layers)
+    # units that saturate only after step 0 in a model whose loss improves: training made them
+    # confident (an attention or gate that learned to select), they did not start stuck
+    stuck, loss = not_improving(run)
+    learned = not stuck and all(l["steps"][0] == 0 and l["values"][0] <= T.SATURATED_LAYER_FRACTION for l in layers)
     return [
         Finding(
             rule="units.saturated",
             category="saturated_units",
-            severity="warning",
+            severity="info" if learned else "warning",
             confidence=0.75,
             step=worst["steps"][0],
             where=worst["name"],
             title=f"{100 * worst['values'][-1]:.0f} % of the outputs of {worst['name']} are saturated",
             observation=(
                 f"Fraction of hidden tanh/sigmoid outputs within 1e-3 of the bounds, per check: {detail}. "
-                f"More than {100 * T.SATURATED_LAYER_FRACTION:.0f} % were saturated at the last two checks."
+                f"More than {100 * T.SATURATED_LAYER_FRACTION:.0f} % were saturated at the last two checks"
+                + (f"; {loss}." if loss else ".")
+                + (" They were not at step 0 and the loss improves: training saturated them (info)." if learned else "")
             ),
             hypothesis=(
                 "Saturated units pass almost no gradient (tanh' and sigmoid' are ~0 there): the pre-activations are "
