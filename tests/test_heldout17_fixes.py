@@ -336,7 +336,8 @@ def test_symptoms_of_one_cause_follow_their_own_chain() -> None:
 
 
 def test_units_that_saturate_while_the_loss_falls_are_only_a_note() -> None:
-    """Attention units that start unsaturated and saturate as the model learns to select."""
+    """Attention units that saturate only once the loss has fallen below half its start: the
+    model learned to select. Saturation that comes before the fit starves it of gradient."""
     from traindebug.rules.saturated_units import saturated
     from traindebug.store import RunData
 
@@ -348,4 +349,5 @@ def test_units_that_saturate_while_the_loss_falls_are_only_a_note() -> None:
     falling = [0.69 * 0.98**i for i in range(250)]
     assert [f.severity for f in saturated.fn(run([0.0, 0.0, 0.3, 0.55, 0.6], falling))] == ["info"]
     assert [f.severity for f in saturated.fn(run([0.7, 0.7, 0.7, 0.7, 0.7], falling))] == ["warning"]  # from the start
+    assert [f.severity for f in saturated.fn(run([0.4, 0.6, 0.6, 0.6, 0.6], falling))] == ["warning"]  # before the fit
     assert [f.severity for f in saturated.fn(run([0.0, 0.6, 0.6, 0.6, 0.6], [0.69] * 250))] == ["warning"]  # loss stuck

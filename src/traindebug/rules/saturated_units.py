@@ -5,10 +5,21 @@ from __future__ import annotations
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, rule
+from traindebug.rules.base import Rule, median, rule
 from traindebug.rules.dead_units import describe_layers, persistent_layers
 from traindebug.rules.learning_rate import not_improving
 from traindebug.store import RunData
+
+
+def _saturated_after_fit(run: RunData, layer: dict) -> bool:
+    """Whether the loss around the first check that found the layer saturated was already below
+    UNDERFIT_LOSS_FRACTION of the loss at the start (medians of a few steps)."""
+    steps, losses = run.floats("loss")
+    first = next((s for s, v in zip(layer["steps"], layer["values"]) if v > T.SATURATED_LAYER_FRACTION), None)
+    if first is None or first == 0 or len(losses) < 3:
+        return False
+    around = [v for s, v in zip(steps, losses) if abs(s - first) <= 5]
+    return median(around) < T.UNDERFIT_LOSS_FRACTION * median(losses[:3])
 
 
 @rule("units.saturated", "saturated_units", needs=("unit_health",))
@@ -19,10 +30,11 @@ def saturated(run: RunData) -> list[Finding]:
         return []
     worst = max(layers, key=lambda l: l["values"][-1])
     detail = describe_layers(layers)
-    # units that saturate only after step 0 in a model whose loss improves: training made them
-    # confident (an attention or gate that learned to select), they did not start stuck
+    # units that saturate only once the loss has come down by more than half (UNDERFIT_LOSS_FRACTION):
+    # training made them confident (an attention or gate that learned to select) after the model
+    # fit; saturation that comes first starves the fit of gradient
     stuck, loss = not_improving(run)
-    learned = not stuck and all(l["steps"][0] == 0 and l["values"][0] <= T.SATURATED_LAYER_FRACTION for l in layers)
+    learned = not stuck and all(_saturated_after_fit(run, l) for l in layers)
     return [
         Finding(
             rule="units.saturated",
@@ -36,7 +48,8 @@ def saturated(run: RunData) -> list[Finding]:
                 f"Fraction of hidden tanh/sigmoid outputs within 1e-3 of the bounds, per check: {detail}. "
                 f"More than {100 * T.SATURATED_LAYER_FRACTION:.0f} % were saturated at the last two checks"
                 + (f"; {loss}." if loss else ".")
-                + (" They were not at step 0 and the loss improves: training saturated them (info)." if learned else "")
+                + (" They saturated only after the loss had fallen below half its start: training made them "
+                   "confident once the model fit (info)." if learned else "")
             ),
             hypothesis=(
                 "Saturated units pass almost no gradient (tanh' and sigmoid' are ~0 there): the pre-activations are "
