@@ -57,6 +57,12 @@ def per_tensor(run: RunData, key: str) -> tuple[list[int], list[list[float]]]:
     return steps, [[to_float(v) for v in row] for row in rows]
 
 
+def late_quarters(values: list[float]) -> tuple[float, float]:
+    """Medians of the third and the fourth quarter of ``values`` (how a plateau is read)."""
+    quarter = len(values) // 4
+    return median(values[2 * quarter : 3 * quarter]), median(values[3 * quarter :])
+
+
 def late(steps: list[int], rows: list[Any], fraction: float = 0.2, minimum: int = 3) -> list[Any]:
     """The rows of the last ``fraction`` of the steps they span (at least the last ``minimum``
     rows): per-tensor rows come every step early in a run and every 10th later, so a share of

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.base import Rule, fmt, late_quarters, matrix_tensors, median, per_tensor, rule
 from traindebug.rules.learning_rate import loss_trend, not_improving, update_ratios
 from traindebug.store import RunData
 
@@ -199,10 +199,9 @@ def still_falling(run: RunData) -> bool:
     """The loss's last-quarter median is at least UNDERFIT_PLATEAU_PROGRESS below the third
     quarter's: the run ended while the loss was still coming down (no plateau)."""
     _, losses = run.floats("loss")
-    quarter = len(losses) // 4
-    if quarter < 1:
+    if len(losses) < 4:
         return False
-    third, fourth = median(losses[2 * quarter : 3 * quarter]), median(losses[3 * quarter :])
+    third, fourth = late_quarters(losses)
     return third > 0 and (third - fourth) / third >= T.UNDERFIT_PLATEAU_PROGRESS
 
 

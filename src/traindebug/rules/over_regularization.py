@@ -8,7 +8,7 @@ from typing import Any
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, coupled_decay, fmt, late, matrix_tensors, median, per_tensor, rule
+from traindebug.rules.base import Rule, coupled_decay, fmt, late, late_quarters, matrix_tensors, median, per_tensor, rule
 from traindebug.rules.gradient_scale import clipped_after_update, lookup_tables, rms_gradient
 from traindebug.rules.learning_rate import not_improving
 from traindebug.store import RunData, to_float
@@ -241,7 +241,7 @@ def loss_penalty(run: RunData) -> list[Finding]:
     pull = decay_to_gradient(run, 2 * coefficient) if coefficient is not None else math.nan
     if not (share >= T.PENALTY_SHARE_HIGH or pull >= T.DECAY_GRADIENT_RATIO):
         return []
-    third, fourth = median(data[2 * quarter : 3 * quarter]), median(data[3 * quarter :])
+    third, fourth = late_quarters(data)
     # stalled short of a fit: still more than half of where it started (a data term that fell
     # to a few percent of its start was not kept from fitting, whatever the other term's share)
     stalled = not fourth < (1 - T.UNDERFIT_PLATEAU_PROGRESS) * third and fourth >= T.UNDERFIT_LOSS_FRACTION * data[0]

@@ -7,7 +7,7 @@ import math
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, alternating_updates, fmt, late, median, rule
+from traindebug.rules.base import Rule, alternating_updates, fmt, late, late_quarters, median, rule
 from traindebug.rules.learning_rate import update_ratios
 from traindebug.store import RunData, to_float
 
@@ -67,7 +67,7 @@ def underfitting(run: RunData) -> list[Finding]:
     if len(losses) < T.UNDERFIT_MIN_STEPS or not all(math.isfinite(v) for v in losses):
         return []
     quarter = len(losses) // 4
-    third, fourth = median(losses[2 * quarter : 3 * quarter]), median(losses[3 * quarter :])
+    third, fourth = late_quarters(losses)
     initial = median(losses[:3])
     if third <= 0 or (third - fourth) / third >= T.UNDERFIT_PLATEAU_PROGRESS or fourth > initial:
         return []
