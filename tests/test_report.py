@@ -42,7 +42,7 @@ def watched(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_watch_with_pdf_writes_the_pdf(watched: Path) -> None:
     text = _text(watched / "logbook.pdf")
-    assert "gradients are never reset" in text.lower()
+    assert "gradients carry over" in text.lower()
     assert "status max_steps" in text
 
 
@@ -76,7 +76,7 @@ def test_report_rebuilds_a_killed_run_with_a_torn_last_line(watched: Path, tmp_p
     assert (run / "figures" / "loss.png").is_file()
     text = _text(target)
     assert "status killed" in text and "wall time unknown" in text
-    assert "gradients are never reset" in text.lower()
+    assert "gradients carry over" in text.lower()
 
 
 def test_report_on_unreadable_metrics_still_writes_a_logbook(tmp_path: Path, capsys) -> None:

@@ -11,7 +11,7 @@ from traindebug.store import RunData, to_float
 
 @rule("zero_grad.missing", "missing_zero_grad", needs=("stale_grad", "grad_norm"))
 def missing(run: RunData) -> list[Finding]:
-    """At (almost) every step's first backward, gradients from before are still there."""
+    """At most steps' first backward, gradients the optimizer already used are still there."""
     steps, stale = run.series("stale_grad")
     pairs = [(s, to_float(v)) for s, v in zip(steps, stale) if s > 0]
     if len(pairs) < T.MIN_STEPS_FOR_TREND:
@@ -29,14 +29,15 @@ def missing(run: RunData) -> list[Finding]:
             severity="error",
             confidence=0.9,
             step=dirty[0],
-            title="gradients are never reset between optimizer steps",
+            title="gradients carry over from one optimizer step to the next",
             observation=(
                 f"At the first backward of {len(dirty)} of {len(pairs)} steps, the parameters' .grad already held "
                 f"non-zero gradients from earlier steps. The total gradient norm went from {fmt(early)} to {fmt(late)}."
             ),
             hypothesis=(
-                "optimizer.zero_grad() (or model.zero_grad()) is not called in the loop, so each backward adds "
-                "to the sum of all previous gradients and the optimizer steps along a stale, growing direction."
+                "optimizer.zero_grad() (or model.zero_grad()) is not called before each step's backward (it is missing, "
+                "or runs only once per epoch or every few steps), so each backward adds to the sum of earlier "
+                "gradients and the optimizer steps along a stale, growing direction."
             ),
             suggestion="Call optimizer.zero_grad() once per step, before loss.backward(). For deliberate accumulation, zero after each optimizer.step().",
             evidence={"steps_with_stale_grad": len(dirty), "steps": len(pairs), "early_grad_norm": early, "late_grad_norm": late},
