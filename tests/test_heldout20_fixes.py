@@ -23,3 +23,18 @@ def test_a_reset_once_per_epoch_is_missing_zero_grad(check) -> None:
     assert check(PER_EPOCH_RESET).categories()[0] == "missing_zero_grad"
     reset_each_step = PER_EPOCH_RESET.replace("        nn.functional", "        opt.zero_grad()\n        nn.functional")
     assert "missing_zero_grad" not in check(reset_each_step, name="fixed.py").categories()
+
+
+def test_a_sigmoid_output_into_bce_with_logits_is_found_after_it_saturates() -> None:
+    """The model learns to push its logits far out, so the sigmoid's output reaches exactly 0 and 1
+    in float32 later in the run: the autograd node that made the input still tells."""
+    from traindebug.rules.loss_output_mismatch import normalised_twice
+    from traindebug.store import RunData
+
+    def records(op: str) -> list[dict]:
+        ranges = [(0.48, 0.55), (0.30, 0.50), (5e-6, 0.94), (2e-16, 1.0)]
+        return [{"kind": "loss_input", "step": s, "name": "binary_cross_entropy_with_logits", "input_op": op,
+                 "input_shape": [256], "input_min": lo, "input_max": hi} for s, (lo, hi) in zip((0, 10, 50, 200), ranges)]
+
+    assert [f.category for f in normalised_twice.fn(RunData(records("SigmoidBackward0")))] == ["loss_output_mismatch"]
+    assert normalised_twice.fn(RunData(records("MulBackward0"))) == []

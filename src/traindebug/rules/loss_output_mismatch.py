@@ -163,15 +163,17 @@ def normalised_twice(name: str, records: list[dict[str, Any]]) -> list[Finding]:
         ]
     # an input made by a linear layer or convolution is not a sigmoid output: a range in (0, 1) is chance
     unbounded = any(r.get("input_op") in UNBOUNDED_OPS for r in records)
-    if name == "binary_cross_entropy_with_logits" and not unbounded and _all(
-        records, lambda r: _value(r, "input_min") > 0 and _value(r, "input_max") < 1
-    ):
+    # a sigmoid's output saturates to exactly 0 or 1 in float once the model pushes its logits far out
+    made_by_sigmoid = _all(records, lambda r: r.get("input_op") == "SigmoidBackward0")
+    inside_unit = not unbounded and _all(records, lambda r: _value(r, "input_min") > 0 and _value(r, "input_max") < 1)
+    if name == "binary_cross_entropy_with_logits" and (made_by_sigmoid or inside_unit):
+        seen = "was made by a sigmoid, autograd node SigmoidBackward0" if made_by_sigmoid else "lay strictly between 0 and 1"
         return [
             _finding(
                 "sigmoid_before_bce_with_logits",
                 "BCE-with-logits gets values in (0, 1): sigmoid is applied twice",
-                f"In {_calls(records)} of binary_cross_entropy_with_logits every input value lay strictly "
-                f"between 0 and 1 ({span}); raw logits take both signs.",
+                f"In {_calls(records)} of binary_cross_entropy_with_logits every input {seen} "
+                f"({span}); raw logits take both signs.",
                 "The model already ends with a sigmoid and BCEWithLogitsLoss applies another one: predictions can "
                 "only reach sigmoid(0..1) = 0.5..0.73, so the loss cannot fall much and gradients are weak.",
                 "Remove the final sigmoid (or use BCELoss on the sigmoid output; BCEWithLogitsLoss on logits is more stable).",
