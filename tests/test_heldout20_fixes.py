@@ -38,3 +38,40 @@ def test_a_sigmoid_output_into_bce_with_logits_is_found_after_it_saturates() -> 
 
     assert [f.category for f in normalised_twice.fn(RunData(records("SigmoidBackward0")))] == ["loss_output_mismatch"]
     assert normalised_twice.fn(RunData(records("MulBackward0"))) == []
+
+
+PLAIN_LIST = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+cats, nums = torch.randint(0, 5, (512, 2)), torch.randn(512, 3)
+y = torch.randn(512, 1)
+
+
+class Tabular(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embs = CONTAINER([nn.Embedding(5, 4) for _ in range(2)])
+        self.head = nn.Linear(11, 1)
+
+    def forward(self, c, x):
+        return self.head(torch.cat([e(c[:, k]) for k, e in enumerate(self.embs)] + [x], 1))
+
+
+model = Tabular()
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for step in range(150):
+    i = torch.randint(0, 512, (64,))
+    loss = nn.functional.mse_loss(model(cats[i], nums[i]), y[i])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_modules_kept_in_a_plain_list_are_observed(check) -> None:
+    """Embeddings in a Python list take part in the forward but not in model.parameters()."""
+    found = check(PLAIN_LIST.replace("CONTAINER", "list"))
+    assert found.categories()[0] == "frozen_or_unoptimized"
+    assert "frozen_or_unoptimized" not in check(PLAIN_LIST.replace("CONTAINER", "nn.ModuleList"), name="fixed.py").categories()

@@ -561,14 +561,31 @@ class Session:
 
 def _unregistered_tensors(model: nn.Module) -> list[tuple[str, torch.Tensor]]:
     """Leaf tensors that require grad, held as plain module attributes instead of registered
-    parameters (``self.scale = torch.ones(1, requires_grad=True)``): ``model.parameters()``, and
-    so an optimizer built from it, never sees them, yet the backward fills their ``.grad``."""
-    return [
-        (f"{name}.{attr}" if name else attr, value)
-        for name, module in model.named_modules()
-        for attr, value in vars(module).items()
-        if isinstance(value, torch.Tensor) and not isinstance(value, nn.Parameter) and value.requires_grad and value.is_leaf
-    ]
+    parameters (``self.scale = torch.ones(1, requires_grad=True)``), or in plain lists, tuples
+    and dicts of tensors or modules (``self.embs = [nn.Embedding(...)]`` instead of a ModuleList):
+    ``model.parameters()``, and so an optimizer built from it, never sees them, yet the backward
+    fills their ``.grad``."""
+    found: list[tuple[str, torch.Tensor]] = []
+    for name, module in model.named_modules():
+        for attr, value in vars(module).items():
+            if attr in _MODULE_INTERNALS:
+                continue  # nn.Module's own registries (_parameters, _modules, hooks)
+            where = f"{name}.{attr}" if name else attr
+            items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else [("", value)]
+            for key, item in items:
+                path = f"{where}.{key}" if key != "" else where
+                if isinstance(item, nn.Module) and key != "":
+                    found += [(f"{path}.{n}", p) for n, p in item.named_parameters() if p.requires_grad]
+                elif _is_plain_leaf(item):
+                    found.append((path, item))
+    return found
+
+
+_MODULE_INTERNALS = frozenset(vars(nn.Module()))
+
+
+def _is_plain_leaf(value: Any) -> bool:
+    return isinstance(value, torch.Tensor) and not isinstance(value, nn.Parameter) and value.requires_grad and value.is_leaf
 
 
 def _implements(probe: Probe, hook: str) -> bool:
