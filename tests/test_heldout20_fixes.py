@@ -75,3 +75,43 @@ def test_modules_kept_in_a_plain_list_are_observed(check) -> None:
     found = check(PLAIN_LIST.replace("CONTAINER", "list"))
     assert found.categories()[0] == "frozen_or_unoptimized"
     assert "frozen_or_unoptimized" not in check(PLAIN_LIST.replace("CONTAINER", "nn.ModuleList"), name="fixed.py").categories()
+
+
+LBFGS_TANH = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x = torch.linspace(-1, 1, 200).unsqueeze(1)
+y = torch.sin(3 * x)
+
+
+class Scaled(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.linear = nn.Linear(d_in, d_out)
+
+    def forward(self, z):
+        return torch.tanh(OMEGA * self.linear(z))
+
+
+model = nn.Sequential(Scaled(1, 32), Scaled(32, 32), Scaled(32, 32), nn.Linear(32, 1))
+opt = torch.optim.LBFGS(model.parameters(), lr=1.0, max_iter=10, line_search_fn="strong_wolfe")
+
+
+def closure():
+    opt.zero_grad()
+    loss = nn.functional.mse_loss(model(x), y)
+    loss.backward()
+    return loss
+
+
+for outer in range(12):
+    opt.step(closure)
+"""
+
+
+def test_saturated_units_of_a_run_with_few_optimizer_steps_are_checked(check) -> None:
+    """Twelve L-BFGS steps: the unit checks at steps 1 and 10 see the units stay saturated."""
+    assert "saturated_units" in check(LBFGS_TANH.replace("OMEGA", "30.0")).categories()[:3]
+    assert "saturated_units" not in check(LBFGS_TANH.replace("OMEGA", "1.0"), name="fixed.py").categories()

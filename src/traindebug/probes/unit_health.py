@@ -1,6 +1,7 @@
 """Dead ReLU units and saturated tanh/sigmoid units, found in the autograd graph.
 
-On due steps (step 0, then every 25 steps), just before the step's first
+On due steps (steps 0, 1 and 10, then every 25 steps: a run of few optimizer steps, such as
+L-BFGS's, still gets two checks after the first), just before the step's first
 backward, it walks the autograd graph of the loss function's input (else of the
 model's output, else of the loss being backpropagated) and reads the output that every
 ReLU, tanh and sigmoid node saved for its backward. That sees activations
@@ -100,7 +101,7 @@ class UnitHealthProbe(Probe):
 
     name = "unit_health"
     cost = Cost.CHEAP
-    schedule = Schedule(first=1, every=25)
+    schedule = Schedule(first=1, every=25, per_decade=1)
     wants_forward = True  # only to name activations after the modules that produced them
 
     def __init__(self) -> None:
