@@ -115,3 +115,47 @@ def test_saturated_units_of_a_run_with_few_optimizer_steps_are_checked(check) ->
     """Twelve L-BFGS steps: the unit checks at steps 1 and 10 see the units stay saturated."""
     assert "saturated_units" in check(LBFGS_TANH.replace("OMEGA", "30.0")).categories()[:3]
     assert "saturated_units" not in check(LBFGS_TANH.replace("OMEGA", "1.0"), name="fixed.py").categories()
+
+
+FROZEN_BN = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x, y = torch.randn(256, 8), torch.randint(0, 3, (256,))
+model = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 3))
+opt = torch.optim.SGD(model.parameters(), lr=0.05)
+for epoch in range(3):
+    model.train()
+    MODE
+    for i in range(0, 256, 16):
+        loss = nn.functional.cross_entropy(model(x[i:i + 16]), y[i:i + 16])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+"""
+
+
+def test_batch_norm_frozen_on_its_own_is_not_wrong_mode(check) -> None:
+    """Batch norm put in eval mode inside a model in training mode was frozen on purpose;
+    the whole model in eval mode (an evaluation's model.eval() left on) is the bug."""
+    frozen = "for m in model.modules():\n        if isinstance(m, nn.BatchNorm1d):\n            m.eval()"
+    assert "wrong_mode" not in check(FROZEN_BN.replace("MODE", frozen)).categories()
+    assert "wrong_mode" in check(FROZEN_BN.replace("MODE", "model.eval()"), name="left_in_eval.py").categories()[:3]
+
+
+def test_a_jump_thrown_up_by_large_steps_of_an_adaptive_optimizer_is_lr_too_high() -> None:
+    """RMSprop at lr 0.1: three huge steps throw the loss up 12 000-fold, then the swollen second
+    moment makes every later step tiny, so the median over the first 10 steps looks healthy."""
+    from traindebug.rules.learning_rate import diverging
+    from traindebug.store import RunData
+
+    def run(ratios: list[float]) -> RunData:
+        losses = [0.99, 531.0, 4845.0, 12666.0] + [4.0, 3.8, 4.5, 2.1, 3.8, 3.9, 2.7] + [1.0 - 0.001 * i for i in range(40)]
+        records: list[dict] = [{"kind": "tensors", "step": 0, "names": ["w1", "w2"], "shapes": [[32, 10], [1, 32]], "in_optimizer": [True, True]}]
+        records += [{"kind": "step", "step": i, "loss": v, "update_ratio": [r, r], "param_norms": [3.0, 1.0]}
+                    for i, (v, r) in enumerate(zip(losses, ratios + [0.002] * (len(losses) - len(ratios))))]
+        return RunData(records)
+
+    assert [f.category for f in diverging.fn(run([3.9, 0.9, 0.6, 0.6]))] == ["lr_too_high"]
+    assert diverging.fn(run([0.003, 0.002, 0.002, 0.002])) == []  # a jump the step sizes do not explain

@@ -90,6 +90,19 @@ def early_spike(run: RunData) -> float:
     return max(early) / losses[0]
 
 
+def spike_update_ratio(run: RunData) -> float:
+    """Median update ratio of the steps before the highest loss of steps 1..SPIKE_STEPS: the
+    steps that threw the loss up. An adaptive optimizer's (RMSprop's, Adam's) second moment
+    swells with the spike's gradients and makes the following steps tiny, which would hide
+    them in the median of the first 10 steps."""
+    _, losses = run.floats("loss")
+    early = [(v, k) for k, v in enumerate(losses[1 : SPIKE_STEPS + 1], start=1) if math.isfinite(v)]
+    if not early:
+        return math.nan
+    peak = max(early)[1]
+    return median(update_ratios(run)[1][:peak])
+
+
 def _rose_before(run: RunData, initial: float) -> bool:
     """Whether the loss rose above its initial value in the last steps before it turned
     non-finite. A loss that was falling until one step turned it NaN (a log of 0, a division by
@@ -121,8 +134,11 @@ def diverging(run: RunData) -> list[Finding]:
     stuck = (trend["late"] > T.LOSS_NO_PROGRESS_FRACTION * trend["initial"]
              or trend["late"] >= T.LABEL_NO_SIGNAL_LOSS_FRACTION * prior)
     spike = early_spike(run)
-    big_steps = ratio > T.UPDATE_RATIO_HIGH
-    if not (rising or exploded or stuck or spike > T.LOSS_SPIKE_FACTOR) or not big_steps:
+    jumped = spike > T.LOSS_SPIKE_FACTOR
+    when = "In the first 10 steps"
+    if jumped and not ratio > T.UPDATE_RATIO_HIGH:
+        ratio, when = spike_update_ratio(run), "In the steps before the jump"
+    if not (rising or exploded or stuck or jumped) or not ratio > T.UPDATE_RATIO_HIGH:
         return []
     lrs = run.series("lr")[1]
     lr = lrs[0][0] if lrs and lrs[0] else None
@@ -145,7 +161,7 @@ def diverging(run: RunData) -> list[Finding]:
             step=0,
             title="steps are too large: the loss " + ("diverges" if exploded or rising else "does not improve" if stuck else "jumps in the first steps"),
             observation=(
-                f"Over the run {what}. In the first 10 steps each update changed the weight matrices by "
+                f"Over the run {what}. {when} each update changed the weight matrices by "
                 f"{fmt(ratio)} of their norm (median update-to-weight ratio; about 1e-3 is typical, "
                 f"above {T.UPDATE_RATIO_HIGH:g} the step is a large fraction of the weight itself)"
                 + (f"; the learning rate was {lr:g}." if isinstance(lr, (int, float)) else ".")
