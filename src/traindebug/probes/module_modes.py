@@ -6,8 +6,10 @@ time of the check; a frozen backbone kept in eval mode on purpose is left out). 
 ``mode_modules`` record (``modules``: name, kind, dropout ``p``). Then:
 
 - at each training backward: ``eval_mode_modules`` in the step record, the
-  number of those modules in eval mode among those that ran in the training forward
-  before it (a model replaced by a rebuilt one, or an EMA copy, no longer runs there),
+  number of those modules in eval mode, in a parent also in eval mode, among those that
+  ran in the training forward before it (a model replaced by a rebuilt one, or an EMA
+  copy, no longer runs there; batch norm put in eval mode on its own inside a block in
+  training mode is frozen on purpose),
 - at each evaluation loss call (gradients disabled and the model output built
   without gradients): ``eval_calls_checked`` / ``eval_calls_train_mode`` in the
   step record, how many such calls ran with those of the modules that made the
@@ -108,8 +110,12 @@ class ModuleModeProbe(Probe):
                 },
             )
         # parents are checked only for modules in eval mode: nothing to do in a healthy run
+        # a module switched to eval mode inside a block in training mode was switched on its own,
+        # on purpose (batch norm with frozen statistics while fine-tuning); model.eval() left on
+        # from an evaluation puts the whole block in eval mode
         ctx.record("eval_mode_modules",
-                   sum(1 for _, m, parent in self._modules if not m.training and id(m) in ran and is_trained(parent)))
+                   sum(1 for _, m, parent in self._modules
+                       if not m.training and not parent.training and id(m) in ran and is_trained(parent)))
 
     def on_eval_forward(self, ctx: StepContext, module: nn.Module) -> None:
         if isinstance(module, SENSITIVE):

@@ -45,7 +45,8 @@ def eval_during_training(run: RunData) -> list[Finding]:
             ),
             suggestion="Call model.train() at the start of every training epoch (and model.eval() only around evaluation).",
             evidence={"steps_in_eval_mode": len(bad), "steps": len(steps), "first_step": bad[0]},
-            caveat="Keeping batch norm in eval mode while fine-tuning (frozen statistics) is sometimes deliberate; frozen parts without trainable parameters are not counted.",
+            caveat=("Keeping batch norm in eval mode while fine-tuning (frozen statistics) is sometimes deliberate; modules switched to eval mode "
+                    "on their own inside a block in training mode, and frozen parts without trainable parameters, are not counted."),
             figures=["loss"],
         )
     ]
