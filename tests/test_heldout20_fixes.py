@@ -159,3 +159,25 @@ def test_a_jump_thrown_up_by_large_steps_of_an_adaptive_optimizer_is_lr_too_high
 
     assert [f.category for f in diverging.fn(run([3.9, 0.9, 0.6, 0.6]))] == ["lr_too_high"]
     assert diverging.fn(run([0.003, 0.002, 0.002, 0.002])) == []  # a jump the step sizes do not explain
+
+
+def test_an_l2_penalty_added_to_a_summed_loss_divided_by_the_batch_is_measured() -> None:
+    """loss = F.bce(..., reduction="sum") / len(y) + 0.05 * sum of squared weights: the data term
+    is the loss function's value over the batch size, and what is left is the penalty."""
+    from traindebug.rules.over_regularization import loss_penalty
+    from traindebug.store import RunData
+
+    records: list[dict] = [
+        {"kind": "tensors", "step": 0, "names": ["w1", "w2"], "shapes": [[64, 8], [4, 64]], "in_optimizer": [True, True]},
+        {"kind": "loss_fn", "step": 0, "name": "binary_cross_entropy_with_logits", "reduction": "sum",
+         "input": {"shape": [50, 4]}, "target": {"shape": [50, 4]}},
+    ]
+    for i in range(60):
+        norms = [6.0 - 0.05 * i, 3.0 - 0.02 * i]
+        value = 50 * (2.3 - 0.01 * i + 0.05 * (-1) ** i)  # summed over the batch of 50
+        penalty = 0.05 * sum(n * n for n in norms)
+        records.append({"kind": "step", "step": i, "loss": value / 50 + penalty, "loss_fn_value": value, "loss_fn_calls": 1,
+                        "backward_passes": 1, "param_norms": norms, "grad_norms": [0.3, 0.2], "update_ratio": [1e-3, 1e-3]})
+    found = loss_penalty.fn(RunData(records))
+    assert [f.category for f in found] == ["over_regularization"]
+    assert found[0].evidence["l2_coefficient"] == __import__("pytest").approx(0.05, rel=1e-3)

@@ -199,14 +199,33 @@ def clipping(run: RunData) -> list[Finding]:
     ]
 
 
-def added_terms(run: RunData) -> tuple[list[int], list[float], list[float]]:
-    """(steps, data term, term added by hand) on steps with one backward of a loss that
-    combined one torch loss function's value with something else."""
+def added_terms(run: RunData) -> tuple[list[int], list[float], list[float], float]:
+    """(steps, data term, term added by hand, the factor applied to the loss function's value to
+    make the data term) on steps with one backward of a loss that combined one torch loss
+    function's value with something else."""
     totals, values, calls, passes = (dict(zip(*run.floats(key)))
                                      for key in ("loss", "loss_fn_value", "loss_fn_calls", "backward_passes"))
-    keep = [(s, values[s], t - values[s]) for s, t in totals.items()
+    keep = [(s, values[s], t) for s, t in totals.items()
             if s in values and calls.get(s) == 1 and passes.get(s) == 1 and math.isfinite(t) and math.isfinite(values[s])]
-    return [k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep]
+    steps = [k[0] for k in keep]
+    for scale in _summed_scales(run):
+        data = [scale * k[1] for k in keep]
+        added = [k[2] - d for k, d in zip(keep, data)]
+        if l2_coefficient(run, steps, added) is not None:
+            return steps, data, added, scale
+    return steps, [k[1] for k in keep], [k[2] - k[1] for k in keep], 1.0
+
+
+def _summed_scales(run: RunData) -> list[float]:
+    """Factors by which a script may have divided a loss function's summed value before adding
+    a penalty (``F.bce(..., reduction="sum") / len(y)``): the batch size and the number of
+    target values, tried only where what is left over is then exactly an L2 penalty."""
+    fn = run.last("loss_fn") or {}
+    if fn.get("reduction") != "sum":
+        return []
+    shapes = [(fn.get(key) or {}).get("shape") or [] for key in ("input", "target")]
+    sizes = {n for shape in shapes if shape for n in (shape[0], math.prod(shape)) if n > 1}
+    return [1.0 / n for n in sorted(sizes)]
 
 
 def l2_coefficient(run: RunData, steps: list[int], added: list[float]) -> float | None:
@@ -230,7 +249,7 @@ def l2_coefficient(run: RunData, steps: list[int], added: list[float]) -> float 
 def loss_penalty(run: RunData) -> list[Finding]:
     """A term added to the loss by hand (e.g. an L2 penalty) makes up at least half of it, or is
     an L2 penalty whose gradient is at least half the loss's gradient in the first steps."""
-    steps, data, added = added_terms(run)
+    steps, data, added, scale = added_terms(run)
     if len(steps) < T.MIN_STEPS_FOR_TREND:
         return []
     quarter = len(steps) // 4
@@ -259,7 +278,8 @@ def loss_penalty(run: RunData) -> list[Finding]:
             title=(f"an L2 penalty ({fmt(coefficient)} x sum of squares) added to the loss pulls as hard as the data"
                    if coefficient is not None else f"a term added to the loss makes up {share:.0%} of it"),
             observation=(
-                f"The backpropagated loss exceeded the value of the loss function ({(run.last('loss_fn') or {}).get('name', '?')}) "
+                f"The backpropagated loss exceeded the value of the loss function ({(run.last('loss_fn') or {}).get('name', '?')}"
+                + (f", summed and divided by {round(1 / scale)}" if scale != 1 else "") + ") "
                 f"by a term that made up a median {share:.0%} of it over the last quarter of the run; the data term went "
                 f"from {fmt(data[0])} to {fmt(fourth)} ({fmt(third)} in the third quarter). {what}".strip()
             ),
