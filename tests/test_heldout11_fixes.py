@@ -78,7 +78,7 @@ def test_an_l2_penalty_on_the_weights_is_judged_by_its_pull() -> None:
 
 
 def _added(run) -> tuple[list[int], list[float]]:
-    steps, _, added = added_terms(run)
+    steps, _, added, _ = added_terms(run)
     return steps, added
 
 
