@@ -181,3 +181,41 @@ def test_an_l2_penalty_added_to_a_summed_loss_divided_by_the_batch_is_measured()
     found = loss_penalty.fn(RunData(records))
     assert [f.category for f in found] == ["over_regularization"]
     assert found[0].evidence["l2_coefficient"] == __import__("pytest").approx(0.05, rel=1e-3)
+
+
+ENSEMBLE = """
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+x, y = torch.randn(320, 16), torch.randint(0, 4, (320,))
+
+
+class Ensemble(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.members = nn.ModuleList(nn.Sequential(nn.Linear(16, 32), nn.Tanh(), nn.Linear(32, 4)) for _ in range(3))
+
+    def forward(self, x):
+        return torch.stack([m(x) for m in self.members])  # (members, batch, classes)
+
+
+model = Ensemble()
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for i in range(0, 320, 16):                         # batch 16 = 16 input features
+    logits = model(x[i:i + 16])
+    loss = sum(F.cross_entropy(l, y[i:i + 16]) for l in logits)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_stacked_ensemble_output_is_not_taken_for_batch_mixing(check) -> None:
+    """The batch is the output's dim 1, the input's dim 0; with as many features as samples,
+    taking the input's dim 1 for the batch read the first layer's sum over features as mixing."""
+    found = check(ENSEMBLE, "--max-steps", "5")
+    assert "batch_mixing" not in found.categories()
+    record = [line for line in (found.out / "metrics.jsonl").read_text().splitlines() if '"batch_mixing"' in line]
+    assert '"batch_size_from":"loss target"' in record[0]

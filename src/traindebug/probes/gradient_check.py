@@ -73,7 +73,9 @@ def loss_for(call: LossCall | None, output: Any) -> tuple[Callable[[Any, torch.d
 
 
 def batch_size_for(call: LossCall | None, output: Any, model: nn.Module | None = None) -> int | None:
-    """The loss target's batch size, when the model output's first dimension has that size.
+    """The loss target's batch size, when the model output's first dimension has that size, or
+    else exactly one of its other dimensions (an ensemble's stacked ``(members, batch, classes)``
+    output whose members each go to the loss).
 
     A flattened ``(time * batch)`` target of a sequence-first output does not match, so
     time is never taken for the batch; nor is a ``(time, batch, ...)`` output of a model with
@@ -85,9 +87,10 @@ def batch_size_for(call: LossCall | None, output: Any, model: nn.Module | None =
     if call is None or output is None or output.dim() == 0 or sequence_dims_open(output, model):
         return None
     target = call.target
-    if not isinstance(target, torch.Tensor) or target.dim() == 0 or target.shape[0] != output.shape[0]:
+    if not isinstance(target, torch.Tensor) or target.dim() == 0:
         return None
-    return target.shape[0]
+    n = target.shape[0]
+    return n if output.shape[0] == n or list(output.shape[1:]).count(n) == 1 else None
 
 
 def _dims(output: Any) -> int:
