@@ -219,3 +219,32 @@ def test_a_stacked_ensemble_output_is_not_taken_for_batch_mixing(check) -> None:
     assert "batch_mixing" not in found.categories()
     record = [line for line in (found.out / "metrics.jsonl").read_text().splitlines() if '"batch_mixing"' in line]
     assert '"batch_size_from":"loss target"' in record[0]
+
+
+GAN = """
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+G = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 1))
+D = nn.Sequential(nn.Linear(1, 16), nn.ReLU(), nn.Linear(16, 1))
+opt_g, opt_d = torch.optim.Adam(G.parameters(), 1e-3), torch.optim.Adam(D.parameters(), 1e-3)
+ones, zeros = torch.ones(32, 1), torch.zeros(32, 1)
+for step in range(40):
+    fake = G(torch.randn(32, 4))
+    d_loss = F.binary_cross_entropy_with_logits(D(torch.randn(32, 1) + 2), ones) + \\
+        F.binary_cross_entropy_with_logits(D(fake.detach()), zeros)
+    opt_d.zero_grad()
+    d_loss.backward()
+    opt_d.step()
+    RESET
+    F.binary_cross_entropy_with_logits(D(fake), ones).backward()
+    opt_g.step()
+"""
+
+
+def test_a_gan_whose_generator_is_never_reset_is_missing_zero_grad(check) -> None:
+    """Every other step is the discriminator's, reset each time: the generator's steps are judged on their own."""
+    assert check(GAN.replace("RESET", "pass")).categories()[0] == "missing_zero_grad"
+    assert "missing_zero_grad" not in check(GAN.replace("RESET", "opt_g.zero_grad()"), name="fixed.py").categories()

@@ -8,7 +8,9 @@ Records in each step record:
 - ``grad_missing``: indices of trainable tensors whose ``.grad`` is None.
 - ``stale_grad``: the total norm of the gradients that were already present at
   the step's first backward, over the tensors the step then updated (nonzero
-  means gradients were not reset since the last update).
+  means gradients were not reset since the last update), with ``stale_scope``,
+  the index of the first tensor the step updated: steps that alternate between
+  parts of a model (a GAN's discriminator and generator) are judged part by part.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class GradientProbe(Probe):
         self._stale = None
         stepped = [n for i, n in zip(present, norms) if i < len(versions) and ctx.params[i][1]._version != versions[i]]
         ctx.record("stale_grad", stack_norms(stepped, ctx.run.device).norm() if stepped else 0.0)
+        updated = (i for i, (_, p) in enumerate(ctx.params[: len(versions)]) if p._version != versions[i])
+        ctx.record("stale_scope", next(updated, -1))
 
     def _record(self, ctx: StepContext) -> None:
         if not ctx.params:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
@@ -13,13 +15,22 @@ from traindebug.store import RunData, to_float
 def missing(run: RunData) -> list[Finding]:
     """At most steps' first backward, gradients the optimizer already used are still there."""
     steps, stale = run.series("stale_grad")
-    pairs = [(s, to_float(v)) for s, v in zip(steps, stale) if s > 0]
-    if len(pairs) < T.MIN_STEPS_FOR_TREND:
+    scope = dict(zip(*run.series("stale_scope")))
+    parts: dict[Any, list[tuple[int, float]]] = {}  # the steps of each part of the model that steps on its own
+    for s, v in zip(steps, stale):
+        if s > 0:
+            parts.setdefault(scope.get(s), []).append((s, to_float(v)))
+    judged = [(sum(v > 0 for _, v in pairs) / len(pairs), pairs) for pairs in parts.values() if len(pairs) >= T.MIN_STEPS_FOR_TREND]
+    if not judged:
         return []
-    dirty = [s for s, v in pairs if v > 0]
-    fraction = len(dirty) / len(pairs)
+    fraction, pairs = max(judged, key=lambda j: j[0])
     if fraction < T.STALE_GRAD_STEP_FRACTION:
         return []
+    dirty = [s for s, v in pairs if v > 0]
+    first = scope.get(pairs[0][0])
+    names = run.tensor_names
+    part = (f" that updated {names[int(first)]} (and the tensors stepped with it; the model's parts "
+            f"step separately)" if len(parts) > 1 and isinstance(first, (int, float)) and 0 <= first < len(names) else "")
     _, norms = run.floats("grad_norm")
     early, late = median(norms[:3]), median(norms[-max(3, len(norms) // 5) :])
     return [
@@ -31,7 +42,7 @@ def missing(run: RunData) -> list[Finding]:
             step=dirty[0],
             title="gradients carry over from one optimizer step to the next",
             observation=(
-                f"At the first backward of {len(dirty)} of {len(pairs)} steps, the parameters' .grad already held "
+                f"At the first backward of {len(dirty)} of {'the ' if part else ''}{len(pairs)} steps{part}, the parameters' .grad already held "
                 f"non-zero gradients from earlier steps. The total gradient norm went from {fmt(early)} to {fmt(late)}."
             ),
             hypothesis=(
