@@ -248,3 +248,19 @@ def test_a_gan_whose_generator_is_never_reset_is_missing_zero_grad(check) -> Non
     """Every other step is the discriminator's, reset each time: the generator's steps are judged on their own."""
     assert check(GAN.replace("RESET", "pass")).categories()[0] == "missing_zero_grad"
     assert "missing_zero_grad" not in check(GAN.replace("RESET", "opt_g.zero_grad()"), name="fixed.py").categories()
+
+
+def test_gradients_growing_from_a_tiny_start_while_the_loss_falls_are_info() -> None:
+    """A contrastive loss whose embeddings start out alike: the gradient norm grows 200x in the
+    first steps and settles while the loss falls without a jump; with a rising loss it is a warning."""
+    from traindebug.rules.gradient_scale import exploding
+    from traindebug.store import RunData
+
+    def run(losses: list[float]) -> RunData:
+        norms = [0.004, 0.02, 0.04] + [min(5.0, 0.1 * 2 ** i) for i in range(len(losses) - 3)]
+        return RunData([{"kind": "step", "step": i, "loss": v, "grad_norm": g} for i, (v, g) in enumerate(zip(losses, norms))])
+
+    falling = [5.5 - 0.02 * i for i in range(120)]
+    assert [f.severity for f in exploding.fn(run(falling))] == ["info"]
+    rising = [5.5 + 0.02 * i for i in range(120)]
+    assert [f.severity for f in exploding.fn(run(rising))] == ["warning"]

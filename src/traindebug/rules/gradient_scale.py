@@ -20,6 +20,21 @@ def _pre_clip_norms(run: RunData) -> tuple[list[int], list[float]]:
     return run.floats("grad_norm")
 
 
+def _fell_steadily(run: RunData, from_step: int) -> bool:
+    """Whether the loss stayed finite, fell below LOSS_NOT_IMPROVING_FRACTION of its start, and
+    never rose above LOSS_SPIKE_FACTOR x its value where the gradient norm had grown: gradients
+    that grow from a tiny start (a contrastive loss whose embeddings start out alike) while
+    the loss keeps falling are the model leaving a flat region, not an explosion. Seeded
+    exploding runs of the example folders all end above their initial loss or non-finite."""
+    steps, losses = run.floats("loss")
+    if len(losses) < T.MIN_STEPS_FOR_TREND or not all(math.isfinite(v) for v in losses) or losses[0] <= 0:
+        return False
+    late = median(losses[-max(3, len(losses) // 5) :])
+    at = median([v for s, v in zip(steps, losses) if abs(s - from_step) <= 3])
+    after = max(v for s, v in zip(steps, losses) if s >= from_step)
+    return late < T.LOSS_NOT_IMPROVING_FRACTION * losses[0] and after <= T.LOSS_SPIKE_FACTOR * at
+
+
 @rule("gradients.exploding", "exploding_gradients", needs=("grad_norm",))
 def exploding(run: RunData) -> list[Finding]:
     """The total gradient norm grows by orders of magnitude over the steps."""
@@ -45,17 +60,21 @@ def exploding(run: RunData) -> list[Finding]:
         hit = overflowed or (math.isfinite(value) and value > T.GRAD_GROWTH_FACTOR * start)
         if hit:
             peak = max((v for v in norms if math.isfinite(v)), default=math.inf)
+            settled = _fell_steadily(run, steps[i])
             return [
                 Finding(
                     rule="gradients.exploding",
                     category="exploding_gradients",
-                    severity="warning",
+                    severity="info" if settled else "warning",
                     confidence=0.7,
                     step=steps[i],
                     title=f"gradient norm grew {fmt(peak / start)}x over the run",
                     observation=(
                         f"The total gradient norm was {fmt(start)} in the first steps and reached "
                         f"{fmt(peak)} (from step {steps[i]} on, the 5-step median exceeds {T.GRAD_GROWTH_FACTOR:g}x the start)."
+                        + (" The loss kept falling without a jump, to below "
+                           f"{T.LOSS_NOT_IMPROVING_FRACTION:.0%} of its start: the gradients grew from a small start as the "
+                           "model left a flat region (info)." if settled else "")
                     ),
                     hypothesis=(
                         "Gradients grow when the iterates leave the region where the loss is well-conditioned: "
