@@ -264,3 +264,27 @@ def test_gradients_growing_from_a_tiny_start_while_the_loss_falls_are_info() -> 
     assert [f.severity for f in exploding.fn(run(falling))] == ["info"]
     rising = [5.5 + 0.02 * i for i in range(120)]
     assert [f.severity for f in exploding.fn(run(rising))] == ["warning"]
+
+
+def test_weights_still_collapsing_at_the_end_without_weight_decay_are_over_regularization() -> None:
+    """A penalty summed over the batch pulls two embedding tables to 2 % of their start, and they
+    still shrink at the end, while biases (zero at the start) fit: a warning although the loss fell.
+    Weights that settled at a small norm are only info."""
+    import math
+
+    from traindebug.rules.over_regularization import weights_collapse
+    from traindebug.store import RunData
+
+    def run(norm) -> RunData:
+        records: list[dict] = [
+            {"kind": "tensors", "step": 0, "names": ["P", "Q", "bu"], "shapes": [[400, 16], [250, 16], [400, 1]], "in_optimizer": [True] * 3},
+            {"kind": "optimizers", "step": 0, "optimizers": [{"type": "SparseAdam", "groups": [{"lr": 0.01, "params": 3}]}]},
+        ]
+        records += [{"kind": "step", "step": i, "loss": 2.1 - 1.2 * (1 - math.exp(-i / 40)),
+                     "param_norms": [8.0 * norm(i), 6.0 * norm(i), 0.02 * i]} for i in range(0, 300, 10)]
+        return RunData(records)
+
+    still = weights_collapse.fn(run(lambda i: math.exp(-i / 75)))  # 2 % at the end, -28 % over the last quarter
+    assert [f.severity for f in still] == ["warning"]
+    settled = weights_collapse.fn(run(lambda i: 0.02 + 0.98 * math.exp(-i / 20)))
+    assert [f.severity for f in settled] == ["info"]

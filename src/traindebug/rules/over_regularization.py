@@ -39,6 +39,18 @@ def weight_shrink(run: RunData) -> float | None:
     return median([median([row[i] for row in end]) / rows[0][i] for i in idx if i < len(rows[0]) and rows[0][i] > 0])
 
 
+def _last_quarter_shrink(run: RunData) -> float:
+    """Median over the weight matrices weight_shrink judges (those not zero at the start) of
+    their norm at the last measured step over their norm a quarter of the run before (nan
+    with too few steps)."""
+    steps, rows = per_tensor(run, "param_norms")
+    if len(rows) < T.MIN_STEPS_FOR_TREND:
+        return math.nan
+    before = next(r for s, r in zip(steps, rows) if s >= steps[-1] - (steps[-1] - steps[0]) / 4)
+    kept = [i for i in matrix_tensors(run) if i < min(len(rows[0]), len(before), len(rows[-1])) and rows[0][i] > 0 and before[i] > 0]
+    return median([rows[-1][i] / before[i] for i in kept])
+
+
 @rule("regularization.weight_decay", "over_regularization", needs=("optimizers", "param_norms", "loss"))
 def weight_decay(run: RunData) -> list[Finding]:
     """Weight decay shrinks the weight matrices to a fraction of their initial norm."""
@@ -141,15 +153,19 @@ def weights_collapse(run: RunData) -> list[Finding]:
     if any(to_float(g.get("weight_decay")) > 0 for g in groups) or shrink is None or not shrink < T.WEIGHT_COLLAPSE_FRACTION:
         return []
     stuck, loss = not_improving(run)
+    # weights that still shrink at the end are pulled toward zero; a model whose best fit is
+    # near zero weights settles there
+    shrinking = _last_quarter_shrink(run) < T.WEIGHT_STILL_SHRINKING
     return [
         _finding(
             "regularization.weights_collapse",
-            stuck,
+            stuck or shrinking,
             confidence=0.6,
             title=f"the weights shrink to {shrink:.2%} of their initial norm",
             observation=(
                 f"Over {len(run.steps)} steps the weight matrices ended at a median {shrink:.2%} of their initial norm, "
-                f"although the optimizer applies no weight decay; {loss}."
+                f"although the optimizer applies no weight decay"
+                + (", and they were still shrinking over the last quarter of the run" if shrinking else "") + f"; {loss}."
             ),
             hypothesis=(
                 "Something pulls every weight toward zero harder than the data term pushes back: typically an L2 or "
