@@ -571,14 +571,23 @@ def _unregistered_tensors(model: nn.Module) -> list[tuple[str, torch.Tensor]]:
             if attr in _MODULE_INTERNALS:
                 continue  # nn.Module's own registries (_parameters, _modules, hooks)
             where = f"{name}.{attr}" if name else attr
-            items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else [("", value)]
-            for key, item in items:
-                path = f"{where}.{key}" if key != "" else where
-                if isinstance(item, nn.Module) and key != "":
+            if _is_plain_leaf(value):
+                found.append((where, value))
+            for path, item in _contained(where, value):
+                if isinstance(item, nn.Module):
                     found += [(f"{path}.{n}", p) for n, p in item.named_parameters() if p.requires_grad]
                 elif _is_plain_leaf(item):
                     found.append((path, item))
     return found
+
+
+def _contained(where: str, value: Any) -> list[tuple[str, Any]]:
+    """(path, item) of the items of a plain dict, list or tuple attribute; none for anything else."""
+    if isinstance(value, dict):
+        return [(f"{where}.{key}", item) for key, item in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [(f"{where}.{i}", item) for i, item in enumerate(value)]
+    return []
 
 
 _MODULE_INTERNALS = frozenset(vars(nn.Module()))
