@@ -78,10 +78,10 @@ class GradientProbe(Probe):
             return
         present, norms, versions = self._stale
         self._stale = None
-        stepped = [n for i, n in zip(present, norms) if i < len(versions) and ctx.params[i][1]._version != versions[i]]
+        updated = {i for i, (_, p) in enumerate(ctx.params[: len(versions)]) if p._version != versions[i]}
+        stepped = [n for i, n in zip(present, norms) if i in updated]
         ctx.record("stale_grad", stack_norms(stepped, ctx.run.device).norm() if stepped else 0.0)
-        updated = (i for i, (_, p) in enumerate(ctx.params[: len(versions)]) if p._version != versions[i])
-        ctx.record("stale_scope", next(updated, -1))
+        ctx.record("stale_scope", min(updated, default=-1))
 
     def _record(self, ctx: StepContext) -> None:
         if not ctx.params:

@@ -95,12 +95,13 @@ def spike_update_ratio(run: RunData) -> float:
     steps that threw the loss up. An adaptive optimizer's (RMSprop's, Adam's) second moment
     swells with the spike's gradients and makes the following steps tiny, which would hide
     them in the median of the first 10 steps."""
-    _, losses = run.floats("loss")
-    early = [(v, k) for k, v in enumerate(losses[1 : SPIKE_STEPS + 1], start=1) if math.isfinite(v)]
+    steps, losses = run.floats("loss")
+    early = [(v, s) for s, v in zip(steps[1 : SPIKE_STEPS + 1], losses[1 : SPIKE_STEPS + 1]) if math.isfinite(v)]
     if not early:
         return math.nan
     peak = max(early)[1]
-    return median(update_ratios(run)[1][:peak])
+    ratio_steps, ratios = update_ratios(run)
+    return median([r for s, r in zip(ratio_steps, ratios) if s < peak])
 
 
 def _rose_before(run: RunData, initial: float) -> bool:

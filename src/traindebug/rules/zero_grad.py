@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
@@ -16,7 +14,7 @@ def missing(run: RunData) -> list[Finding]:
     """At most steps' first backward, gradients the optimizer already used are still there."""
     steps, stale = run.series("stale_grad")
     scope = dict(zip(*run.series("stale_scope")))
-    parts: dict[Any, list[tuple[int, float]]] = {}  # the steps of each part of the model that steps on its own
+    parts: dict[int | None, list[tuple[int, float]]] = {}  # the steps of each part of the model that steps on its own
     for s, v in zip(steps, stale):
         if s > 0:
             parts.setdefault(scope.get(s), []).append((s, to_float(v)))
