@@ -581,8 +581,16 @@ def _unregistered_tensors(model: nn.Module) -> list[tuple[str, torch.Tensor]]:
     return found
 
 
+#: a plain container attribute longer than this holds data (a history, a cache), not layers:
+#: its items are not searched for tensors at each rescan
+MAX_CONTAINER_ITEMS = 256
+
+
 def _contained(where: str, value: Any) -> list[tuple[str, Any]]:
-    """(path, item) of the items of a plain dict, list or tuple attribute; none for anything else."""
+    """(path, item) of the items of a plain dict, list or tuple attribute of at most
+    MAX_CONTAINER_ITEMS items; none for anything else."""
+    if not isinstance(value, (dict, list, tuple)) or len(value) > MAX_CONTAINER_ITEMS:
+        return []
     if isinstance(value, dict):
         return [(f"{where}.{key}", item) for key, item in value.items()]
     if isinstance(value, (list, tuple)):
