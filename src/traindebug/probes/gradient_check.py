@@ -20,8 +20,9 @@ A check that cannot run emits its record with a ``skipped`` reason.
 
 - ``function_check`` checks each of the user's custom autograd Functions (kept by the
   capture at their first training call, wherever they are: in the model or in a
-  hand-written loss after it) and emits a ``function_check`` record, one entry per
-  Function, on a float64 copy of its arguments.
+  hand-written loss after it) at the first step after that call, on a float64 copy of
+  its arguments, and emits a ``function_check`` record with one entry per Function
+  checked then.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from traindebug.batch_mixing import BatchMixingError, batch_mixing
 from traindebug.gradcheck import GradcheckError, cast_floats, check_function, check_model, first_float
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext, describe_exception
-from traindebug.schedule import NEVER, STEP_ZERO
+from traindebug.schedule import EVERY_STEP, NEVER, STEP_ZERO
 
 #: seconds the gradient check may spend per preset (it stops between two directions) ...
 TIME_BUDGET_S = {"cheap": 15.0, "economy": 30.0, "full": 120.0}
@@ -244,21 +245,25 @@ class BatchMixingProbe(_OnceOnTheBatch):
 
 class FunctionCheckProbe(Probe):
     """The user's custom autograd Functions (in the model or after it, in a hand-written loss),
-    each checked once against finite differences on the arguments of its first call."""
+    each checked once against finite differences on the arguments of its first call, at the
+    first step after that call (a Function first used late in a run, by a second training
+    phase, is checked then)."""
 
     name = "function_check"
     cost = Cost.EXPENSIVE
-    schedule = STEP_ZERO
+    schedule = EVERY_STEP
 
     def __init__(self) -> None:
-        self._done = False
+        self._checked: set[type] = set()
 
     def before_step(self, ctx: StepContext) -> None:
-        if self._done or not ctx.run.functions:
+        if len(self._checked) == len(ctx.run.functions):
             return
-        self._done = True
         checks = []
         for function, (args, kwargs) in ctx.run.functions.items():
+            if function in self._checked:
+                continue
+            self._checked.add(function)
             try:
                 found = check_function(function, args, kwargs)
             except Exception as exc:  # noqa: BLE001 - a Function that cannot run on float64 copies: said so
@@ -266,8 +271,7 @@ class FunctionCheckProbe(Probe):
                 continue
             if found is not None:
                 checks.append(asdict(found))
-        for function in ctx.run.functions:  # checked once: their argument copies are not kept
-            ctx.run.functions[function] = ((), {})
+            ctx.run.functions[function] = ((), {})  # checked once: its argument copies are not kept
         ctx.emit("function_check", {"checks": checks})
 
 

@@ -22,12 +22,18 @@ def surrogate_functions(run: RunData) -> list[str]:
     exactly 0 at the FLAT_EPS smallest eps, relative error exactly 1) while their backward is
     not: a straight-through or other surrogate gradient, which disagrees with finite
     differences by design."""
-    checks = (run.last("function_check") or {}).get("checks", [])
     return [
-        c["module"] for c in checks
+        c["module"] for c in function_checks(run)
         if c.get("verdict") != "ok" and to_float(c.get("analytic")) != 0
         and len(c.get("errors", [])) >= FLAT_EPS and all(e == 1.0 for e in c["errors"][-FLAT_EPS:])
     ]
+
+
+def function_checks(run: RunData) -> list[dict]:
+    """The checks of the user's custom Functions (each with the ``step`` of its record), of
+    every step that checked one."""
+    return [{**c, "step": record.get("step", 0)} for record in run.records("function_check")
+            for c in record.get("checks", [])]
 
 
 @rule("gradcheck.wrong_gradient", "wrong_gradient", needs=("gradcheck",))
@@ -113,14 +119,13 @@ def wrong_gradient(run: RunData) -> list[Finding]:
 @rule("gradcheck.wrong_function", "wrong_gradient", needs=("function_check",))
 def wrong_function(run: RunData) -> list[Finding]:
     """A custom autograd Function's backward disagrees with finite differences of its forward."""
-    checks = (run.last("function_check") or {}).get("checks", [])
     return [
         Finding(
             rule="gradcheck.wrong_function",
             category="wrong_gradient",
             severity="error",
             confidence=0.95,
-            step=0,
+            step=c["step"],
             where=c["module"],
             title=f"the backward of the custom autograd Function {c['module']} is wrong",
             observation=(
@@ -140,7 +145,7 @@ def wrong_function(run: RunData) -> list[Finding]:
             caveat="A Function whose forward is random, or not smooth at the checked point, can fail without a bug; "
                    "the error staying flat over decades of eps says it is not round-off.",
         )
-        for c in checks if c.get("verdict") == "wrong"
+        for c in function_checks(run) if c.get("verdict") == "wrong"
     ]
 
 
