@@ -45,3 +45,31 @@ def test_a_custom_function_first_used_after_step_zero_is_checked(check) -> None:
     assert [(f["where"], f["step"]) for f in found] == [("SoftKL", 30)]
     right = check(SECOND_PHASE_FUNCTION.replace("DIM", "-1"), name="right.py")
     assert "wrong_gradient" not in right.categories()
+
+
+DEEP_SIGMOID_WITH_DECAY = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x = torch.randn(256, 16)
+y = (x[:, :4].sum(1) > 0).long() + 2 * (x[:, 4:8].sum(1) > 0).long()
+layers = []
+for _ in range(10):
+    layers += [nn.Linear(16 if not layers else 32, 32), nn.Sigmoid()]
+model = nn.Sequential(*layers, nn.Linear(32, 4))
+opt = torch.optim.Adam(model.parameters(), lr=0.003, weight_decay=WD)
+for step in range(200):
+    loss = nn.functional.cross_entropy(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_decay_that_shrinks_only_matrices_whose_gradient_vanished_is_not_over_regularization(check) -> None:
+    """Under Adam's coupled decay, matrices whose gradient vanished shrink whatever the decay:
+    the vanishing gradients are the cause, and the decay is judged on the other matrices."""
+    found = check(DEEP_SIGMOID_WITH_DECAY.replace("WD", "5e-4")).categories()
+    assert found[0] == "vanishing_gradients"
+    assert "over_regularization" not in found

@@ -29,14 +29,31 @@ def optimizer_groups(run: RunData) -> list[dict]:
     return [g for o in (run.last("optimizers") or {}).get("optimizers", []) for g in o.get("groups", [])]
 
 
-def weight_shrink(run: RunData) -> float | None:
-    """Median over weight matrices of (late norm / initial norm); None with too few steps."""
+def weight_shrink(run: RunData, leave_out: frozenset[int] = frozenset()) -> float | None:
+    """Median over weight matrices (less ``leave_out``) of (late norm / initial norm); None
+    with too few steps."""
     steps, rows = per_tensor(run, "param_norms")
-    idx = matrix_tensors(run)
+    idx = [i for i in matrix_tensors(run) if i not in leave_out]
     if len(rows) < T.MIN_STEPS_FOR_TREND or not idx:
         return None
     end = late(steps, rows)
     return median([median([row[i] for row in end]) / rows[0][i] for i in idx if i < len(rows[0]) and rows[0][i] > 0])
+
+
+def vanished_matrices(run: RunData, steps: int = 10) -> frozenset[int]:
+    """Weight matrices whose RMS gradient over the first ``steps`` steps with per-tensor norms
+    was (median) below GRAD_DEPTH_RATIO_LOW of the largest one's (vanishing_gradients' bar):
+    any weight decay dominates a vanished gradient, so these matrices say nothing about
+    whether the decay is too strong for the others."""
+    _, grads = per_tensor(run, "grad_norms")
+    idx = matrix_tensors(run)
+    ratios: dict[int, list[float]] = {i: [] for i in idx}
+    for g in grads[:steps]:
+        rms = {i: rms_gradient(run, i, g) for i in idx if i < len(g) and math.isfinite(g[i])}
+        top = max(rms.values(), default=0.0)
+        for i, r in rms.items():
+            ratios[i].append(r / top if top > 0 else 1.0)
+    return frozenset(i for i, r in ratios.items() if r and median(r) < T.GRAD_DEPTH_RATIO_LOW)
 
 
 def _last_quarter_shrink(run: RunData) -> float:
@@ -53,10 +70,11 @@ def _last_quarter_shrink(run: RunData) -> float:
 
 @rule("regularization.weight_decay", "over_regularization", needs=("optimizers", "param_norms", "loss"))
 def weight_decay(run: RunData) -> list[Finding]:
-    """Weight decay shrinks the weight matrices to a fraction of their initial norm."""
+    """Weight decay shrinks the weight matrices whose gradient has not vanished to a fraction of
+    their initial norm."""
     groups = optimizer_groups(run)
     decay = max((to_float(g.get("weight_decay")) for g in groups if g.get("weight_decay")), default=0.0)
-    shrink = weight_shrink(run)
+    shrink = weight_shrink(run, leave_out=vanished_matrices(run))
     if not decay > 0 or shrink is None or not shrink < T.WEIGHT_SHRINK_FRACTION:
         return []
     stuck, loss = not_improving(run)
@@ -84,19 +102,17 @@ def weight_decay(run: RunData) -> list[Finding]:
 
 def decay_to_gradient(run: RunData, decay: float) -> float:
     """Median over the first 10 steps of the median over dense weight matrices (embedding tables
-    left out: a batch touches few of their rows) of decay * |W| / |dL/dW|. Matrices whose RMS
-    gradient is below GRAD_DEPTH_RATIO_LOW of the largest one's are left out: their gradient
-    vanished (vanishing_gradients' bar), and any decay dominates a vanished gradient."""
-    names, lookups = run.tensor_names, lookup_tables(run)
-    idx = [i for i in matrix_tensors(run) if i < len(names) and names[i].rsplit(".", 1)[0] not in lookups]
+    left out: a batch touches few of their rows; so are matrices whose gradient vanished) of
+    decay * |W| / |dL/dW|."""
+    names, lookups, vanished = run.tensor_names, lookup_tables(run), vanished_matrices(run)
+    idx = [i for i in matrix_tensors(run)
+           if i < len(names) and names[i].rsplit(".", 1)[0] not in lookups and i not in vanished]
     _, grads = per_tensor(run, "grad_norms")
     _, weights = per_tensor(run, "param_norms")
-    per_step = []
-    for g, w in zip(grads[:10], weights[:10]):
-        rms = {i: rms_gradient(run, i, g) for i in idx if i < min(len(g), len(w)) and g[i] > 0 and math.isfinite(g[i])}
-        if rms:
-            top = max(rms.values())
-            per_step.append(median([decay * w[i] / g[i] for i, r in rms.items() if r >= T.GRAD_DEPTH_RATIO_LOW * top]))
+    per_step = [
+        median(ratios) for g, w in zip(grads[:10], weights[:10])
+        if (ratios := [decay * w[i] / g[i] for i in idx if i < min(len(g), len(w)) and g[i] > 0 and math.isfinite(g[i])])
+    ]
     return median(per_step)
 
 
