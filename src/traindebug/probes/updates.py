@@ -8,9 +8,11 @@ Records (per tensor):
 - ``update_norms``: L2 norm of the change made by the step,
 - ``update_ratio``: update_norms / param_norms,
 - ``update_grad_norms``: L2 norm of the gradient over the same entries (0
-  without gradient), on the steps of ``GRAD_SAMPLE`` only: an update of
-  exactly 0 says "frozen" only where the gradient over the measured entries
-  is not 0.
+  without gradient, and 0 for a gradient that no backward has written since the
+  previous such step: the same tensor object at the same version, kept by a
+  tensor the model no longer uses, such as a meta-learner's discarded copy), on
+  the steps of ``GRAD_SAMPLE`` only: an update of exactly 0 says "frozen" only
+  where the gradient over the measured entries is not 0.
 
 Copying a whole model twice per step costs more than the 15 % overhead budget
 of the cheap preset on CPU (three passes over the parameters), so the probe
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 
 import torch
 
@@ -72,6 +75,8 @@ class UpdateProbe(Probe):
         self._pointers: list[int] = []
         self._armed = False
         self._with_grad = False
+        #: per tensor, its .grad at the last GRAD_SAMPLE step (a weak reference: no memory kept) and version
+        self._grads_seen: list[tuple[weakref.ref | None, int]] = []
 
     def setup(self, run: RunContext) -> None:
         self._samples = []
@@ -118,13 +123,24 @@ class UpdateProbe(Probe):
         self._with_grad = GRAD_SAMPLE.due(ctx.step)
         if not self._with_grad:
             return
-        grads = list(zip(dense_grads(ctx.params), self._rows[2]))
+        fresh = self._fresh_grads(ctx)
+        grads = list(zip([g if new else None for g, new in zip(dense_grads(ctx.params), fresh)], self._rows[2]))
         present = [(s.view(g.detach().reshape(-1)), part) for (g, part), s in zip(grads, self._samples) if g is not None]
         for g, part in grads:
             if g is None:
                 part.zero_()
         if present:
             torch._foreach_copy_([part for _, part in present], [view for view, _ in present])
+
+    def _fresh_grads(self, ctx: StepContext) -> list[bool]:
+        """Per tensor, whether its .grad was written since the last GRAD_SAMPLE step: a new
+        object (set_to_none, or the first gradient) or a new version (accumulated into)."""
+        seen = self._grads_seen
+        current = [p.grad for _, p in ctx.params]
+        fresh = [g is not None and not (i < len(seen) and seen[i][0] is not None and seen[i][0]() is g
+                                        and seen[i][1] == g._version) for i, g in enumerate(current)]
+        self._grads_seen = [(None, -1) if g is None else (weakref.ref(g), g._version) for g in current]
+        return fresh
 
     def after_step(self, ctx: StepContext) -> None:
         if not self._armed or not ctx.params:

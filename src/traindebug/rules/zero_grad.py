@@ -11,14 +11,20 @@ from traindebug.store import RunData, to_float
 
 @rule("zero_grad.missing", "missing_zero_grad", needs=("stale_grad", "grad_norm"))
 def missing(run: RunData) -> list[Finding]:
-    """At most steps' first backward, gradients the optimizer already used are still there."""
+    """At most steps' first backward, gradients the optimizer already used are still there.
+
+    Steps are judged per part of the model that steps on its own (the tensors a step updates:
+    a GAN's generator and discriminator), parts that step only a few times each together."""
     steps, stale = run.series("stale_grad")
     scope = dict(zip(*run.series("stale_scope")))
     parts: dict[int | None, list[tuple[int, float]]] = {}  # the steps of each part of the model that steps on its own
     for s, v in zip(steps, stale):
         if s > 0:
             parts.setdefault(scope.get(s), []).append((s, to_float(v)))
-    judged = [(sum(v > 0 for _, v in pairs) / len(pairs), pairs) for pairs in parts.values() if len(pairs) >= T.MIN_STEPS_FOR_TREND]
+    # parts that step only a few times each (a meta-learner's fresh copy per task) are judged together
+    short = sorted((p for pairs in parts.values() if len(pairs) < T.MIN_STEPS_FOR_TREND for p in pairs))
+    groups = [pairs for pairs in parts.values() if len(pairs) >= T.MIN_STEPS_FOR_TREND] + [short]
+    judged = [(sum(v > 0 for _, v in pairs) / len(pairs), pairs) for pairs in groups if len(pairs) >= T.MIN_STEPS_FOR_TREND]
     if not judged:
         return []
     fraction, pairs = max(judged, key=lambda j: j[0])
@@ -27,8 +33,13 @@ def missing(run: RunData) -> list[Finding]:
     dirty = [s for s, v in pairs if v > 0]
     first = scope.get(pairs[0][0])
     names = run.tensor_names
-    part = (f" that updated {names[int(first)]} (and the tensors stepped with it; the model's parts "
-            f"step separately)" if len(parts) > 1 and isinstance(first, (int, float)) and 0 <= first < len(names) else "")
+    if pairs is short and len(parts) > 1:
+        part = (f" of the {sum(len(p) < T.MIN_STEPS_FOR_TREND for p in parts.values())} parts of the model that each "
+                f"stepped only a few times (fresh copies of the tensors, each with an optimizer of its own)")
+    elif len(parts) > 1 and isinstance(first, (int, float)) and 0 <= first < len(names):
+        part = f" that updated {names[int(first)]} (and the tensors stepped with it; the model's parts step separately)"
+    else:
+        part = ""
     _, norms = run.floats("grad_norm")
     early, late = median(norms[:3]), median(norms[-max(3, len(norms) // 5) :])
     return [
