@@ -10,7 +10,8 @@ that step's training forward (``ctx.batch``):
   functional of the output is checked;
 - ``batch_mixing`` emits a ``batch_mixing`` record (see
   ``traindebug.batch_mixing``), with the batch size taken from the loss target
-  when the model output's first dimension has that size. A sequence output that
+  when the model output's first dimension has that size (else the first dimension
+  of a 2-D output that every input of the model shares). A sequence output that
   the loss reads flattened (or of a model with a sequence-first module) leaves
   open whether dim 0 or dim 1 is time, along which causal dependence is no
   mixing: it is checked along both and counts as mixed only if both mix. Other
@@ -92,6 +93,17 @@ def batch_size_for(call: LossCall | None, output: Any, model: nn.Module | None =
         return None
     n = target.shape[0]
     return n if output.shape[0] == n or list(output.shape[1:]).count(n) == 1 else None
+
+
+def shared_batch_size(output: Any, model: nn.Module | None, args: tuple) -> int | None:
+    """The first dimension of a 2-D ``(batch, features)`` output that every tensor argument of
+    the model shares: the batch where the loss target does not tell (a contrastive loss whose
+    targets index both views of a batch, a loss written by hand)."""
+    output = first_float(output)
+    inputs = [a for a in args if isinstance(a, torch.Tensor) and a.dim() > 0]
+    if output is None or output.dim() != 2 or output.shape[0] < 2 or not inputs or sequence_dims_open(output, model):
+        return None
+    return output.shape[0] if all(a.shape[0] == output.shape[0] for a in inputs) else None
 
 
 def _dims(output: Any) -> int:
@@ -199,11 +211,13 @@ class BatchMixingProbe(_OnceOnTheBatch):
     def _check(self, ctx: StepContext) -> None:
         batch = ctx.batch
         assert batch is not None
-        n = batch_size_for(ctx.loss_call, batch.output, batch.model)
+        n, source = batch_size_for(ctx.loss_call, batch.output, batch.model), "loss target"
+        if n is None:
+            n, source = shared_batch_size(batch.output, batch.model, batch.args), "first dimension of the inputs and the 2-D output"
         try:
             if n is not None:
                 result = batch_mixing(batch.model, batch.args, kwargs=batch.kwargs, batch_size=n)
-                ctx.emit("batch_mixing", {**result.to_record(), "batch_size_from": "loss target"})
+                ctx.emit("batch_mixing", {**result.to_record(), "batch_size_from": source})
             elif _dims(batch.output) >= 3:  # a sequence output: (batch, time) or (time, batch)
                 ctx.emit("batch_mixing", self._either_dim(batch))
             else:
