@@ -73,3 +73,85 @@ def test_decay_that_shrinks_only_matrices_whose_gradient_vanished_is_not_over_re
     found = check(DEEP_SIGMOID_WITH_DECAY.replace("WD", "5e-4")).categories()
     assert found[0] == "vanishing_gradients"
     assert "over_regularization" not in found
+
+
+REPTILE = """
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+meta = [torch.randn(32, 1) / 1.0, torch.zeros(32), torch.randn(1, 32) / 32 ** 0.5, torch.zeros(1)]
+
+def forward(params, x):
+    return F.linear(torch.tanh(F.linear(x, params[0], params[1])), params[2], params[3])
+
+for task in range(60):
+    amp, phase = 0.5 + 4 * torch.rand(()), 3 * torch.rand(())
+    x = 10 * torch.rand(10, 1) - 5
+    y = amp * torch.sin(x + phase)
+    fast = [p.clone().requires_grad_(True) for p in meta]
+    opt = torch.optim.SGD(fast, lr=0.02)
+    for _ in range(5):
+        RESET
+        F.mse_loss(forward(fast, x), y).backward()
+        opt.step()
+    with torch.no_grad():
+        for p, q in zip(meta, fast):
+            p.add_(0.5 * (q - p))
+"""
+
+
+def test_fresh_copies_per_task_without_zero_grad_are_missing_zero_grad_not_frozen(check) -> None:
+    """A meta-learner adapts a fresh copy of its weights per task for 5 steps: each copy is its
+    own part of the model, too short to be judged alone, so the copies are judged together; the
+    copies it has discarded keep their last gradient, which no backward writes again, so they do
+    not count as tensors that get gradients but never change."""
+    found = check(REPTILE.replace("RESET", "pass")).categories()
+    assert found[0] == "missing_zero_grad"
+    assert "frozen_or_unoptimized" not in found
+    fixed = check(REPTILE.replace("RESET", "opt.zero_grad()"), name="fixed.py").categories()
+    assert "missing_zero_grad" not in fixed and "frozen_or_unoptimized" not in fixed
+
+
+CONTRASTIVE_GRU = """
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inp = nn.Linear(2, 16)
+        self.rnn = nn.GRU(16, 16)                       # time-major
+        self.head = nn.Linear(16, 8)
+
+    def forward(self, x):                               # x: (batch, time, 2)
+        b, t, _ = x.shape
+        h = self.inp(x)
+        h = TO_TIME_MAJOR
+        _, last = self.rnn(h)
+        return self.head(last[-1])
+
+model = Encoder()
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+for step in range(30):
+    x = torch.randn(32, 12, 2)
+    z = F.normalize(torch.cat([model(x + 0.1 * torch.randn_like(x)), model(x + 0.1 * torch.randn_like(x))]), dim=1)
+    sim = z @ z.t() / 0.5 - 1e9 * torch.eye(64)
+    targets = torch.cat([torch.arange(32, 64), torch.arange(32)])   # 2B targets for a (B, d) output
+    loss = F.cross_entropy(sim, targets)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_batch_mixing_is_checked_when_a_contrastive_loss_targets_both_views(check) -> None:
+    """NT-Xent's targets index both views (2B) of a (B, d) output: the batch is the first
+    dimension that the input and the 2-D output share."""
+    wrong = check(CONTRASTIVE_GRU.replace("TO_TIME_MAJOR", "h.view(t, b, -1)"))
+    assert wrong.categories()[0] == "batch_mixing"
+    right = check(CONTRASTIVE_GRU.replace("TO_TIME_MAJOR", "h.transpose(0, 1)"), name="right.py")
+    assert "batch_mixing" not in right.categories()
