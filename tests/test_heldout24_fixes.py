@@ -155,3 +155,34 @@ def test_batch_mixing_is_checked_when_a_contrastive_loss_targets_both_views(chec
     assert wrong.categories()[0] == "batch_mixing"
     right = check(CONTRASTIVE_GRU.replace("TO_TIME_MAJOR", "h.transpose(0, 1)"), name="right.py")
     assert "batch_mixing" not in right.categories()
+
+
+LINEAR_STACK = """
+import math
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+t = torch.rand(1024) * math.pi
+upper = torch.rand(1024) < 0.5
+x = torch.stack([torch.where(upper, t.cos(), 1 - t.cos()), torch.where(upper, t.sin(), 0.5 - t.sin())], 1)
+x = x + 0.1 * torch.randn_like(x)
+y = upper.long()
+ACT = {"relu": nn.ReLU, "tanh": nn.Tanh}
+act = ACT.get(NAME, nn.Identity)
+model = nn.Sequential(nn.Linear(2, 32), act(), nn.Linear(32, 32), act(), nn.Linear(32, 2))
+opt = torch.optim.Adam(model.parameters(), lr=3e-4)
+for step in range(240):
+    idx = torch.randint(0, 1024, (32,))
+    loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_stack_of_linear_layers_is_underfitting_before_its_loss_levels_off(check) -> None:
+    """An activation looked up under the wrong key became an identity: the two moons are fitted by
+    one linear map, whose loss still creeps down (12 % over the last half) far above zero."""
+    assert check(LINEAR_STACK.replace("NAME", '"ReLU"')).categories()[:1] == ["underfitting"]
+    assert "underfitting" not in check(LINEAR_STACK.replace("NAME", '"relu"'), name="fixed.py").categories()

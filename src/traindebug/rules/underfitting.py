@@ -62,20 +62,24 @@ def label_noise_bound(run: RunData, classes: int | None) -> float | None:
 
 @rule("fit.underfitting", "underfitting", needs=("loss", "update_ratio"))
 def underfitting(run: RunData) -> list[Finding]:
-    """Loss flat over the last half of the run, still high, while steps are of a healthy size."""
+    """Loss flat over the last half of the run (or a model that is one linear map), still high,
+    while steps are of a healthy size."""
     steps, losses = run.floats("loss")
     if len(losses) < T.UNDERFIT_MIN_STEPS or not all(math.isfinite(v) for v in losses):
         return []
     quarter = len(losses) // 4
     third, fourth = late_quarters(losses)
     initial = median(losses[:3])
-    if third <= 0 or (third - fourth) / third >= T.UNDERFIT_PLATEAU_PROGRESS or fourth > initial:
+    # stacked weighted layers with no nonlinearity between them (probes/loss_graph.py): one linear
+    # map, which no number of further steps takes below the best linear fit, so its loss need
+    # not have levelled off yet to be judged
+    linear = int((run.last("loss_graph") or {}).get("linear_layers") or 0)
+    linear = linear if linear >= 2 else 0
+    plateau = third > 0 and (third - fourth) / third < T.UNDERFIT_PLATEAU_PROGRESS
+    if third <= 0 or not (plateau or linear) or fourth > initial:
         return []
     info = run.last("loss_fn") or {}
     chance = info.get("chance_loss")
-    # stacked weighted layers with no nonlinearity between them (probes/loss_graph.py)
-    linear = int((run.last("loss_graph") or {}).get("linear_layers") or 0)
-    linear = linear if linear >= 2 else 0
     floor, scale = 0.0, 1.0
     if chance:
         scale = logged_scale(losses[0], to_float(info.get("initial_loss")))
@@ -115,10 +119,12 @@ def underfitting(run: RunData) -> list[Finding]:
             severity="info" if noisy_data_could_explain or unknown_floor else "warning",
             confidence=0.55,
             step=steps[2 * quarter],
-            title=f"training loss plateaus at {fmt(fourth)}, {fmt(fourth / reference)}x {'chance level' if chance else 'its baseline'}",
+            title=f"training loss {'plateaus' if plateau else 'stays'} at {fmt(fourth)}, {fmt(fourth / reference)}x "
+                  f"{'chance level' if chance else 'its baseline'}",
             observation=(
                 f"Over the last half of the run the training loss went from {fmt(third)} to {fmt(fourth)} (medians of the "
-                f"third and fourth quarter, less than {100 * T.UNDERFIT_PLATEAU_PROGRESS:.0f} % progress), which is more than "
+                f"third and fourth quarter, {'less than' if plateau else 'more than'} {100 * T.UNDERFIT_PLATEAU_PROGRESS:.0f} % "
+                f"progress), which is more than "
                 f"{100 * fraction:.0f} % of {what}. The updates were of a healthy size "
                 f"(median update-to-weight ratio {fmt(late_ratio)}); the model has {params} trainable parameters."
                 + (f" Its {linear} weighted layers have no nonlinearity between them (only additions, scalings, "
