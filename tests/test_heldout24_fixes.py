@@ -186,3 +186,42 @@ def test_a_stack_of_linear_layers_is_underfitting_before_its_loss_levels_off(che
     one linear map, whose loss still creeps down (12 % over the last half) far above zero."""
     assert check(LINEAR_STACK.replace("NAME", '"ReLU"')).categories()[:1] == ["underfitting"]
     assert "underfitting" not in check(LINEAR_STACK.replace("NAME", '"relu"'), name="fixed.py").categories()
+
+
+MASKED_GCN = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+n, blocks = 120, 3
+y = torch.arange(n) % blocks
+same = (y[:, None] == y[None, :]).float()
+adj = (torch.rand(n, n) < 0.02 + 0.2 * same).float()
+adj = ((adj + adj.t()) > 0).float() + torch.eye(n)
+a_hat = adj / adj.sum(1, keepdim=True)
+x = torch.randn(n, 8)
+train = torch.rand(n) < 0.3                       # the loss sees 30 % of the nodes
+
+
+class GCN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l1, self.l2 = nn.Linear(8, 16), nn.Linear(16, blocks)
+
+    def forward(self, x, a):
+        return a @ self.l2(torch.relu(a @ self.l1(x)))
+
+
+model = GCN()
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for step in range(60):
+    loss = nn.functional.cross_entropy(model(x, a_hat)[train], y[train])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_graph_network_with_a_loss_on_some_nodes_is_not_batch_mixing(check) -> None:
+    """Nodes mix through the (N, N) adjacency by design: its rows are not independent samples."""
+    assert "batch_mixing" not in check(MASKED_GCN).categories()

@@ -98,12 +98,15 @@ def batch_size_for(call: LossCall | None, output: Any, model: nn.Module | None =
 def shared_batch_size(output: Any, model: nn.Module | None, args: tuple) -> int | None:
     """The first dimension of a 2-D ``(batch, features)`` output that every tensor argument of
     the model shares: the batch where the loss target does not tell (a contrastive loss whose
-    targets index both views of a batch, a loss written by hand)."""
+    targets index both views of a batch, a loss written by hand). Not when an argument relates
+    the rows to each other (an ``(N, N)`` adjacency matrix: a graph's nodes, which a graph
+    network mixes by design, often with a loss on a subset of them)."""
     output = first_float(output)
     inputs = [a for a in args if isinstance(a, torch.Tensor) and a.dim() > 0]
     if output is None or output.dim() != 2 or output.shape[0] < 2 or not inputs or sequence_dims_open(output, model):
         return None
-    return output.shape[0] if all(a.shape[0] == output.shape[0] for a in inputs) else None
+    n = output.shape[0]
+    return n if all(a.shape[0] == n and n not in a.shape[1:] for a in inputs) else None
 
 
 def _dims(output: Any) -> int:
