@@ -51,6 +51,16 @@ for step in range(40):
             p -= 0.1 * p.grad
             p.grad.zero_()
 """,
+    "manual_update_through_data": DATA
+    + """
+model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
+for step in range(40):
+    model.zero_grad()
+    loss = nn.functional.cross_entropy(model(X), y)
+    loss.backward()
+    for p in model.parameters():
+        p.data.add_(p.grad, alpha=-0.1)        # .data has a version counter of its own
+""",
     "autograd_grad_no_optimizer": DATA
     + """
 W1 = (torch.randn(10, 32) * 0.3).requires_grad_()

@@ -115,6 +115,8 @@ class Session:
         self._backward_total = 0
         self._graph_leaves: list[torch.Tensor] = []
         self._versions: list[int] = []
+        #: in a manual loop, each tensor's .grad after the last backward (weakly) and its version
+        self._grad_marks: list[tuple[weakref.ref | None, int]] = []
         self._param_ids: set[int] = set()
         #: ids of the grad-requiring tensors that module attributes held at the last rescan
         self._held: set[int] = set()
@@ -348,6 +350,9 @@ class Session:
                     self._run_hook("before_step", ctx)
                     self._pending = True
                     self._versions = [p._version for _, p in self.run.params]
+            if ctx.manual:
+                self._grad_marks = [(None, -1) if p.grad is None else (weakref.ref(p.grad), p.grad._version)
+                                    for _, p in self.run.params]
 
     def on_optimizer_created(self, optimizer: torch.optim.Optimizer) -> None:
         """An optimizer was constructed."""
@@ -435,7 +440,7 @@ class Session:
         """Complete a pending step when the next one begins."""
         if not self._pending:
             return
-        if self._ctx.manual and not self._params_changed():
+        if self._ctx.manual and not self._params_changed() and not self._grads_reset():
             return  # manual loop accumulating gradients: still the same step
         self._complete_step()
 
@@ -485,6 +490,13 @@ class Session:
 
     def _params_changed(self) -> bool:
         return any(p._version != v for (_, p), v in zip(self.run.params, self._versions))
+
+    def _grads_reset(self) -> bool:
+        """Whether a gradient of the last backward was reset or replaced since (a manual loop's
+        ``model.zero_grad()``): the step is over even if the parameters' versions did not
+        change, as with an update written through ``p.data``, which has a version of its own."""
+        return any(ref is not None and (p.grad is None or ref() is not p.grad or p.grad._version != version)
+                   for (ref, version), (_, p) in zip(self._grad_marks, self.run.params))
 
     def _add_model(self, model: nn.Module) -> None:
         self._model_ids.add(id(model))
