@@ -225,3 +225,30 @@ for step in range(60):
 def test_a_graph_network_with_a_loss_on_some_nodes_is_not_batch_mixing(check) -> None:
     """Nodes mix through the (N, N) adjacency by design: its rows are not independent samples."""
     assert "batch_mixing" not in check(MASKED_GCN).categories()
+
+
+DEAD_WITH_DECAY = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x = 0.2 * torch.rand(256, 8)
+y = (x[:, 0] > x[:, 1]).long() + 2 * (x[:, 2] > x[:, 3]).long()
+model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 4))
+for m in model:
+    if isinstance(m, nn.Linear):
+        nn.init.constant_(m.bias, BIAS)
+opt = torch.optim.Adam(model.parameters(), lr=5e-3, weight_decay=5e-4)
+for step in range(150):
+    loss = nn.functional.cross_entropy(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_decay_shrinking_weights_behind_dead_units_is_not_over_regularization(check) -> None:
+    """Every ReLU is dead from the start, so no weight matrix gets a gradient and Adam's coupled
+    decay shrinks them all: the dead units are the cause."""
+    found = check(DEAD_WITH_DECAY.replace("BIAS", "-1.0")).categories()
+    assert found[0] == "dead_units" and "over_regularization" not in found

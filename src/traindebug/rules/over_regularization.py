@@ -42,7 +42,8 @@ def weight_shrink(run: RunData, leave_out: frozenset[int] = frozenset()) -> floa
 
 def vanished_matrices(run: RunData, steps: int = 10) -> frozenset[int]:
     """Weight matrices whose RMS gradient over the first ``steps`` steps with per-tensor norms
-    was (median) below GRAD_DEPTH_RATIO_LOW of the largest one's (vanishing_gradients' bar):
+    was (median) below GRAD_DEPTH_RATIO_LOW of the largest one's (vanishing_gradients' bar; all
+    of them where no matrix gets a gradient, as behind a layer of dead ReLUs):
     any weight decay dominates a vanished gradient, so these matrices say nothing about
     whether the decay is too strong for the others."""
     _, grads = per_tensor(run, "grad_norms")
@@ -52,7 +53,7 @@ def vanished_matrices(run: RunData, steps: int = 10) -> frozenset[int]:
         rms = {i: rms_gradient(run, i, g) for i in idx if i < len(g) and math.isfinite(g[i])}
         top = max(rms.values(), default=0.0)
         for i, r in rms.items():
-            ratios[i].append(r / top if top > 0 else 1.0)
+            ratios[i].append(r / top if top > 0 else 0.0)  # no gradient at all: every matrix's vanished
     return frozenset(i for i, r in ratios.items() if r and median(r) < T.GRAD_DEPTH_RATIO_LOW)
 
 
