@@ -252,3 +252,42 @@ def test_decay_shrinking_weights_behind_dead_units_is_not_over_regularization(ch
     decay shrinks them all: the dead units are the cause."""
     found = check(DEAD_WITH_DECAY.replace("BIAS", "-1.0")).categories()
     assert found[0] == "dead_units" and "over_regularization" not in found
+
+
+DETACHED_GATE = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x, y = torch.randn(256, 8), torch.randint(0, 3, (256,))
+
+
+class Gated(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gate, self.out = nn.Linear(8, 8), nn.Linear(8, 3)
+
+    def forward(self, x):
+        g = torch.sigmoid(self.gate(x))
+        self.last_gate = g.detach()             # kept for plotting
+        return self.out(x * GATE + g)
+
+
+model = Gated()
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for step in range(40):
+    loss = nn.functional.cross_entropy(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_finite_difference_disagreement_without_a_custom_function_is_a_cut_graph(check) -> None:
+    """No hand-written backward exists, so autograd disagreeing with finite differences means a path
+    the forward uses carries no gradient: no_gradient_flow, not wrong_gradient. The gate still gets
+    a gradient through its other path, so only the check sees the cut."""
+    found = check(DETACHED_GATE.replace("GATE", "self.last_gate"))
+    assert "flow.cut_graph" in [f["rule"] for f in found.findings]
+    assert "wrong_gradient" not in found.categories() and found.categories()[0] == "no_gradient_flow"
+    assert check(DETACHED_GATE.replace("GATE", "g"), name="fixed.py").categories() == []

@@ -1,4 +1,4 @@
-"""no_gradient_flow and frozen_or_unoptimized: tensors that never learn."""
+"""no_gradient_flow and frozen_or_unoptimized: tensors that never learn, and forwards cut from the graph."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, median, model_of, per_tensor, rule
+from traindebug.rules.wrong_gradient import disagreement
 from traindebug.store import RunData, to_float
 
 
@@ -219,6 +220,44 @@ def never_stepped(run: RunData) -> list[Finding]:
     ]
 
 
+@rule("flow.cut_graph", "no_gradient_flow", needs=("gradcheck",))
+def cut_graph(run: RunData) -> list[Finding]:
+    """The step-0 finite-difference check disagrees with autograd in a model without any custom
+    autograd Function: no hand-written backward can be wrong, so a path that the forward uses
+    does not carry gradient (``.detach()``, ``.data``, ``torch.no_grad()`` inside the forward)."""
+    seen = disagreement(run)
+    if seen is None or run.has("function_check"):
+        return []
+    record, found, observation = seen
+    return [
+        Finding(
+            rule="flow.cut_graph",
+            category="no_gradient_flow",
+            severity="warning",
+            confidence=0.7,
+            step=record.get("step", 0),
+            where=found["where"],
+            title=f"part of the forward of {found['where']} carries no gradient: autograd disagrees with finite differences",
+            observation=observation + " The model has no custom autograd Function, so no hand-written backward is involved.",
+            hypothesis=(
+                "A tensor that the forward uses was cut from the graph (.detach(), .data, or a computation under "
+                "torch.no_grad() inside forward, kept for logging or caching and then reused): the output depends on "
+                "the parameters through it, but autograd sees no path, so the parameters before it get only part of "
+                "their gradient or none."
+            ),
+            suggestion=(
+                f"Look in the forward of {found['where']} for .detach(), .data and no_grad blocks whose result flows back "
+                "into the computation; keep a detached copy only for logging."
+            ),
+            evidence={"module": found["where"], "rel_error": to_float(found["rel_error"]), "analytic": found["analytic"],
+                      "numeric": found["numeric"], "wrong": found["wrong"]},
+            caveat="A deliberate stop-gradient inside the model (a straight-through trick written with .detach(), a "
+                   "target branch) disagrees with finite differences by design.",
+            figures=["gradcheck_sweep"],
+        )
+    ]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [no_gradient, frozen, never_stepped]
+    return [no_gradient, cut_graph, frozen, never_stepped]

@@ -36,28 +36,25 @@ def function_checks(run: RunData) -> list[dict]:
             for c in record.get("checks", [])]
 
 
-@rule("gradcheck.wrong_gradient", "wrong_gradient", needs=("gradcheck",))
-def wrong_gradient(run: RunData) -> list[Finding]:
-    """A module's backward fails the finite-difference check at every eps."""
+def disagreement(run: RunData) -> tuple[dict, dict, str] | None:
+    """(gradcheck record, the responsible check, an observation in words) when the step-0
+    finite-difference check found a module or tensor whose gradient disagrees at every eps."""
     record = run.last("gradcheck") or {}
     found = record.get("responsible")
     if not found:
-        return []
-    surrogates = surrogate_functions(run)
+        return None
     checks = record["tensors"] + record["modules"]
     wrong = [c for c in checks if c["verdict"] == "wrong"]
     agreeing = [to_float(c["rel_error"]) for c in checks if c["verdict"] == "ok"]
     noise = median(agreeing) if agreeing else None
     where = found["module"] or "<model>"
-    rtol, dtype = record["rtol"], record["dtype"]
-    rel = to_float(found["rel_error"])
     what = "its own backward (inputs and parameters)" if found["scope"] == "module" else f"the loss along {found['tensor']}"
     observation = (
         f"At step {record.get('step', 0)} traindebug compared autograd with central finite differences on a "
-        f"{dtype} copy of the model, sweeping eps over {len(found['eps'])} values from {found['eps'][0]:g} to "
+        f"{record['dtype']} copy of the model, sweeping eps over {len(found['eps'])} values from {found['eps'][0]:g} to "
         f"{found['eps'][-1]:g}. For {where}, {what} along a random direction: autograd {found['analytic']:.6g}, "
-        f"finite differences {found['numeric']:.6g}; relative error {fmt(rel)} at the best eps = {found['best_eps']:g} "
-        f"(tolerance {rtol:g}), flat over {found['plateau_decades']:.1f} decades of eps."
+        f"finite differences {found['numeric']:.6g}; relative error {fmt(to_float(found['rel_error']))} at the best "
+        f"eps = {found['best_eps']:g} (tolerance {record['rtol']:g}), flat over {found['plateau_decades']:.1f} decades of eps."
     )
     if noise is not None:
         observation += (
@@ -65,6 +62,21 @@ def wrong_gradient(run: RunData) -> list[Finding]:
             "that is the numerical noise level, so this disagreement is not round-off."
         )
     observation += " Failing checks: " + ", ".join(f"{_label(c)} ({fmt(to_float(c['rel_error']))})" for c in wrong) + "."
+    return record, {**found, "where": where, "noise": noise, "wrong": [_label(c) for c in wrong]}, observation
+
+
+@rule("gradcheck.wrong_gradient", "wrong_gradient", needs=("gradcheck",))
+def wrong_gradient(run: RunData) -> list[Finding]:
+    """A module's backward fails the finite-difference check at every eps, in a model with a
+    custom autograd Function (without one, the graph is cut: ``cut_graph``)."""
+    seen = disagreement(run)
+    if seen is None or not run.has("function_check"):
+        return []
+    record, found, observation = seen
+    surrogates = surrogate_functions(run)
+    where, noise, wrong = found["where"], found["noise"], found["wrong"]
+    rtol, dtype = record["rtol"], record["dtype"]
+    rel = to_float(found["rel_error"])
     if surrogates:
         observation += (
             f" The model runs the custom autograd Function {', '.join(surrogates)}, whose forward does not change at all "
@@ -102,7 +114,7 @@ def wrong_gradient(run: RunData) -> list[Finding]:
                 "tolerance": rtol,
                 "dtype": dtype,
                 "noise_level": noise,
-                "wrong": [_label(c) for c in wrong],
+                "wrong": wrong,
             },
             caveat=(
                 "Checked on one batch at step 0 along one random direction per tensor and module; an error that "
