@@ -291,3 +291,31 @@ def test_a_finite_difference_disagreement_without_a_custom_function_is_a_cut_gra
     assert "flow.cut_graph" in [f["rule"] for f in found.findings]
     assert "wrong_gradient" not in found.categories() and found.categories()[0] == "no_gradient_flow"
     assert check(DETACHED_GATE.replace("GATE", "g"), name="fixed.py").categories() == []
+
+
+def test_an_error_inside_traindebug_does_not_reach_the_script(tmp_path, monkeypatch) -> None:
+    """A failure in traindebug's own event handling is recorded and the user's loop runs on."""
+    import json
+
+    import torch
+    from torch import nn
+
+    import traindebug
+    from traindebug.session import Session
+
+    def broken(self: Session, module: nn.Module) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Session, "before_root_forward", broken)
+    model = nn.Linear(4, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with traindebug.Session(tmp_path, quiet=True):
+        for _ in range(5):
+            loss = model(torch.randn(8, 4)).pow(2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    errors = [r for r in records if r["kind"] == "probe_error"]
+    assert errors and errors[0]["probe"] == "session.before_root_forward" and "boom" in errors[0]["error"]
+    assert sum(r["kind"] == "step" for r in records) == 5

@@ -70,13 +70,38 @@ class Observer(Protocol):
     def after_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None: ...
     def on_clip(self, total_norm: torch.Tensor, max_norm: float) -> None: ...
     def on_function_call(self, function: type, args: tuple, kwargs: dict) -> None: ...
+    def on_internal_error(self, event: str, exc: Exception) -> None: ...
+
+
+class _Guarded:
+    """The observer with every event handler guarded: an exception raised inside traindebug is
+    reported to the observer (``on_internal_error``) and the user's code goes on as without
+    it. Only BaseExceptions that end the run on purpose (``--max-steps``, Ctrl-C) pass."""
+
+    def __init__(self, observer: Observer) -> None:
+        self._observer = observer
+
+    @property
+    def busy(self) -> bool:
+        return self._observer.busy
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return getattr(self._observer, name)(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - traindebug's fault must not become the script's
+                self._observer.on_internal_error(name, exc)
+                return None
+
+        setattr(self, name, guarded)  # looked up once: later calls find it in the instance
+        return guarded
 
 
 class Capture:
     """Installs and removes the global hooks for one observer."""
 
     def __init__(self, observer: Observer) -> None:
-        self.observer = observer
+        self.observer: Observer = _Guarded(observer)  # type: ignore[assignment]
         self._handles: list[Any] = []
         self._patches: list[tuple[Any, str, Any]] = []
         self._depth = 0

@@ -308,6 +308,14 @@ class _ScriptRangeTest:
     def after_backward(self, loss: torch.Tensor) -> None: ...
     def on_optimizer_created(self, optimizer: torch.optim.Optimizer) -> None: ...
     def on_clip(self, total_norm: torch.Tensor, max_norm: float) -> None: ...
+    def on_function_call(self, function: type, args: tuple, kwargs: dict) -> None: ...
+
+    def trains(self, tensors: tuple[torch.Tensor, ...]) -> bool:
+        return True
+
+    def on_internal_error(self, event: str, exc: Exception) -> None:
+        """The range test's own handling of an event failed: it stops, and the script goes on."""
+        self.stopped = self.stopped or f"traindebug failed in {event}: {type(exc).__name__}: {exc}"
 
     def before_backward(self, loss: torch.Tensor) -> None:
         if loss.numel() != 1:

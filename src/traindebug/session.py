@@ -472,6 +472,12 @@ class Session:
             if probe.schedule.due(ctx.step):
                 self._call(getattr(probe, hook), ctx)
 
+    def on_internal_error(self, event: str, exc: Exception) -> None:
+        """traindebug's own handling of an event failed: recorded, and the script goes on."""
+        if self._store is not None:
+            self._store.append({"kind": "probe_error", "probe": f"session.{event}", "step": self._step,
+                                "error": f"{type(exc).__name__}: {exc}"})
+
     def _call(self, fn: Callable, *args: Any) -> None:
         """Run a probe hook; a probe that fails is recorded, never the user's problem."""
         was_busy, self.busy = self.busy, True
