@@ -319,3 +319,36 @@ def test_an_error_inside_traindebug_does_not_reach_the_script(tmp_path, monkeypa
     errors = [r for r in records if r["kind"] == "probe_error"]
     assert errors and errors[0]["probe"] == "session.before_root_forward" and "boom" in errors[0]["error"]
     assert sum(r["kind"] == "step" for r in records) == 5
+
+
+TWO_HEADS = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+fine = torch.arange(9).repeat_interleave(64)             # rows grouped by class
+x = torch.randn(576, 12) + nn.functional.one_hot(fine, 12).float() * 2
+coarse = fine // 3
+ORDER
+trunk = nn.Sequential(nn.Linear(12, 32), nn.ReLU())
+heads = nn.ModuleDict({"coarse": nn.Linear(32, 3), "fine": nn.Linear(32, 9)})
+opt = torch.optim.Adam([*trunk.parameters(), *heads.parameters()], lr=1e-2)
+for epoch in range(4):
+    for i in range(0, 576, 32):
+        h = trunk(x[i:i + 32])
+        loss = (nn.functional.cross_entropy(heads["coarse"](h), coarse[i:i + 32])
+                + nn.functional.cross_entropy(heads["fine"](h), fine[i:i + 32]))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+"""
+
+
+def test_two_heads_with_different_classes_keep_their_label_statistics(check) -> None:
+    """A coarse (3-class) and a fine (9-class) head: the labels of the step's first call are
+    followed, instead of the counts restarting at every call (which read as 'every label is one
+    class')."""
+    found = check(TWO_HEADS.replace("ORDER", "pass")).categories()
+    assert found[0] == "unshuffled_data" and "label_problem" not in found
+    shuffled = TWO_HEADS.replace("ORDER", "perm = torch.randperm(576); x, fine, coarse = x[perm], fine[perm], coarse[perm]")
+    assert check(shuffled, name="shuffled.py").categories() == []

@@ -2,7 +2,8 @@
 
 For classification losses (cross-entropy, NLL with class-index targets; binary
 cross-entropy with targets of one value per sample) it keeps the labels of
-every training loss call (one copy per call) and counts a whole block at once,
+every training loss call (one copy per call) in the label space of each step's
+first such call (a second head with another number of classes is not counted) and counts a whole block at once,
 each call's labels shifted into bins of their own, with one ``torch.histc`` on
 the device (no host sync): every ``BLOCK_STEPS`` steps, or sooner when the block holds many labels,
 and at the end. Each count emits a ``label_steps`` record:
@@ -127,6 +128,8 @@ class LabelProbe(Probe):
         #: classification loss calls since the last backward pass, and steps that combined several
         self._calls = 0
         self._combined: set[int] = set()
+        #: the step of the last classification call (a step's first call sets the label space)
+        self._step_seen = -1
         #: whether a binary loss's multi-dimensional target of this (loss, shape) was one constant
         self._constant: dict[tuple[str, tuple[int, ...]], bool] = {}
 
@@ -143,7 +146,12 @@ class LabelProbe(Probe):
             return
         self._calls += 1
         labels, classes = found
-        if classes != self._classes:  # a new label space: the counts restart
+        first_call = ctx.step != self._step_seen
+        self._step_seen = ctx.step
+        if classes != self._classes:
+            if not first_call:
+                return  # a second head with other classes (coarse and fine labels): the first one is followed
+            # a new label space from a step's first call on (a second training phase): the counts restart
             self._count(ctx.emit)
             self._classes, self._total, self._made, self._steps = classes, None, None, 0
             self._loss = call.name
