@@ -352,3 +352,29 @@ def test_two_heads_with_different_classes_keep_their_label_statistics(check) -> 
     assert found[0] == "unshuffled_data" and "label_problem" not in found
     shuffled = TWO_HEADS.replace("ORDER", "perm = torch.randperm(576); x, fine, coarse = x[perm], fine[perm], coarse[perm]")
     assert check(shuffled, name="shuffled.py").categories() == []
+
+
+SOFTMAX_MODEL = """
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+x, y = torch.randn(256, 10), torch.randint(0, 4, (256,))
+x[torch.arange(256), y] += 2
+model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 4), HEAD)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for step in range(60):
+    logp = F.log_softmax(model(x), dim=1)            # a focal loss written by hand
+    pt = logp.gather(1, y[:, None]).exp()
+    loss = -((1 - pt) ** 2 * logp.gather(1, y[:, None])).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_hand_written_loss_that_normalises_a_softmax_again_is_found(check) -> None:
+    wrong = check(SOFTMAX_MODEL.replace("HEAD", "nn.Softmax(dim=1)"))
+    assert wrong.categories()[:1] == ["loss_output_mismatch"]
+    assert "loss_output_mismatch" not in check(SOFTMAX_MODEL.replace("HEAD", "nn.Identity()"), name="fixed.py").categories()

@@ -15,6 +15,10 @@ back from the loss function's input (else the model's output), the number of wei
 by constants, reshapes, dropout masks, sums and means, average pooling), else 0. Two or
 more means stacked layers without a nonlinearity between them: one linear map.
 
+``softmax_twice`` lists softmax or log_softmax operations applied straight to the output
+of a softmax (a model that ends in ``nn.Softmax`` under a loss written by hand that takes
+``log_softmax`` again): probabilities normalised a second time.
+
 A hand-written regression loss also hides its targets: ``((pred - y) ** 2).mean()``
 saves only the residual ``pred - y`` in its graph. When the loss squares (or takes the
 absolute value of) a difference between a model tensor and a tensor without gradient, the
@@ -93,6 +97,23 @@ def pairwise_broadcasts(node: Any) -> list[dict[str, Any]]:
     return found
 
 
+#: normalisations over classes: a second one straight on the output of the first is a double softmax
+NORMALISING = {"SoftmaxBackward0", "LogSoftmaxBackward0"}
+
+
+def softmax_of_softmax(node: Any) -> list[dict[str, str]]:
+    """The softmax / log_softmax nodes behind ``node`` whose input comes straight from another
+    softmax (``log_softmax(softmax(x))``: probabilities normalised a second time)."""
+    found = []
+    for node in graph_nodes(node):
+        if node.name() not in NORMALISING:
+            continue
+        inner = node.next_functions[0][0] if node.next_functions else None
+        if inner is not None and inner.name() == "SoftmaxBackward0":
+            found.append({"op": node.name().removesuffix("Backward0"), "input_op": inner.name().removesuffix("Backward0")})
+    return found
+
+
 def _is_residual(node: Any) -> bool:
     """A difference of exactly one tensor with gradient and one without (a target)."""
     return (node is not None and node.name() in DIFFERENCE and len(node.next_functions) == 2
@@ -159,6 +180,7 @@ class LossGraphProbe(Probe):
             "broadcasts": pairwise_broadcasts(root.grad_fn),
             "linear_layers": linear_layers(output.grad_fn) if output is not None else 0,
             "residual": found,
+            "softmax_twice": softmax_of_softmax(root.grad_fn),
         })
 
 

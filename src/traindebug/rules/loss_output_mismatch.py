@@ -233,6 +233,30 @@ def broadcast_by_hand(run: RunData) -> list[Finding]:
     ]
 
 
+@rule("loss_output.softmax_twice_by_hand", "loss_output_mismatch", needs=("loss_graph",))
+def softmax_twice_by_hand(run: RunData) -> list[Finding]:
+    """The graph of the loss applies softmax or log_softmax straight to a softmax's output."""
+    found = [d for r in run.records("loss_graph") for d in r.get("softmax_twice") or []]
+    # cross_entropy on a softmax output shows the same in its graph: said once, by normalised_twice
+    if not found or normalised_twice.fn(run):
+        return []
+    d = found[0]
+    return [
+        _finding(
+            "softmax_twice_by_hand",
+            f"{d['op']} is applied to the output of a softmax",
+            f"In the graph of the first backward, a {d['op']} takes its input straight from a {d['input_op']}: "
+            "probabilities in (0, 1), which a second normalisation squeezes toward a uniform distribution (the "
+            "largest probability it can give is e / (e + C - 1) for C classes).",
+            "The model already ends in a softmax (nn.Softmax or F.softmax in forward) and the loss normalises again "
+            "(log_softmax, cross_entropy written by hand): the loss cannot get near 0 and its gradients are flattened.",
+            "Return logits from the model and normalise once, in the loss; apply softmax only to report probabilities.",
+            "A deliberate second softmax over probabilities is not a use we know of.",
+            evidence=d,
+        )
+    ]
+
+
 def _looks_like_class_indices(r: dict[str, Any]) -> bool:
     distinct = int(r.get("target_distinct") or 0)
     return (
@@ -323,4 +347,4 @@ def logits_to_bce(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [normalised_twice, broadcast, broadcast_by_hand, regression_on_classes, rate_as_log_rate, logits_to_bce]
+    return [normalised_twice, broadcast, broadcast_by_hand, softmax_twice_by_hand, regression_on_classes, rate_as_log_rate, logits_to_bce]
