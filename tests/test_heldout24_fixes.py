@@ -378,3 +378,43 @@ def test_a_hand_written_loss_that_normalises_a_softmax_again_is_found(check) -> 
     wrong = check(SOFTMAX_MODEL.replace("HEAD", "nn.Softmax(dim=1)"))
     assert wrong.categories()[:1] == ["loss_output_mismatch"]
     assert "loss_output_mismatch" not in check(SOFTMAX_MODEL.replace("HEAD", "nn.Identity()"), name="fixed.py").categories()
+
+
+RESIDUAL_REGRESSOR = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x = torch.randn(512, 10)
+y = torch.sin(x[:, 0]) + 0.5 * x[:, 1] * x[:, 2]
+y = (y - y.mean()) / y.std()
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.norm, self.fc1, self.fc2 = nn.LayerNorm(64), nn.Linear(64, 64), nn.Linear(64, 64)
+
+    def forward(self, h):
+        return h + self.fc2(torch.relu(self.fc1(self.norm(h))))
+
+
+stem, blocks, head = nn.Linear(10, 64), nn.Sequential(*[Block() for _ in range(6)]), nn.Linear(64, 1)
+model = nn.Sequential(stem, blocks, nn.LayerNorm(64), head)
+for m in model.modules():
+    if isinstance(m, nn.Linear):
+        nn.init.normal_(m.weight, std=STD)
+opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+for step in range(80):
+    idx = torch.randint(0, 512, (64,))
+    loss = nn.functional.mse_loss(model(x[idx]).squeeze(1), y[idx])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_regression_output_far_above_its_targets_at_init_is_bad_init_scale(check) -> None:
+    """The head's weights at std 1 on 64 inputs: the first predictions are ~8x the targets' scale."""
+    assert "init.output_vs_target" in [f["rule"] for f in check(RESIDUAL_REGRESSOR.replace("STD", "1.0")).findings]
+    assert "bad_init_scale" not in check(RESIDUAL_REGRESSOR.replace("STD", "0.02"), name="fixed.py").categories()

@@ -42,6 +42,49 @@ def loss_vs_chance(run: RunData) -> list[Finding]:
     ]
 
 
+#: regression losses whose input is the prediction itself, on the targets' scale
+REGRESSION_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
+
+
+@rule("init.output_vs_target", "bad_init_scale", needs=("loss_input",))
+def output_vs_target(run: RunData) -> list[Finding]:
+    """A regression model's first predictions are far larger than its targets."""
+    first = next((r for r in run.records("loss_input") if r.get("name") in REGRESSION_LOSSES), None)
+    if first is None:
+        return []
+    output, target = to_float(first.get("input_rms")), to_float(first.get("target_rms"))
+    if not (math.isfinite(output) and target > 0 and output > T.INIT_OUTPUT_OVER_TARGET * target):
+        return []
+    # a recurrence that amplifies its signal through time (exploding_gradients' measurement) makes
+    # the large outputs itself: judged there, as the cause
+    if any(to_float(m.get("ratio")) > T.GRAD_TIME_GROWTH for r in run.records("recurrence") for m in r.get("modules", [])):
+        return []
+    return [
+        Finding(
+            rule="init.output_vs_target",
+            category="bad_init_scale",
+            severity="warning",
+            confidence=0.65,
+            step=int(first.get("step", 0)),
+            title=f"the first predictions are {fmt(output / target)}x larger than the targets (RMS {fmt(output)} vs {fmt(target)})",
+            observation=(
+                f"At the first training call of {first['name']} (step {first.get('step', 0)}) the model's outputs had RMS "
+                f"{fmt(output)} and the targets {fmt(target)} (mean {fmt(to_float(first.get('target_mean')))}): "
+                f"the initial loss is dominated by the outputs' own scale, not by what the model has yet to learn."
+            ),
+            hypothesis="The model's output is mis-scaled at initialization: an output layer or a residual stream "
+                       "initialised with weights far too large (an absolute std instead of one scaled by the fan-in), "
+                       "or inputs that are not normalized.",
+            suggestion="Initialise the last layer small (or zero) and the others scaled by their fan-in; check the "
+                       "activation std through depth at step 0 (logbook figure) for where the scale grows.",
+            evidence={"output_rms": output, "target_rms": target, "loss": first["name"]},
+            caveat="Targets far from zero that the model is expected to learn an offset for start with a large loss "
+                   "too; that is small outputs against large targets, not this.",
+            figures=["activation_std"],
+        )
+    ]
+
+
 @rule("init.activation_scale", "bad_init_scale", needs=("activations",))
 def activation_scale(run: RunData) -> list[Finding]:
     """Activations of weighted layers explode or vanish through depth at step 0."""
@@ -91,4 +134,4 @@ def activation_scale(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [loss_vs_chance, activation_scale]
+    return [loss_vs_chance, output_vs_target, activation_scale]
