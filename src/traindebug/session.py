@@ -27,7 +27,9 @@ from traindebug.engine import Verdict, judge
 from traindebug.findings import Finding
 from traindebug.output import write_outputs
 from traindebug.plugins import collect_probes, plugin_manager
-from traindebug.probes.base import Batch, LossCall, Probe, RunContext, Settings, StepContext
+from traindebug.probes.base import (
+    Batch, GradMark, LossCall, Probe, RunContext, Settings, StepContext, grad_marks, same_grad,
+)
 from traindebug.schedule import Schedule
 from traindebug.store import MetricStore
 from traindebug.terminal import Terminal
@@ -116,7 +118,7 @@ class Session:
         self._graph_leaves: list[torch.Tensor] = []
         self._versions: list[int] = []
         #: in a manual loop, each tensor's .grad after the last backward (weakly) and its version
-        self._grad_marks: list[tuple[weakref.ref | None, int]] = []
+        self._grad_marks: list[GradMark] = []
         self._param_ids: set[int] = set()
         #: ids of the grad-requiring tensors that module attributes held at the last rescan
         self._held: set[int] = set()
@@ -351,8 +353,7 @@ class Session:
                     self._pending = True
                     self._versions = [p._version for _, p in self.run.params]
             if ctx.manual:
-                self._grad_marks = [(None, -1) if p.grad is None else (weakref.ref(p.grad), p.grad._version)
-                                    for _, p in self.run.params]
+                self._grad_marks = grad_marks(self.run.params)
 
     def on_optimizer_created(self, optimizer: torch.optim.Optimizer) -> None:
         """An optimizer was constructed."""
@@ -501,8 +502,8 @@ class Session:
         """Whether a gradient of the last backward was reset or replaced since (a manual loop's
         ``model.zero_grad()``): the step is over even if the parameters' versions did not
         change, as with an update written through ``p.data``, which has a version of its own."""
-        return any(ref is not None and (p.grad is None or ref() is not p.grad or p.grad._version != version)
-                   for (ref, version), (_, p) in zip(self._grad_marks, self.run.params))
+        return any(mark[0] is not None and not same_grad(mark, p.grad)
+                   for mark, (_, p) in zip(self._grad_marks, self.run.params))
 
     def _add_model(self, model: nn.Module) -> None:
         self._model_ids.add(id(model))

@@ -24,6 +24,7 @@ the next backward (or at the end of the run).
 from __future__ import annotations
 
 import enum
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -209,6 +210,24 @@ def count_bins(index: torch.Tensor, size: int) -> torch.Tensor:
     bincount reads the smallest and largest index before it counts)."""
     ones = torch.ones((), device=index.device).expand(index.shape)
     return torch.zeros(size, device=index.device).scatter_add_(0, index, ones)
+
+
+#: a tensor's ``.grad`` as seen at one moment: a weak reference to it (None where absent: no
+#: memory kept) and its version
+GradMark = tuple["weakref.ref[torch.Tensor] | None", int]
+
+
+def grad_marks(params: list[tuple[str, nn.Parameter]]) -> list[GradMark]:
+    """The tensors' ``.grad`` as they are now, to tell later whether a backward or a reset
+    wrote them since (``same_grad``)."""
+    return [(None, -1) if p.grad is None else (weakref.ref(p.grad), p.grad._version) for _, p in params]
+
+
+def same_grad(mark: GradMark, grad: torch.Tensor | None) -> bool:
+    """Whether ``grad`` is the marked gradient, unchanged: the same tensor at the same version
+    (not set anew, accumulated into or zeroed since)."""
+    ref, version = mark
+    return ref is not None and grad is not None and ref() is grad and grad._version == version
 
 
 def dense_grads(params: list[tuple[str, nn.Parameter]]) -> list[torch.Tensor | None]:

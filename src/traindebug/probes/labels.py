@@ -3,10 +3,10 @@
 For classification losses (cross-entropy, NLL with class-index targets; binary
 cross-entropy with targets of one value per sample) it keeps the labels of
 every training loss call (one copy per call) in the label space of each step's
-first such call (a second head with another number of classes is not counted) and counts a whole block at once,
-each call's labels shifted into bins of their own, with one ``torch.histc`` on
-the device (no host sync): every ``BLOCK_STEPS`` steps, or sooner when the block holds many labels,
-and at the end. Each count emits a ``label_steps`` record:
+first such call (a second head with another number of classes is not counted)
+and counts a whole block at once, each call's labels shifted into bins of their
+own, with one ``torch.histc`` on the device (no host sync): every ``BLOCK_STEPS``
+steps, or sooner when the block holds many labels, and at the end. Each count emits a ``label_steps`` record:
 
 - ``steps``: the steps counted, ``n``: number of labels in each,
 - ``entropy``: entropy (nats) of each step's label distribution,

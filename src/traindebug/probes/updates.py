@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import functools
 import math
-import weakref
 
 import torch
 
 from traindebug.plugins import hookimpl
-from traindebug.probes.base import Cost, Probe, RunContext, Settings, StepContext, dense_grads
+from traindebug.probes.base import (
+    Cost, GradMark, Probe, RunContext, Settings, StepContext, dense_grads, grad_marks, same_grad,
+)
 from traindebug.probes.sampling import Sample, plan_sample
 from traindebug.schedule import PER_TENSOR, Schedule
 
@@ -75,8 +76,8 @@ class UpdateProbe(Probe):
         self._pointers: list[int] = []
         self._armed = False
         self._with_grad = False
-        #: per tensor, its .grad at the last GRAD_SAMPLE step (a weak reference: no memory kept) and version
-        self._grads_seen: list[tuple[weakref.ref | None, int]] = []
+        #: per tensor, its .grad at the last GRAD_SAMPLE step
+        self._grads_seen: list[GradMark] = []
 
     def setup(self, run: RunContext) -> None:
         self._samples = []
@@ -136,10 +137,9 @@ class UpdateProbe(Probe):
         """Per tensor, whether its .grad was written since the last GRAD_SAMPLE step: a new
         object (set_to_none, or the first gradient) or a new version (accumulated into)."""
         seen = self._grads_seen
-        current = [p.grad for _, p in ctx.params]
-        fresh = [g is not None and not (i < len(seen) and seen[i][0] is not None and seen[i][0]() is g
-                                        and seen[i][1] == g._version) for i, g in enumerate(current)]
-        self._grads_seen = [(None, -1) if g is None else (weakref.ref(g), g._version) for g in current]
+        fresh = [p.grad is not None and not (i < len(seen) and same_grad(seen[i], p.grad))
+                 for i, (_, p) in enumerate(ctx.params)]
+        self._grads_seen = grad_marks(ctx.params)
         return fresh
 
     def after_step(self, ctx: StepContext) -> None:
