@@ -78,8 +78,9 @@ def output_vs_target(run: RunData) -> list[Finding]:
             suggestion="Initialise the last layer small (or zero) and the others scaled by their fan-in; check the "
                        "activation std through depth at step 0 (logbook figure) for where the scale grows.",
             evidence={"output_rms": output, "target_rms": target, "loss": first["name"]},
-            caveat="Targets far from zero that the model is expected to learn an offset for start with a large loss "
-                   "too; that is small outputs against large targets, not this.",
+            caveat="Targets far below unit scale (a quantity in a unit too large) give the same picture with a "
+                   "healthy init: then it is the targets that need scaling (input_scale). Large targets against small "
+                   "first outputs are the opposite case and are not reported here.",
             figures=["activation_std"],
         )
     ]
