@@ -102,7 +102,10 @@ def test_ctrl_c_gives_interrupted_status_and_outputs(tmp_path: Path) -> None:
     while time.time() < deadline and (not metrics.exists() or metrics.read_text().count('"kind":"step"') < 5):
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()  # a run that ignored the interrupt must not outlive the test and load the ones after it
     assert "Traceback" not in err
     doc = json.loads((tmp_path / "o" / "findings.json").read_text())
     assert doc["status"] == "interrupted"
