@@ -15,7 +15,9 @@
 
 Every event is forwarded to an ``Observer`` (the session). Events raised while
 the observer runs its own computations (``observer.busy``) are ignored, so
-probes can run forward and backward passes of their own.
+probes can run forward and backward passes of their own. So are events inside a
+torch.func transform (``vmap(grad(f))``: per-sample gradients the script computes
+itself), whose tensors exist only inside that transform.
 """
 
 from __future__ import annotations
@@ -83,7 +85,9 @@ class _Guarded:
 
     @property
     def busy(self) -> bool:
-        return self._observer.busy
+        # inside a torch.func transform (vmap, grad: per-sample gradients written by the user)
+        # tensors are wrapped for that transform only; keeping one breaks once the transform ends
+        return self._observer.busy or _inside_func_transform()
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -270,6 +274,9 @@ class Capture:
 
         return apply
 
+
+#: True inside torch.func's vmap / grad / jvp (a private torch function, absent before torch 2.0)
+_inside_func_transform: Callable[[], bool] = getattr(torch._C, "_are_functorch_transforms_active", lambda: False)
 
 #: custom autograd Functions of these packages are not the user's code
 LIBRARY_FUNCTIONS = ("torch", "traindebug", "backpack", "cockpit", "functorch")

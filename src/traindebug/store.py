@@ -68,8 +68,11 @@ class MetricStore:
         if not self._pending or self._file.closed:
             return
         self._flushed_at = time.monotonic()
-        records = _to_python(self._pending)
-        self._pending = []
+        pending, self._pending = self._pending, []
+        try:
+            records = _to_python(pending)
+        except Exception:  # noqa: BLE001 - one unreadable value must not lose the others
+            records = [_readable(r) for r in pending]
         steps = [r for r in records if r.get("kind") == "step"]
         if steps:
             self.last_written = steps[-1]
@@ -80,6 +83,16 @@ class MetricStore:
         """Flush and close the file."""
         self.flush()
         self._file.close()
+
+
+def _readable(record: dict[str, Any]) -> dict[str, Any]:
+    """One record as plain Python, or, if one of its tensors cannot be read (a tensor that
+    escaped from a torch.func transform), a ``store_error`` record saying which record was lost."""
+    try:
+        return _to_python([record])[0]
+    except Exception as exc:  # noqa: BLE001 - reported in the file instead
+        return {"kind": "store_error", "record_kind": record.get("kind"), "step": record.get("step"),
+                "error": f"{type(exc).__name__}: {exc}"[:300]}
 
 
 def _to_python(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
