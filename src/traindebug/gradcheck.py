@@ -493,6 +493,32 @@ def check_function(function: type, args: tuple, kwargs: dict, *, seed: int = 0,
                                needs_grad, torch.Generator().manual_seed(seed), eps, T.GRADCHECK_RTOL_FLOAT64, seed)
 
 
+def gradient_scale(function: type, args: tuple, kwargs: dict, *, seed: int = 0) -> float | None:
+    """c when a custom autograd Function passes one of its tensor arguments through unchanged
+    and its backward returns c times the incoming gradient (a gradient-reversal layer: c < 0;
+    gradient scaling; a stop: c = 0), else None. Such a Function disagrees with finite
+    differences by design. Run on float64 copies of the arguments of one call."""
+    cargs, ckwargs = cast_floats((args, kwargs), torch.float64)
+    leaves, spec = tree_flatten((cargs, ckwargs))
+    slots = [i for i, t in enumerate(leaves) if isinstance(t, torch.Tensor) and t.is_floating_point()]
+    generator = torch.Generator().manual_seed(seed)
+    with rng_preserved(), torch.enable_grad():
+        for i in slots:
+            filled = list(leaves)
+            filled[i] = x = leaves[i].detach().clone().requires_grad_()
+            a, k = tree_unflatten(filled, spec)
+            out = function.apply(*a, **k)
+            if not isinstance(out, torch.Tensor) or out.shape != x.shape or not torch.equal(out.detach(), x.detach()):
+                continue
+            u = _random_like(x, generator)
+            (g,) = torch.autograd.grad(out, x, u, allow_unused=True) if out.requires_grad else (None,)
+            if g is None:
+                return 0.0
+            c = float((g * u).sum() / (u * u).sum())
+            return c if torch.allclose(g, c * u, rtol=1e-9, atol=1e-12) else None
+    return None
+
+
 def _callable_check(
     scope: str,
     name: str,

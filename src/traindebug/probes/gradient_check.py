@@ -23,7 +23,9 @@ A check that cannot run emits its record with a ``skipped`` reason.
   capture at their first training call, wherever they are: in the model or in a
   hand-written loss after it) at the first step after that call, on a float64 copy of
   its arguments, and emits a ``function_check`` record with one entry per Function
-  checked then.
+  checked then. A Function that fails the check gets a ``gradient_scale`` c when its
+  forward passes a tensor through unchanged and its backward multiplies the gradient
+  by c (gradient reversal, gradient scaling: deliberate), else None.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import torch
 from torch import nn
 
 from traindebug.batch_mixing import BatchMixingError, batch_mixing
-from traindebug.gradcheck import GradcheckError, cast_floats, check_function, check_model, first_float
+from traindebug.gradcheck import GradcheckError, cast_floats, check_function, check_model, first_float, gradient_scale
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, StepContext, describe_exception
 from traindebug.schedule import EVERY_STEP, NEVER, STEP_ZERO
@@ -283,11 +285,12 @@ class FunctionCheckProbe(Probe):
             self._checked.add(function)
             try:
                 found = check_function(function, args, kwargs)
+                scale = gradient_scale(function, args, kwargs) if found is not None and found.verdict == "wrong" else None
             except Exception as exc:  # noqa: BLE001 - a Function that cannot run on float64 copies: said so
                 checks.append({"module": function.__qualname__, "skipped": describe_exception(exc)})
                 continue
             if found is not None:
-                checks.append(asdict(found))
+                checks.append({**asdict(found), "gradient_scale": scale})
             ctx.run.functions[function] = ((), {})  # checked once: its argument copies are not kept
         ctx.emit("function_check", {"checks": checks})
 

@@ -29,6 +29,13 @@ def surrogate_functions(run: RunData) -> list[str]:
     ]
 
 
+def gradient_modifiers(run: RunData) -> list[dict]:
+    """The user's custom Functions that failed the check because they pass their input through
+    and scale its gradient (``gradient_scale``): gradient reversal (c < 0), gradient scaling or
+    a stop (c = 0), which no forward can agree with by design."""
+    return [c for c in function_checks(run) if c.get("gradient_scale") is not None]
+
+
 def function_checks(run: RunData) -> list[dict]:
     """The checks of the user's custom Functions (each with the ``step`` of its record), of
     every step that checked one."""
@@ -74,6 +81,7 @@ def wrong_gradient(run: RunData) -> list[Finding]:
         return []
     record, found, observation = seen
     surrogates = surrogate_functions(run)
+    modifiers = gradient_modifiers(run)
     where, noise, wrong = found["where"], found["noise"], found["wrong"]
     rtol, dtype = record["rtol"], record["dtype"]
     rel = to_float(found["rel_error"])
@@ -83,12 +91,17 @@ def wrong_gradient(run: RunData) -> list[Finding]:
             "for small steps while its backward returns a gradient: a surrogate (straight-through) gradient, which "
             "cannot agree with finite differences, and neither can the gradients of the parameters before it (info)."
         )
+    if modifiers:
+        observation += " " + _modifier_words(modifiers) + (
+            " Gradients that flow through it cannot agree with finite differences, and neither can those of the "
+            "parameters before it (info).")
+    deliberate = surrogates or modifiers
     return [
         Finding(
             rule="gradcheck.wrong_gradient",
             category="wrong_gradient",
             # float32 finite differences judge far fewer directions (thresholds.py): less certain
-            severity="info" if surrogates else "error" if dtype == "float64" else "warning",
+            severity="info" if deliberate else "error" if dtype == "float64" else "warning",
             confidence=0.95 if dtype == "float64" else 0.6,
             step=record.get("step", 0),
             where=where,
@@ -130,7 +143,8 @@ def wrong_gradient(run: RunData) -> list[Finding]:
 
 @rule("gradcheck.wrong_function", "wrong_gradient", needs=("function_check",))
 def wrong_function(run: RunData) -> list[Finding]:
-    """A custom autograd Function's backward disagrees with finite differences of its forward."""
+    """A custom autograd Function's backward disagrees with finite differences of its forward (a
+    Function that only scales the gradient of its input, ``gradient_modifiers``, is deliberate)."""
     return [
         Finding(
             rule="gradcheck.wrong_function",
@@ -157,8 +171,19 @@ def wrong_function(run: RunData) -> list[Finding]:
             caveat="A Function whose forward is random, or not smooth at the checked point, can fail without a bug; "
                    "the error staying flat over decades of eps says it is not round-off.",
         )
-        for c in function_checks(run) if c.get("verdict") == "wrong"
+        for c in function_checks(run) if c.get("verdict") == "wrong" and c.get("gradient_scale") is None
     ]
+
+
+def _modifier_words(modifiers: list[dict]) -> str:
+    """What the gradient-modifying Functions do, in words."""
+    return " ".join(
+        f"The custom autograd Function {c['module']} passes its input through unchanged and multiplies the gradient "
+        f"by {c['gradient_scale']:.3g} on the way back"
+        + (" (gradient reversal, as in domain-adversarial training)." if c["gradient_scale"] < 0 else
+           " (a stop-gradient at this point of the run)." if c["gradient_scale"] == 0 else " (gradient scaling).")
+        for c in modifiers
+    )
 
 
 @hookimpl
