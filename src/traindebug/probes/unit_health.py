@@ -4,9 +4,10 @@ On due steps (steps 0, 1 and 10, then every 25 steps: a run of few optimizer ste
 L-BFGS's, still gets two checks after the first), just before the step's first
 backward, it walks the autograd graph of the loss function's input (else of the
 model's output, else of the loss being backpropagated) and reads the output that every
-ReLU, tanh and sigmoid node saved for its backward. That sees activations
-however they are written (``nn.ReLU``, ``F.relu``, ``torch.tanh``, plain-tensor
-models without any module) at no extra forward cost.
+ReLU, tanh and sigmoid node saved for its backward (the input, for rectifiers
+written as a threshold, a clamp or ReLU6). That sees activations however they are
+written (``nn.ReLU``, ``F.relu``, ``torch.tanh``, plain-tensor models without any
+module) at no extra forward cost.
 
 Only *hidden* activations count: those whose output passes through at least one
 weighted operation (matmul, linear, convolution) on its way to the loss. A
@@ -44,6 +45,32 @@ from traindebug.schedule import Schedule
 SATURATION_MARGIN = 1e-3  # taxonomy.md: outputs within 1e-3 of the bounds
 #: autograd node name -> activation
 ACTIVATIONS = {"ReluBackward0": "relu", "ReluBackward1": "relu", "TanhBackward0": "tanh", "SigmoidBackward0": "sigmoid"}
+#: rectifiers written another way, which save their input: a unit that never gets above the
+#: threshold passes no gradient, as a dead ReLU (F.threshold / nn.Threshold, clamp(min=...),
+#: F.relu6 / nn.ReLU6: a hardtanh from 0)
+RECTIFIERS = ("ThresholdBackward0", "ClampMinBackward0", "ClampBackward1", "HardtanhBackward0")
+
+
+def activation_of(node: Any) -> str | None:
+    """``relu`` | ``tanh`` | ``sigmoid`` for an activation's autograd node, else None."""
+    name = node.name()
+    if name in ACTIVATIONS:
+        return ACTIVATIONS[name]
+    if name == "ClampBackward1":
+        return "relu" if node._saved_max is None and node._saved_min is not None else None
+    if name == "HardtanhBackward0":
+        return "relu" if node._saved_min_val == 0 else None
+    return "relu" if name in RECTIFIERS else None
+
+
+def passes_gradient(node: Any, x: torch.Tensor) -> torch.Tensor:
+    """Where one of the RECTIFIERS, given its saved input ``x``, passes a gradient."""
+    name = node.name()
+    if name == "ThresholdBackward0":
+        return x > node._saved_threshold
+    if name == "HardtanhBackward0":
+        return (x > node._saved_min_val) & (x < node._saved_max_val)
+    return x > node._saved_min
 #: output bounds of the saturating activations
 BOUNDS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
 #: operations with weights: an activation upstream of one of these is hidden
@@ -67,7 +94,7 @@ def hidden_activations(root: torch.Tensor) -> list[Any]:
         if node is None or (id(node), below_weight) in seen:
             continue
         seen.add((id(node), below_weight))
-        if below_weight and node.name() in ACTIVATIONS:
+        if below_weight and activation_of(node) is not None:
             found[id(node)] = node
         below = below_weight or _is_weighted(node)
         stack.extend((child, below) for child, _ in node.next_functions)
@@ -83,10 +110,11 @@ def unit_axis(output: torch.Tensor, producer: Any) -> int:
     return output.dim() - 1
 
 
-def dead_fraction(output: torch.Tensor, axis: int) -> torch.Tensor:
-    """Fraction of units (along ``axis``) that are zero for every sample and position."""
-    x = output.detach().movedim(axis, -1)
-    active = (x != 0).reshape(-1, x.shape[-1]).any(dim=0)
+def dead_fraction(passing: torch.Tensor, axis: int) -> torch.Tensor:
+    """Fraction of units (along ``axis``) that pass no gradient (a ReLU: output zero) for every
+    sample and position."""
+    x = passing.movedim(axis, -1)
+    active = x.reshape(-1, x.shape[-1]).any(dim=0)
     return 1.0 - active.float().mean()
 
 
@@ -148,9 +176,10 @@ class UnitHealthProbe(Probe):
         self._recurrent = {}
 
     def _measure(self, node: Any, counts: dict[str, int]) -> dict[str, Any] | None:
-        op = ACTIVATIONS[node.name()]
+        op = activation_of(node)
+        saves_input = node.name() in RECTIFIERS
         try:
-            output = node._saved_result
+            output = node._saved_self if saves_input else node._saved_result
         except RuntimeError:  # freed, or modified in place after the forward
             return None
         if not isinstance(output, torch.Tensor) or output.dim() < 2 or not output.is_floating_point():
@@ -163,14 +192,16 @@ class UnitHealthProbe(Probe):
             name = f"{self._module_of[id(producer)]} -> {op}"
         else:
             name = f"{op} #{counts[op]}"
-        return self._row(name, op, output, producer)
+        return self._row(name, op, output, producer, passes_gradient(node, output.detach()) if saves_input else None)
 
     @staticmethod
-    def _row(name: str, op: str, output: torch.Tensor, producer: Any) -> dict[str, Any]:
-        """One ``unit_health`` row: dead fraction (ReLU) or saturated fraction (tanh/sigmoid)."""
+    def _row(name: str, op: str, output: torch.Tensor, producer: Any,
+             passing: torch.Tensor | None = None) -> dict[str, Any]:
+        """One ``unit_health`` row: dead fraction (ReLU; ``passing``: where a rectifier that saved
+        its input instead of its output passes a gradient) or saturated fraction (tanh/sigmoid)."""
         row: dict[str, Any] = {"name": name, "op": op, "shape": list(output.shape)}
         if op == "relu":
-            row["dead"] = dead_fraction(output, unit_axis(output, producer))
+            row["dead"] = dead_fraction(output.detach() != 0 if passing is None else passing, unit_axis(output, producer))
         else:
             row["saturated"] = saturated_fraction(output, *BOUNDS[op])
         return row
