@@ -1,0 +1,171 @@
+"""Fixes found by the twenty-eighth held-out set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from traindebug.gradcheck import gradient_scale
+from traindebug.probes.unit_health import activation_of, dead_fraction, hidden_activations, passes_gradient
+from traindebug.store import MetricStore
+
+PER_SAMPLE_NORMS_WITH_VMAP = """
+import torch
+from torch import nn
+from torch.func import functional_call, grad, vmap
+
+torch.manual_seed(0)
+x, y = torch.randn(256, 8), torch.randint(0, 3, (256,))
+model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 3))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+def sample_loss(params, xi, yi):
+    out = functional_call(model, params, (xi[None],))
+    return nn.functional.cross_entropy(out, yi[None])
+
+for step in range(40):
+    xb, yb = x[step % 8 * 32:][:32], y[step % 8 * 32:][:32]
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    per_sample = vmap(grad(sample_loss), in_dims=(None, 0, 0))(params, xb, yb)
+    norms = torch.stack([g.flatten(1).norm(dim=1) for g in per_sample.values()]).norm(dim=0)
+    loss = nn.functional.cross_entropy(model(xb), yb)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+print("median per-sample gradient norm", float(norms.median()))
+"""
+
+
+def test_per_sample_gradients_taken_with_vmap_do_not_break_the_run(check) -> None:
+    """The loss calls and forwards inside vmap(grad(...)) hold tensors that exist only inside the
+    transform; recording one made the metric store fail at its flush, traceback from traindebug."""
+    result = check(PER_SAMPLE_NORMS_WITH_VMAP)
+    assert result.doc["status"] == "completed" and result.doc["steps"] == 40
+    records = [json.loads(line) for line in (result.out / "metrics.jsonl").read_text().splitlines()]
+    assert not [r for r in records if r["kind"] in ("probe_error", "store_error")]
+    assert result.serious() == []
+
+
+def test_the_store_keeps_the_other_records_when_one_cannot_be_read(tmp_path: Path) -> None:
+    """A tensor that escaped a vmap cannot be read: its record becomes a store_error, the rest is written."""
+    leaked: list[torch.Tensor] = []
+    torch.func.vmap(lambda t: leaked.append(t) or t)(torch.randn(3, 2))
+    store = MetricStore(tmp_path / "metrics.jsonl")
+    store.append({"kind": "step", "step": 0, "loss": torch.tensor(1.5)})
+    store.append({"kind": "bad", "step": 0, "value": leaked[0]})
+    store.append({"kind": "step", "step": 1, "loss": torch.tensor(0.5)})
+    store.close()
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [r["kind"] for r in records] == ["step", "store_error", "step"]
+    assert [r.get("loss") for r in records] == [1.5, None, 0.5]
+    assert records[1]["record_kind"] == "bad"
+
+
+class GradReverse(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, lam):  # type: ignore[override]
+        ctx.lam = lam
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):  # type: ignore[override]
+        return -ctx.lam * grad, None
+
+
+class Doubling(torch.autograd.Function):
+    """Forward doubles, backward passes the gradient unchanged (a wrong backward)."""
+
+    @staticmethod
+    def forward(ctx, x):  # type: ignore[override]
+        return 2 * x
+
+    @staticmethod
+    def backward(ctx, grad):  # type: ignore[override]
+        return grad
+
+
+class RowScaled(torch.autograd.Function):
+    """Identity forward, backward scaled per row: not a single factor."""
+
+    @staticmethod
+    def forward(ctx, x):  # type: ignore[override]
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, grad):  # type: ignore[override]
+        return grad * torch.arange(grad.shape[0], dtype=grad.dtype)[:, None]
+
+
+def test_gradient_scale_recognises_only_an_identity_with_a_scaled_gradient() -> None:
+    x = torch.randn(4, 3, requires_grad=True)
+    assert abs(gradient_scale(GradReverse, (x, 0.7), {}) + 0.7) < 1e-12
+    assert gradient_scale(GradReverse, (x, 0.0), {}) == 0.0
+    assert gradient_scale(Doubling, (x,), {}) is None
+    assert gradient_scale(RowScaled, (x,), {}) is None
+
+
+DOMAIN_ADVERSARIAL = """
+import torch
+from torch import nn
+
+class GradReverse(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, lam):
+        ctx.lam = lam
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -ctx.lam * grad, None
+
+torch.manual_seed(0)
+x = torch.randn(512, 10)
+y = (x[:, 0] + x[:, 1] > 0).long()
+domain = (torch.arange(512) % 2).long()
+x = x + domain[:, None] * 0.5
+features = nn.Sequential(nn.Linear(10, 32), nn.ReLU())
+label_head, domain_head = nn.Linear(32, 2), nn.Linear(32, 2)
+params = [*features.parameters(), *label_head.parameters(), *domain_head.parameters()]
+opt = torch.optim.Adam(params, lr=3e-3)
+for step in range(60):
+    idx = torch.randint(0, 512, (64,))
+    h = features(x[idx])
+    loss = nn.functional.cross_entropy(label_head(h), y[idx])
+    loss = loss + nn.functional.cross_entropy(domain_head(GradReverse.apply(h, LAM)), domain[idx])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_gradient_reversal_layer_is_not_reported_as_a_wrong_gradient(check) -> None:
+    """Domain-adversarial training: the reversal disagrees with finite differences by design."""
+    result = check(DOMAIN_ADVERSARIAL.replace("LAM", "1.0"))
+    assert "wrong_gradient" not in result.categories()
+    records = [json.loads(line) for line in (result.out / "metrics.jsonl").read_text().splitlines()]
+    (check,) = [c for r in records if r["kind"] == "function_check" for c in r["checks"]]
+    assert check["verdict"] == "wrong" and check["gradient_scale"] == -1.0
+
+
+def _graph(rectifier) -> list:
+    torch.manual_seed(0)
+    x = torch.randn(64, 8)
+    first, second = nn.Linear(8, 16), nn.Linear(16, 1)
+    return hidden_activations(second(rectifier(first(x))).sum())
+
+
+def test_rectifiers_written_as_threshold_clamp_or_relu6_are_checked_for_dead_units() -> None:
+    """F.threshold with a threshold above every pre-activation leaves all units dead; clamp(min=0)
+    and ReLU6 agree with F.relu on the same pre-activations."""
+    (node,) = _graph(lambda h: F.threshold(h, 50.0, 0.0))
+    assert activation_of(node) == "relu" and float(dead_fraction(passes_gradient(node, node._saved_self), 1)) == 1.0
+    (relu,) = _graph(F.relu)
+    expected = float(dead_fraction(relu._saved_result != 0, 1))
+    for rectifier in (lambda h: h.clamp(min=0), lambda h: h.clamp_min(0), F.relu6):
+        (node,) = _graph(rectifier)
+        assert float(dead_fraction(passes_gradient(node, node._saved_self), 1)) == expected
+    assert _graph(F.hardtanh) == [] and _graph(lambda h: h.clamp(-1, 1)) == []
