@@ -169,3 +169,11 @@ def test_rectifiers_written_as_threshold_clamp_or_relu6_are_checked_for_dead_uni
         (node,) = _graph(rectifier)
         assert float(dead_fraction(passes_gradient(node, node._saved_self), 1)) == expected
     assert _graph(F.hardtanh) == [] and _graph(lambda h: h.clamp(-1, 1)) == []
+
+
+def test_a_clamp_on_data_or_variances_is_not_a_hidden_unit() -> None:
+    """clamp(min=...) on the raw input (or on a variance) is no layer's activation."""
+    torch.manual_seed(0)
+    x = torch.randn(64, 8)
+    layer = nn.Linear(8, 1)
+    assert hidden_activations(layer(x.requires_grad_().clamp(min=0)).sum()) == []

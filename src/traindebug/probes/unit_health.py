@@ -49,28 +49,6 @@ ACTIVATIONS = {"ReluBackward0": "relu", "ReluBackward1": "relu", "TanhBackward0"
 #: threshold passes no gradient, as a dead ReLU (F.threshold / nn.Threshold, clamp(min=...),
 #: F.relu6 / nn.ReLU6: a hardtanh from 0)
 RECTIFIERS = ("ThresholdBackward0", "ClampMinBackward0", "ClampBackward1", "HardtanhBackward0")
-
-
-def activation_of(node: Any) -> str | None:
-    """``relu`` | ``tanh`` | ``sigmoid`` for an activation's autograd node, else None."""
-    name = node.name()
-    if name in ACTIVATIONS:
-        return ACTIVATIONS[name]
-    if name == "ClampBackward1":
-        return "relu" if node._saved_max is None and node._saved_min is not None else None
-    if name == "HardtanhBackward0":
-        return "relu" if node._saved_min_val == 0 else None
-    return "relu" if name in RECTIFIERS else None
-
-
-def passes_gradient(node: Any, x: torch.Tensor) -> torch.Tensor:
-    """Where one of the RECTIFIERS, given its saved input ``x``, passes a gradient."""
-    name = node.name()
-    if name == "ThresholdBackward0":
-        return x > node._saved_threshold
-    if name == "HardtanhBackward0":
-        return (x > node._saved_min_val) & (x < node._saved_max_val)
-    return x > node._saved_min
 #: output bounds of the saturating activations
 BOUNDS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
 #: operations with weights: an activation upstream of one of these is hidden
@@ -82,6 +60,33 @@ CHANNEL_FIRST = ("Convolution", "BatchNorm", "MaxPool", "AvgPool", "GroupNorm")
 def _is_weighted(node: Any) -> bool:
     name = node.name()
     return any(name.startswith(w) for w in WEIGHTED)
+
+
+def activation_of(node: Any) -> str | None:
+    """``relu`` | ``tanh`` | ``sigmoid`` for an activation's autograd node, else None. A clamp or
+    threshold counts only when a layer (a weighted op or a normalization) produced its input:
+    clamps also keep probabilities, variances and raw data away from a bound."""
+    name = node.name()
+    if name in ACTIVATIONS:
+        return ACTIVATIONS[name]
+    producer = node.next_functions[0][0] if node.next_functions else None
+    if name not in RECTIFIERS or producer is None or not (_is_weighted(producer) or "Norm" in producer.name()):
+        return None
+    if name == "ClampBackward1":
+        return "relu" if node._saved_max is None and node._saved_min is not None else None
+    if name == "HardtanhBackward0":
+        return "relu" if node._saved_min_val == 0 else None
+    return "relu"
+
+
+def passes_gradient(node: Any, x: torch.Tensor) -> torch.Tensor:
+    """Where one of the RECTIFIERS, given its saved input ``x``, passes a gradient."""
+    name = node.name()
+    if name == "ThresholdBackward0":
+        return x > node._saved_threshold
+    if name == "HardtanhBackward0":
+        return (x > node._saved_min_val) & (x < node._saved_max_val)
+    return x > node._saved_min
 
 
 def hidden_activations(root: torch.Tensor) -> list[Any]:
