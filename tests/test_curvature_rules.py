@@ -88,10 +88,13 @@ def _run(curvature: list[tuple[int, float]], losses: list[float], lr: float = 0.
 
 
 def test_far_below_the_bound_with_a_flat_loss_is_info_unless_updates_are_tiny() -> None:
-    flat = [2.0 + 0.001 * (i % 3) for i in range(50)]
-    estimates_ = [(0, 0.5), (1, 0.5), (10, 0.6)]  # lr 0.01 x 0.6 = 0.006 << 2
+    flat = [2.0 + 0.001 * (i % 3) for i in range(400)]
+    estimates_ = [(0, 0.5), (1, 0.5), (10, 0.6)]  # lr 0.01 x 0.6 = 0.006 << 2: 0.003 of the bound
     assert far_below.fn(_run(estimates_, flat))[0].severity == "info"
     assert far_below.fn(_run(estimates_, flat, ratio=1e-7))[0].severity == "warning"
+    # in 50 steps at 0.003 of the bound (below 1 / (2 x 50)) not even the sharpest direction converges
+    short = far_below.fn(_run(estimates_, flat[:50]))[0]
+    assert short.severity == "warning" and "sharpest direction closes only" in short.observation
     falling = [2.0 * 0.97**i for i in range(50)]
     assert far_below.fn(_run(estimates_, falling)) == []
     assert far_below.fn(_run([(0, 50.0), (1, 60.0), (10, 70.0)], flat)) == []  # 0.7 of the bound: not far

@@ -9,7 +9,9 @@ rules read the ``curvature`` records of ``probes/curvature.py``:
   while the loss rises (a run at the edge of stability whose loss still falls is
   healthy);
 - ``stability.far_below`` (lr_too_low): two orders of magnitude below the bound
-  while the loss is flat; info unless tiny updates corroborate it;
+  while the loss is flat; info unless tiny updates corroborate it, or a fraction of
+  the bound so small (below 1 / (2 x steps)) that not even the sharpest direction
+  could converge within the run;
 - ``stability.sharpening`` (lr_too_high, info): lambda_max grew several-fold and
   reached the neighbourhood of the bound (progressive sharpening).
 """
@@ -204,8 +206,12 @@ def far_below(run: RunData) -> list[Finding]:
     if not moved < T.LOSS_FLAT_FRACTION:
         return []
     ratio = early_update_ratio(run) if run.has("update_ratio") else math.nan
-    corroborated = ratio < T.UPDATE_RATIO_LOW
     highest = max(found, key=lambda e: e.ratio)
+    # at a fraction f of the bound a step shrinks the error along the sharpest direction by about
+    # 2f (gradient descent: 1 - lr * lambda, the bound 2 / lambda); over n steps by exp(-2 n f):
+    # below 1 / (2n) not even the sharpest direction gets one e-fold closer within the whole run
+    unconverging = highest.ratio < 1 / (2 * len(run.steps))
+    corroborated = ratio < T.UPDATE_RATIO_LOW or unconverging
     bound = highest.bound
     return [
         Finding(
@@ -221,6 +227,10 @@ def far_below(run: RunData) -> list[Finding]:
                 f"step {highest.step}: lr {highest.lr:g}, sharpness {fmt(highest.sharpness)}); the loss moved by "
                 f"{fmt(100 * moved)} % of its initial value"
                 + (f"; the median update-to-weight ratio was {fmt(ratio)}." if math.isfinite(ratio) else ".")
+                + (f" At {fmt(highest.ratio)} of the bound even the sharpest direction closes only about "
+                   f"{fmt(100 * (1 - math.exp(-2 * len(run.steps) * highest.ratio)))} % of its distance to the minimum in "
+                   f"the {len(run.steps)} steps of the run (below 1 / (2 x steps)); flatter directions less."
+                   if unconverging else "")
             ),
             hypothesis=(
                 "The steps are too small to make progress: even along the sharpest direction the rate could grow "
@@ -240,7 +250,8 @@ def far_below(run: RunData) -> list[Finding]:
             },
             caveat=MINIBATCH_CAVEAT + (
                 "" if corroborated else " A flat loss with healthy-sized updates can also come from the data or the "
-                "labels; without tiny updates the learning rate is only one candidate."
+                "labels; without tiny updates, or steps too small for even the sharpest direction to converge within "
+                "the run, the learning rate is only one candidate."
             ),
             figures=[FIGURE, "loss"],
         )
