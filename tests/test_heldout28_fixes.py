@@ -11,7 +11,8 @@ from torch import nn
 
 from traindebug.gradcheck import gradient_scale
 from traindebug.probes.unit_health import activation_of, dead_fraction, hidden_activations, passes_gradient
-from traindebug.store import MetricStore
+from traindebug.rules.gradient_scale import vanishing_everywhere
+from traindebug.store import MetricStore, RunData
 
 PER_SAMPLE_NORMS_WITH_VMAP = """
 import torch
@@ -177,3 +178,22 @@ def test_a_clamp_on_data_or_variances_is_not_a_hidden_unit() -> None:
     x = torch.randn(64, 8)
     layer = nn.Linear(8, 1)
     assert hidden_activations(layer(x.requires_grad_().clamp(min=0)).sum()) == []
+
+
+def _tower_run(grad: float, loss_drop: float) -> RunData:
+    """Four 64 x 64 weight matrices with norm 8, gradients of ``grad`` each, a loss that falls by
+    ``loss_drop`` of its start over 200 steps, updates 1e-6 of the weights."""
+    records: list[dict] = [{"kind": "tensors", "names": [f"{i}.weight" for i in range(4)], "shapes": [[64, 64]] * 4}]
+    records += [{"kind": "step", "step": i, "loss": 4.0 * (1 - loss_drop * i / 199) + 0.01 * (i % 3),
+                 "grad_norms": [grad] * 4, "param_norms": [8.0] * 4, "update_ratio": [1e-6] * 4}
+                for i in range(200)]
+    return RunData(records)
+
+
+def test_gradients_tiny_in_every_layer_with_a_flat_loss_are_vanishing() -> None:
+    """A deep sigmoid Cox network maps every patient to nearly the same vector: the head's gradient
+    is as tiny as the first layer's, so no depth ratio shows it (heldout28)."""
+    (found,) = vanishing_everywhere.fn(_tower_run(grad=1e-4, loss_drop=0.0))
+    assert found.category == "vanishing_gradients" and found.evidence["grad_to_weight"] == 1e-4 / 8
+    assert vanishing_everywhere.fn(_tower_run(grad=0.05, loss_drop=0.0)) == []  # a healthy gradient: the step size
+    assert vanishing_everywhere.fn(_tower_run(grad=1e-4, loss_drop=0.5)) == []  # the loss falls: converging

@@ -8,7 +8,8 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, coupled_decay, fmt, matrix_tensors, median, model_of, per_tensor, rule
-from traindebug.rules.learning_rate import update_ratios
+from traindebug.rules.learning_rate import loss_trend, update_ratios
+from traindebug.rules.lr_too_low import grad_to_weight, loss_progress
 from traindebug.store import RunData, to_float
 
 
@@ -316,6 +317,53 @@ def vanishing_depth(run: RunData) -> list[Finding]:
     )]
 
 
+@rule("gradients.vanishing_everywhere", "vanishing_gradients", needs=("loss", "update_ratio", "grad_norms", "param_norms"))
+def vanishing_everywhere(run: RunData) -> list[Finding]:
+    """Every layer's gradient is tiny next to its weights, the weights barely move and the loss
+    does not fall: not the step size (``lr.steps_too_small`` wants a healthy gradient), the
+    gradient itself. A deep stack of saturating layers can shrink the gradient of the last
+    layer too, when every sample reaches it as nearly the same vector: no depth ratio then."""
+    trend = loss_trend(run)
+    if trend is None or trend["non_finite_step"] >= 0 or vanishing_depth.fn(run):
+        return []  # the depth ratio already says it
+    gradient = grad_to_weight(run)
+    ratio = median(update_ratios(run)[1])
+    progress = loss_progress(trend["initial"], trend["late"])
+    if not (gradient < T.LR_LOW_HEALTHY_GRAD_RATIO and 0 <= ratio < T.HEALTHY_UPDATE_RATIO
+            and progress < T.LR_LOW_LOSS_PROGRESS):
+        return []
+    return [
+        Finding(
+            rule="gradients.vanishing_everywhere",
+            category="vanishing_gradients",
+            severity="warning",
+            confidence=0.6,
+            step=0,
+            title=f"gradients are {fmt(gradient)} of the weights (median over layers), and the loss does not move",
+            observation=(
+                f"The median gradient-to-weight norm ratio of the weight matrices was {fmt(gradient)} (healthy runs: "
+                f"1e-3 to 1; below {T.LR_LOW_HEALTHY_GRAD_RATIO:g} here), the median update-to-weight ratio "
+                f"{fmt(ratio)}, and over {len(run.steps)} steps the loss went from {fmt(trend['initial'])} to "
+                f"{fmt(trend['late'])} (late median), a change of {fmt(100 * progress)} %."
+            ),
+            hypothesis=(
+                "The gradient that reaches the weights is too small to train them, in the last layer as well as the "
+                "first: typically a deep stack of saturating activations (sigmoid, tanh) that maps every sample to "
+                "nearly the same vector, so the output hardly depends on the input, or a loss scaled far down."
+            ),
+            suggestion=(
+                "Use ReLU-family activations (or normalization layers) in deep stacks; print the spread of the last "
+                "hidden layer over a batch: near zero means every sample looks the same to the head."
+            ),
+            evidence={"grad_to_weight": gradient, "update_ratio": ratio, "initial_loss": trend["initial"],
+                      "late_loss": trend["late"]},
+            caveat="A run that starts at its optimum also has tiny gradients and a flat loss; so does a loss "
+                   "multiplied by a tiny constant (then the learning rate, scaled up, makes up for it).",
+            figures=["loss", "update_ratio"],
+        )
+    ]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [exploding, clip_after_update, exploding_depth, exploding_time, vanishing_depth]
+    return [exploding, clip_after_update, exploding_depth, exploding_time, vanishing_depth, vanishing_everywhere]
