@@ -33,7 +33,7 @@ CAUSES: dict[str, tuple[str, ...]] = {
     "symmetric_init": ("underfitting", "lr_too_low", "label_problem", "vanishing_gradients", "dead_units", "no_gradient_flow"),
     "missing_zero_grad": ("lr_too_high", "exploding_gradients", "non_finite", "underfitting", "dead_units"),
     "wrong_mode": ("underfitting", "overfitting", "lr_too_high"),
-    "no_gradient_flow": ("underfitting", "lr_too_low", "frozen_or_unoptimized", "label_problem"),
+    "no_gradient_flow": ("underfitting", "lr_too_low", "frozen_or_unoptimized", "label_problem", "vanishing_gradients"),
     "frozen_or_unoptimized": ("underfitting", "lr_too_low", "label_problem"),
     "unshuffled_data": ("lr_too_high", "underfitting", "label_problem"),
     "over_regularization": ("underfitting", "lr_too_low", "vanishing_gradients", "label_problem"),
