@@ -197,3 +197,40 @@ def test_gradients_tiny_in_every_layer_with_a_flat_loss_are_vanishing() -> None:
     assert found.category == "vanishing_gradients" and found.evidence["grad_to_weight"] == 1e-4 / 8
     assert vanishing_everywhere.fn(_tower_run(grad=0.05, loss_drop=0.0)) == []  # a healthy gradient: the step size
     assert vanishing_everywhere.fn(_tower_run(grad=1e-4, loss_drop=0.5)) == []  # the loss falls: converging
+
+
+CONTRASTIVE_TOWERS = """
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+class Towers(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(8, 16), nn.Linear(8, 16)
+
+    def forward(self, xa, xb):
+        return F.normalize(self.a(xa), dim=-1) @ F.normalize(self.b(xb), dim=-1).T / 0.1
+
+torch.manual_seed(0)
+x = torch.randn(256, 16)
+model = Towers()
+opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+for step in range(20):
+    idx = torch.randint(0, 256, (32,))
+    logits = model(x[idx, :8], x[idx, 8:] + 0.1 * torch.randn(32, 8))
+    target = torch.arange(32)
+    loss = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_contrastive_logits_of_two_towers_are_not_batch_mixing(check) -> None:
+    """CLIP's (N, N) similarity matrix with targets 0..N-1 mixes the batch by design (heldout29);
+    a square output whose targets are ordinary labels is still checked."""
+    result = check(CONTRASTIVE_TOWERS)
+    assert "batch_mixing" not in result.categories()
+    square_classifier = CONTRASTIVE_TOWERS.replace("target = torch.arange(32)", "target = torch.randint(0, 32, (32,))")
+    assert "batch_mixing" in check(square_classifier, name="labels.py").categories()

@@ -111,6 +111,19 @@ def shared_batch_size(output: Any, model: nn.Module | None, args: tuple) -> int 
     return n if all(a.shape[0] == n and n not in a.shape[1:] for a in inputs) else None
 
 
+def pairwise_matching(call: LossCall | None, output: Any) -> bool:
+    """Whether the output is an ``(N, N)`` score matrix trained to pair each row with one column
+    (the loss target a permutation of 0..N-1: CLIP's or InfoNCE's contrastive logits), whose rows
+    depend on every sample of the batch by design."""
+    output, target = first_float(output), call.target if call is not None else None
+    if output is None or output.dim() != 2 or output.shape[0] != output.shape[1] or not isinstance(target, torch.Tensor):
+        return False
+    n = output.shape[0]
+    if target.dim() != 1 or target.numel() != n or target.is_floating_point():
+        return False
+    return bool((target.sort().values == torch.arange(n, device=target.device)).all())
+
+
 def _dims(output: Any) -> int:
     output = first_float(output)
     return -1 if output is None else output.dim()
@@ -216,6 +229,10 @@ class BatchMixingProbe(_OnceOnTheBatch):
     def _check(self, ctx: StepContext) -> None:
         batch = ctx.batch
         assert batch is not None
+        if pairwise_matching(ctx.loss_call, batch.output):
+            ctx.emit("batch_mixing", {"skipped": "the output is an (N, N) score matrix whose loss targets pair each row "
+                                                 "with one column (contrastive logits): its rows depend on every sample by design"})
+            return
         n, source = batch_size_for(ctx.loss_call, batch.output, batch.model), "loss target"
         if n is None:
             n, source = shared_batch_size(batch.output, batch.model, batch.args), "first dimension of the inputs and the 2-D output"
