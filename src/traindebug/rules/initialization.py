@@ -97,8 +97,9 @@ def activation_scale(run: RunData) -> list[Finding]:
     top = max(range(len(rows)), key=lambda i: stds[i])
     # vanishing is judged on the hidden layers: the last layer sets the output's scale, and a small
     # output init (logits or embeddings near 0, an initial loss at chance) is a deliberate choice;
-    # so is a layer with exactly zero output (a residual branch's zero-initialised last layer)
-    live = [i for i in range(len(rows) - 1) if stds[i] > 0]
+    # so is a layer with exactly zero output (a residual branch's zero-initialised last layer). A
+    # model with several output heads (an actor-critic's policy and value) has more than one last layer
+    live = [i for i in range(len(rows) - 1) if stds[i] > 0 and not rows[i].get("head")]
     first, last = (live[0], live[-1]) if live else (0, 0)
     ratio = stds[last] / stds[first] if live else math.inf
     if stds[top] > T.INIT_ACTIVATION_STD_HIGH:
