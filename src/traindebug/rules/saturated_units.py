@@ -32,9 +32,11 @@ def saturated(run: RunData) -> list[Finding]:
     detail = describe_layers(layers)
     # units that saturate only once the loss has come down by more than half (UNDERFIT_LOSS_FRACTION):
     # training made them confident (an attention or gate that learned to select) after the model
-    # fit; saturation that comes first starves the fit of gradient
+    # fit; saturation that comes first starves the fit of gradient, and so does saturation that the
+    # initialization put there (a loss that first falls by shrinking a mis-scaled output is no fit)
     stuck, loss = not_improving(run)
-    learned = not stuck and all(_saturated_after_fit(run, l) for l in layers)
+    at_init = [l for l in layers if l["steps"][0] == 0 and l["values"][0] >= T.SATURATED_AT_INIT_FRACTION]
+    learned = not stuck and not at_init and all(_saturated_after_fit(run, l) for l in layers)
     return [
         Finding(
             rule="units.saturated",
@@ -50,6 +52,8 @@ def saturated(run: RunData) -> list[Finding]:
                 + (f"; {loss}." if loss else ".")
                 + (" They saturated only after the loss had fallen below half its start: training made them "
                    "confident once the model fit (info)." if learned else "")
+                + (f" {', '.join(l['name'] for l in at_init)} had {100 * at_init[0]['values'][0]:.0f} % saturated at "
+                   f"step 0 already (healthy runs: at most 2 %): the initialization put them there." if at_init else "")
             ),
             hypothesis=(
                 "Saturated units pass almost no gradient (tanh' and sigmoid' are ~0 there): the pre-activations are "
