@@ -22,7 +22,11 @@ Emits a ``unit_health`` record with one row per activation, in forward order:
 - ``dead`` (ReLU): fraction of units that are exactly zero for every sample of
   the batch (units: channels of image-like outputs, else the last dimension);
 - ``saturated`` (tanh/sigmoid): fraction of outputs within 1e-3 of the bounds
-  (taxonomy.md).
+  (taxonomy.md);
+- ``grad_rms`` (step 0): the RMS of the gradient that reached the activation's output in
+  the user's backward (a hook on its autograd node), so that the gradient's growth along a
+  chain of activations (through depth, or through time in a recurrence written by hand) can
+  be read.
 
 Recurrent modules (``nn.RNN``/``LSTM``/``GRU``) hide their activations in one fused
 operation; their first layer's are recomputed (``probes/recurrent_cells.py``) and
@@ -31,6 +35,7 @@ reported as ``<module> (cell candidate)`` and the like.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import torch
@@ -144,6 +149,9 @@ class UnitHealthProbe(Probe):
         #: input of the latest training loss call. Kept here because without modules the
         #: session only starts the new step at its backward, after that loss call.
         self._loss_input: torch.Tensor | None = None
+        #: this step's rows, emitted after the backward (at step 0 with the gradients' RMS)
+        self._rows: list[dict[str, Any]] = []
+        self._hooks: list[Any] = []
 
     def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
         grad_fn = getattr(output, "grad_fn", None)
@@ -170,11 +178,20 @@ class UnitHealthProbe(Probe):
             row = self._measure(node, counts)
             if row is not None:
                 rows.append(row)
+                if ctx.step == 0:  # the gradient that reaches each activation, in the user's backward
+                    self._hooks.append(node.register_hook(functools.partial(_store_grad_rms, row)))
         for name, (module, x) in self._recurrent.items():
             for label, op, values in first_layer_activations(module, x):
                 rows.append(self._row(f"{name} ({label})", op, values, None))
-        if rows:
-            ctx.emit("unit_health", {"layers": rows})
+        self._rows = rows
+
+    def after_backward(self, ctx: StepContext) -> None:
+        for handle in self._hooks:
+            handle.remove()
+        self._hooks = []
+        if self._rows:
+            ctx.emit("unit_health", {"layers": self._rows})
+        self._rows = []
 
     def after_step(self, ctx: StepContext) -> None:
         self._module_of = {}
@@ -210,6 +227,13 @@ class UnitHealthProbe(Probe):
         else:
             row["saturated"] = saturated_fraction(output, *BOUNDS[op])
         return row
+
+
+def _store_grad_rms(row: dict[str, Any], grad_inputs: Any, grad_outputs: tuple) -> None:
+    """Autograd node hook: the RMS of the gradient of the activation's output, into its row."""
+    grad = grad_outputs[0] if grad_outputs else None
+    if isinstance(grad, torch.Tensor):
+        row["grad_rms"] = grad.detach().float().pow(2).mean().sqrt()
 
 
 @hookimpl

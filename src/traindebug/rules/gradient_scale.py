@@ -317,6 +317,53 @@ def vanishing_depth(run: RunData) -> list[Finding]:
     )]
 
 
+def activation_gradient_ratio(run: RunData) -> tuple[float, str, str] | None:
+    """(RMS gradient at the first hidden activation over that at the last, their names) at step 0,
+    from ``unit_health``'s ``grad_rms``; None without two activations with a gradient."""
+    record = next((r for r in run.records("unit_health") if r.get("step") == 0), None)
+    rows = [r for r in (record or {}).get("layers", []) if to_float(r.get("grad_rms", math.nan)) > 0]
+    if len(rows) < 2:
+        return None
+    first, last = rows[0], rows[-1]
+    return to_float(first["grad_rms"]) / to_float(last["grad_rms"]), first["name"], last["name"]
+
+
+@rule("gradients.exploding_activations", "exploding_gradients", needs=("unit_health",))
+def exploding_activations(run: RunData) -> list[Finding]:
+    """At step 0 the gradient reaching the first hidden activation is orders of magnitude larger
+    than at the last: it grows on its way back, through depth or through the time steps of a
+    recurrence written by hand (one activation per step, no recurrent module to measure)."""
+    found = activation_gradient_ratio(run)
+    if found is None or exploding_depth.fn(run) or found[0] <= T.GRAD_DEPTH_RATIO_HIGH:
+        return []  # the parameters' depth ratio already says it
+    ratio, first, last = found
+    return [
+        Finding(
+            rule="gradients.exploding_activations",
+            category="exploding_gradients",
+            severity="warning",
+            confidence=0.7,
+            step=0,
+            where=first,
+            title=f"the gradient grows {fmt(ratio)}x on its way back from {last} to {first}",
+            observation=(
+                f"In the first backward pass the RMS gradient of the output of {first} (the first hidden activation "
+                f"in forward order) was {fmt(ratio)} times that of {last} (the last), above "
+                f"{T.GRAD_DEPTH_RATIO_HIGH:g}: each activation passes back a larger gradient than it receives."
+            ),
+            hypothesis=(
+                "The weights between the activations amplify the backward signal: in a recurrence written by hand, a "
+                "recurrent weight matrix whose gain is above 1 (initialised with the input's fan-in, or without scaling); "
+                "in a deep stack, weights initialised too large for its depth."
+            ),
+            suggestion="Initialise recurrent weights orthogonally (or scaled to spectral radius below 1), clip gradient "
+                       "norms, or use a gated cell (nn.GRU, nn.LSTM).",
+            evidence={"ratio": ratio, "first": first, "last": last},
+            caveat="Measured once, at step 0, on the activations traindebug recognises (ReLU, tanh, sigmoid).",
+        )
+    ]
+
+
 @rule("gradients.vanishing_everywhere", "vanishing_gradients", needs=("loss", "update_ratio", "grad_norms", "param_norms"))
 def vanishing_everywhere(run: RunData) -> list[Finding]:
     """Every layer's gradient is tiny next to its weights, the weights barely move and the loss
@@ -366,4 +413,5 @@ def vanishing_everywhere(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [exploding, clip_after_update, exploding_depth, exploding_time, vanishing_depth, vanishing_everywhere]
+    return [exploding, clip_after_update, exploding_depth, exploding_time, exploding_activations, vanishing_depth,
+            vanishing_everywhere]
