@@ -105,6 +105,10 @@ NEVER_STEPPED_BACKWARDS = 32
 LABEL_NO_SIGNAL_LOSS_FRACTION = 0.9
 #: ... over at least this many steps (a few epochs of the small examples)
 LABEL_NO_SIGNAL_MIN_STEPS = 100
+#: the backpropagated loss counts as the label loss itself while its median ratio to the loss
+#: function's own value stays within this of 1 (own choice: a small penalty or auxiliary term
+#: keeps it; a prior term or a data-set-size factor, as in SG-Langevin, does not)
+LOSS_SCALE_TOLERANCE = 0.1
 #: nearest-neighbour label agreement is "at chance" below this z-score (one-sided, 97.7 %).
 #: Measured (probes/label_neighbours.py, up to 1024 samples) on all six example folders: clean
 #: classification controls 3.5 (a GRU on zero-padded sequences), then 4.2 and above; seeded

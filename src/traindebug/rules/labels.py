@@ -181,11 +181,26 @@ def out_of_range(run: RunData) -> list[Finding]:
     ]
 
 
+def other_scale(run: RunData) -> bool:
+    """The backpropagated loss is not the label loss's mean: the loss function sums over the
+    batch, or the loss that is backpropagated differs from the mean value of the loss function's
+    calls by more than LOSS_SCALE_TOLERANCE (a prior or penalty term added, a factor such as the
+    data-set size or 1 / accumulation steps) in most steps, so no label prior bounds it."""
+    if (run.last("loss_fn") or {}).get("reduction") == "sum":
+        return True
+    # per step: the mean backpropagated loss against the mean value of the loss function's calls
+    ratios = [to_float(s["loss"]) * to_float(s["loss_fn_calls"]) / to_float(s["loss_fn_value"])
+              for s in run.steps if "loss" in s and to_float(s.get("loss_fn_value", 0)) > 0 and s.get("loss_fn_calls")]
+    ratios = [r for r in ratios if math.isfinite(r)]
+    return bool(ratios) and abs(median(ratios) - 1) > T.LOSS_SCALE_TOLERANCE
+
+
 def loss_against_prior(run: RunData) -> tuple[dict[str, float], float] | None:
     """(loss trend, label-prior loss) when the logged loss is one label loss that can be held
     against its prior: a finite run of enough steps, not a GAN-style objective or a sum of
-    several label losses, labels not all of one class; else None."""
-    if made_targets(run) or alternating_updates(run) or combined_losses(run):
+    several label losses or a loss on another scale (``other_scale``), labels not all of one
+    class; else None."""
+    if made_targets(run) or alternating_updates(run) or combined_losses(run) or other_scale(run):
         return None
     trend, prior = loss_trend(run), prior_loss(run)
     if trend is None or prior < 0.1 or len(run.steps) < T.LABEL_NO_SIGNAL_MIN_STEPS or trend["non_finite_step"] >= 0:
