@@ -12,6 +12,8 @@ from torch import nn
 from traindebug.gradcheck import gradient_scale
 from traindebug.probes.unit_health import activation_of, dead_fraction, hidden_activations, passes_gradient
 from traindebug.rules.gradient_scale import vanishing_everywhere
+from traindebug.rules.labels import other_scale
+from traindebug.rules.saturated_units import saturated
 from traindebug.store import MetricStore, RunData
 
 PER_SAMPLE_NORMS_WITH_VMAP = """
@@ -234,3 +236,149 @@ def test_contrastive_logits_of_two_towers_are_not_batch_mixing(check) -> None:
     assert "batch_mixing" not in result.categories()
     square_classifier = CONTRASTIVE_TOWERS.replace("target = torch.arange(32)", "target = torch.randint(0, 32, (32,))")
     assert "batch_mixing" in check(square_classifier, name="labels.py").categories()
+
+
+SORTED_REGRESSION = """
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+x = torch.randn(1024, 6)
+y = (x[:, :1] * 2 - x[:, 1:2] ** 2 + 0.1 * torch.randn(1024, 1))
+order = y[:, 0].argsort()
+x, y = x[order], y[order]                     # sorted to cut the targets into grades
+model = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+for epoch in range(5):
+    perm = PERM
+    for i in range(0, 1024, 32):
+        idx = perm[i : i + 32]
+        loss = nn.functional.mse_loss(model(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+"""
+
+
+def test_regression_rows_sorted_by_target_and_never_shuffled_are_unshuffled(check) -> None:
+    """Ordinal targets sorted for binning and walked in order (heldout28): each batch a narrow slice."""
+    ordered = check(SORTED_REGRESSION.replace("PERM", "torch.arange(1024)"))
+    found = [f for f in ordered.serious() if f["rule"] == "data.unshuffled_targets"]
+    assert found and found[0]["evidence"]["batch_share"] < 0.1
+    shuffled = check(SORTED_REGRESSION.replace("PERM", "torch.randperm(1024)"), name="shuffled.py")
+    assert "unshuffled_data" not in shuffled.categories()
+
+
+def _saturating_run(at_step_zero: float) -> RunData:
+    """A tanh layer whose saturation rises from ``at_step_zero`` to 87 % while the loss falls 60x."""
+    checks = {0: at_step_zero, 1: 0.43, 10: 0.74, 25: 0.83, 50: 0.86, 75: 0.87}
+    records: list[dict] = [{"kind": "step", "step": i, "loss": 10.0 * 0.7**i + 0.15} for i in range(100)]
+    records += [{"kind": "unit_health", "step": s, "layers": [{"name": "head.2", "op": "tanh", "shape": [64, 64],
+                                                               "saturated": v}]} for s, v in checks.items()]
+    return RunData(records)
+
+
+def test_saturation_present_at_step_zero_is_not_confidence_learned_by_training() -> None:
+    """A conv forecaster's tanh head 38 % saturated at init, 87 % later, while the loss fell from a
+    mis-scaled output (heldout29): a warning. Saturation that appears only after the fit stays info."""
+    (init,) = saturated.fn(_saturating_run(0.38))
+    assert init.severity == "warning" and "step 0 already" in init.observation
+    (learned,) = saturated.fn(_saturating_run(0.0))
+    assert learned.severity == "info"
+
+
+ACTOR_CRITIC = """
+import torch
+from torch import nn
+from torch.distributions import Categorical
+
+class ActorCritic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(8, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh())
+        self.pi, self.v = nn.Linear(64, 4), nn.Linear(64, 1)
+        nn.init.orthogonal_(self.pi.weight, gain=0.01)     # the usual small policy-head init
+
+    def forward(self, obs):
+        h = self.body(obs)
+        return Categorical(logits=self.pi(h)), self.v(h).squeeze(-1)
+
+torch.manual_seed(0)
+net = ActorCritic()
+opt = torch.optim.Adam(net.parameters(), lr=3e-4)
+for step in range(30):
+    obs = torch.randn(64, 8)
+    dist, value = net(obs)
+    action = dist.sample()
+    advantage = torch.randn(64)
+    loss = -(dist.log_prob(action) * advantage).mean() + 0.5 * (value - advantage).pow(2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_small_policy_head_next_to_a_value_head_is_not_vanishing_activations(check) -> None:
+    """PPO's policy head starts at gain 0.01 by design (heldout30); with two heads the last
+    recorded layer is the value head, and the policy head was read as the last hidden layer."""
+    result = check(ACTOR_CRITIC)
+    assert "bad_init_scale" not in result.categories()
+    records = [json.loads(line) for line in (result.out / "metrics.jsonl").read_text().splitlines()]
+    first = next(r for r in records if r["kind"] == "activations")
+    assert {r["module"] for r in first["modules"] if r["head"]} == {"pi", "v"}
+
+
+SCRATCH_RNN = """
+import torch
+from torch import nn
+
+class ScratchRNN(nn.Module):
+    def __init__(self, gain):
+        super().__init__()
+        self.w_ih = nn.Parameter(torch.randn(32, 8) / 8 ** 0.5)
+        self.w_hh = nn.Parameter(torch.randn(32, 32) * gain / 32 ** 0.5)
+        self.head = nn.Linear(32, 4)
+
+    def forward(self, seq):
+        h = seq.new_zeros(seq.shape[0], 32)
+        for t in range(seq.shape[1]):
+            h = torch.tanh(seq[:, t] @ self.w_ih.T + h @ self.w_hh.T)
+        return self.head(h)
+
+torch.manual_seed(0)
+x, y = torch.randn(256, 12, 8), torch.randint(0, 4, (256,))
+model = ScratchRNN(GAIN)
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+for step in range(10):
+    loss = nn.functional.cross_entropy(model(x[:64]), y[:64])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_hand_written_recurrence_whose_gradient_grows_back_through_time_is_exploding(check) -> None:
+    """heldout30's tanh RNN written with parameters (no recurrent module): recurrent gain 5 makes the
+    gradient grow at every step back through time; gain 0.5 lets it fade."""
+    exploding = check(SCRATCH_RNN.replace("GAIN", "5.0"))
+    found = [f for f in exploding.findings if f["rule"] == "gradients.exploding_activations"]
+    assert found and found[0]["evidence"]["ratio"] > 100 and found[0]["where"] == "tanh #1"
+    calm = check(SCRATCH_RNN.replace("GAIN", "0.5"), name="calm.py")
+    assert "exploding_gradients" not in calm.categories()
+
+
+def _scaled_run(factor: float, calls: int = 1, reduction: str = "mean") -> RunData:
+    records: list[dict] = [{"kind": "loss_fn", "name": "binary_cross_entropy_with_logits", "reduction": reduction}]
+    records += [{"kind": "step", "step": i, "loss": factor * 0.6, "loss_fn_value": calls * 0.6, "loss_fn_calls": calls}
+                for i in range(50)]
+    return RunData(records)
+
+
+def test_a_loss_on_another_scale_than_its_label_loss_is_not_held_against_the_label_prior() -> None:
+    """SG-Langevin backpropagates N x the summed BCE plus a prior term (heldout30): the label prior
+    (0.66 for BCE's mean) said 'no progress' and lr_too_high on a healthy run."""
+    assert not other_scale(_scaled_run(1.0))
+    assert not other_scale(_scaled_run(1.0, calls=4))  # four micro-batches, each loss backpropagated as it is
+    assert other_scale(_scaled_run(30.0))
+    assert other_scale(_scaled_run(0.25, calls=4))  # each micro-batch's loss divided by 4
+    assert other_scale(_scaled_run(1.0, reduction="sum"))

@@ -47,6 +47,7 @@ BUILTIN_PLUGINS = (
     "traindebug.probes.loss_graph",
     "traindebug.probes.labels",
     "traindebug.probes.label_neighbours",
+    "traindebug.probes.target_batches",
     "traindebug.probes.inputs",
     "traindebug.probes.module_modes",
     "traindebug.rules.loss_output_mismatch",

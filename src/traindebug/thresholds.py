@@ -129,6 +129,15 @@ HEALTHY_UPDATE_RATIO = 1e-4
 #: randomly drawn batch of the same size means ordered batches. Measured: shuffled
 #: loaders of 16 clean controls 0.91-1.03; class-sorted seeded examples 0.0 and 0.074.
 BATCH_ENTROPY_FRACTION = 0.5
+#: the same for targets that are not class labels: a batch holding less than this share of
+#: the variance of the targets around it (rules/unshuffled_data.target_batch_share). Measured
+#: (100-step runs): the 55 healthy runs of all folders with such targets 0.87 (a GRU trained by truncated
+#: backpropagation through time, in order by design) to 1.0; seeded runs of other categories
+#: with such targets (34 forecasters and other ordered-looking ones) 0.96 and above; rows sorted
+#: by their target and never shuffled 0.05-0.07
+TARGET_BATCH_SHARE = 0.3
+#: ... judged over at least this many stretches of consecutive steps
+TARGET_MIN_WINDOWS = 2
 #: first-layer inputs: some feature's RMS above this is "badly scaled" (unit scale is
 #: the norm: LeCun et al. "Efficient BackProp" 1998, Karpathy's recipe). Measured:
 #: clean controls at most 5.5 (digits pixels 0-16 unscaled); seeded raw 0-255 pixels 125,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 from traindebug import thresholds as T
@@ -9,7 +10,7 @@ from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, median, rule
 from traindebug.rules.labels import batch_label_entropies, label_counts, label_entropy, made_targets
-from traindebug.store import RunData
+from traindebug.store import RunData, to_float
 
 #: random batches drawn to estimate the entropy of a shuffled batch
 SIMULATED_BATCHES = 200
@@ -73,6 +74,69 @@ def unshuffled(run: RunData) -> list[Finding]:
     ]
 
 
+#: consecutive steps pooled into one stretch of data (short enough that targets which drift as
+#: the model trains, such as bootstrapped returns, stay put within it)
+TARGET_WINDOW = 16
+
+
+def target_batch_share(run: RunData) -> tuple[float, int] | None:
+    """(median share of the targets' spread that one batch holds, windows judged), or None.
+
+    Per stretch of TARGET_WINDOW consecutive steps with ``target_moments`` and per target column:
+    the mean within-batch variance over the variance of the whole stretch (within plus the
+    variance of the batch means). Randomly drawn batches of B rows hold (B - 1) / B of it;
+    batches of rows sorted by their target, by time or by a sweep hold little."""
+    _, rows = run.series("target_moments")
+    shares = []
+    for start in range(0, len(rows) - TARGET_WINDOW + 1, TARGET_WINDOW):
+        window = rows[start : start + TARGET_WINDOW]
+        if len({len(r[0]) for r in window}) != 1:
+            continue
+        for c in range(len(window[0][0])):
+            means = [to_float(r[0][c]) for r in window]
+            within = sum(to_float(r[1][c]) for r in window) / len(window)
+            centre = sum(means) / len(means)
+            total = within + sum((m - centre) ** 2 for m in means) / len(means)
+            if math.isfinite(total) and total > 0:
+                shares.append(within / total)
+    return (median(shares), len(rows) // TARGET_WINDOW) if shares else None
+
+
+@rule("data.unshuffled_targets", "unshuffled_data", needs=("target_moments",))
+def unshuffled_targets(run: RunData) -> list[Finding]:
+    """Batches hold a small share of the spread of regression (or multi-column) targets."""
+    found = target_batch_share(run)
+    if found is None or found[1] < T.TARGET_MIN_WINDOWS or found[0] >= T.TARGET_BATCH_SHARE:
+        return []
+    share, windows = found
+    return [
+        Finding(
+            rule="data.unshuffled_targets",
+            category="unshuffled_data",
+            severity="warning",
+            confidence=0.7,
+            step=0,
+            title=f"each batch holds {share:.0%} of the spread of the targets around it",
+            observation=(
+                f"Over {windows} stretches of {TARGET_WINDOW} consecutive training steps, the variance of the targets "
+                f"within one batch was a median {fmt(share)} of their variance over the whole stretch (per target "
+                f"column); batches drawn at random hold nearly all of it ((B - 1) / B for B rows)."
+            ),
+            hypothesis=(
+                "The rows are ordered (sorted by their target, by time, or by a parameter sweep) and the loader does "
+                "not shuffle: each step sees a narrow slice of the targets, and the model is pulled from one end of "
+                "their range to the other within every epoch."
+            ),
+            suggestion="Shuffle the training set each epoch (DataLoader(..., shuffle=True), or index with torch.randperm).",
+            evidence={"batch_share": share, "windows": windows, "window_steps": TARGET_WINDOW},
+            caveat="Stateful sequence training (truncated backpropagation through time over one long series) must "
+                   "keep its order, and batches of consecutive windows of a series look the same; only the targets "
+                   "are measured, not the inputs.",
+            figures=["loss"],
+        )
+    ]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [unshuffled]
+    return [unshuffled, unshuffled_targets]
