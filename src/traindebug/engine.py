@@ -40,7 +40,7 @@ CAUSES: dict[str, tuple[str, ...]] = {
     "bad_init_scale": ("exploding_gradients", "vanishing_gradients", "non_finite", "dead_units", "saturated_units", "lr_too_high", "underfitting", "label_problem"),
     "lr_too_high": ("non_finite", "exploding_gradients", "dead_units", "saturated_units", "underfitting", "label_problem"),
     "lr_too_low": ("underfitting", "label_problem"),
-    "exploding_gradients": ("non_finite", "dead_units", "lr_too_high"),
+    "exploding_gradients": ("non_finite", "dead_units", "lr_too_high", "over_regularization"),
     "vanishing_gradients": ("underfitting", "lr_too_low", "label_problem"),
     "dead_units": ("underfitting", "vanishing_gradients", "label_problem", "no_gradient_flow", "lr_too_low"),
     "saturated_units": ("vanishing_gradients", "underfitting", "label_problem", "lr_too_low"),
