@@ -18,7 +18,7 @@ from torch import nn
 
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, Settings, StepContext
-from traindebug.probes.unit_health import _is_weighted
+from traindebug.probes.unit_health import is_weighted
 from traindebug.schedule import Schedule
 
 
@@ -44,7 +44,7 @@ def head_nodes(output: Any) -> set[int]:
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
-        if _is_weighted(node):
+        if is_weighted(node):
             heads.add(id(node))
             continue
         stack.extend(child for child, _ in node.next_functions)

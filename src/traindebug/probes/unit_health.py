@@ -62,7 +62,8 @@ WEIGHTED = ("Addmm", "Mm", "Bmm", "Mv", "Addmv", "Linear", "Convolution", "Baddb
 CHANNEL_FIRST = ("Convolution", "BatchNorm", "MaxPool", "AvgPool", "GroupNorm")
 
 
-def _is_weighted(node: Any) -> bool:
+def is_weighted(node: Any) -> bool:
+    """Whether an autograd node is an operation with weights (matmul, linear, convolution)."""
     name = node.name()
     return any(name.startswith(w) for w in WEIGHTED)
 
@@ -75,7 +76,7 @@ def activation_of(node: Any) -> str | None:
     if name in ACTIVATIONS:
         return ACTIVATIONS[name]
     producer = node.next_functions[0][0] if node.next_functions else None
-    if name not in RECTIFIERS or producer is None or not (_is_weighted(producer) or "Norm" in producer.name()):
+    if name not in RECTIFIERS or producer is None or not (is_weighted(producer) or "Norm" in producer.name()):
         return None
     if name == "ClampBackward1":
         return "relu" if node._saved_max is None and node._saved_min is not None else None
@@ -106,7 +107,7 @@ def hidden_activations(root: torch.Tensor) -> list[Any]:
         seen.add((id(node), below_weight))
         if below_weight and activation_of(node) is not None:
             found[id(node)] = node
-        below = below_weight or _is_weighted(node)
+        below = below_weight or is_weighted(node)
         stack.extend((child, below) for child, _ in node.next_functions)
     return sorted(found.values(), key=lambda n: n._sequence_nr())
 
