@@ -29,7 +29,7 @@ CAUSES: dict[str, tuple[str, ...]] = {
     "batch_mixing": ("label_problem", "underfitting", "overfitting"),
     "loss_output_mismatch": ("lr_too_low", "vanishing_gradients", "underfitting", "label_problem", "saturated_units", "bad_init_scale"),
     "label_problem": ("underfitting", "lr_too_low", "overfitting"),
-    "input_scale": ("bad_init_scale", "exploding_gradients", "vanishing_gradients", "non_finite", "dead_units", "saturated_units", "lr_too_high", "lr_too_low", "underfitting"),
+    "input_scale": ("bad_init_scale", "exploding_gradients", "vanishing_gradients", "non_finite", "dead_units", "saturated_units", "lr_too_high", "lr_too_low", "underfitting", "no_gradient_flow"),
     "symmetric_init": ("underfitting", "lr_too_low", "label_problem", "vanishing_gradients", "dead_units", "no_gradient_flow"),
     "missing_zero_grad": ("lr_too_high", "exploding_gradients", "non_finite", "underfitting", "dead_units"),
     "wrong_mode": ("underfitting", "overfitting", "lr_too_high"),
@@ -37,15 +37,20 @@ CAUSES: dict[str, tuple[str, ...]] = {
     "frozen_or_unoptimized": ("underfitting", "lr_too_low", "label_problem"),
     "unshuffled_data": ("lr_too_high", "underfitting", "label_problem"),
     "over_regularization": ("underfitting", "lr_too_low", "vanishing_gradients", "label_problem"),
-    "bad_init_scale": ("exploding_gradients", "vanishing_gradients", "non_finite", "dead_units", "saturated_units", "lr_too_high", "underfitting", "label_problem"),
+    "bad_init_scale": ("exploding_gradients", "vanishing_gradients", "non_finite", "dead_units", "saturated_units", "lr_too_high", "underfitting", "label_problem", "no_gradient_flow"),
     "lr_too_high": ("non_finite", "exploding_gradients", "dead_units", "saturated_units", "underfitting", "label_problem"),
     "lr_too_low": ("underfitting", "label_problem"),
     "exploding_gradients": ("non_finite", "dead_units", "lr_too_high", "over_regularization"),
     "vanishing_gradients": ("underfitting", "lr_too_low", "label_problem"),
     "dead_units": ("underfitting", "vanishing_gradients", "label_problem", "no_gradient_flow", "lr_too_low"),
-    "saturated_units": ("vanishing_gradients", "underfitting", "label_problem", "lr_too_low"),
+    "saturated_units": ("vanishing_gradients", "underfitting", "label_problem", "lr_too_low", "no_gradient_flow"),
 }
 
+#: causes of gradients that are exactly zero, never of gradients that are never made (None):
+#: a dead ReLU, identical units, or a softmax/sigmoid saturated to exactly 0 or 1 in float32 (an
+#: unscaled input or a mis-scaled init: a mixture-of-experts gate on raw features, heldout31,
+#: routed every sample to one expert, and the others' gradients were exactly zero)
+ZERO_GRADIENT_CAUSES = ("dead_units", "symmetric_init", "saturated_units", "input_scale", "bad_init_scale")
 #: causes that act only through the optimizer's updates
 UPDATE_CAUSES = ("lr_too_high", "exploding_gradients", "missing_zero_grad")
 #: findings read off a loss that does not fall, which a model whose layers compose to one linear
@@ -191,9 +196,8 @@ def _can_explain(cause: Finding, symptom: Finding) -> bool:
         return False
     if symptom.category not in CAUSES.get(cause.category, ()):
         return False
-    # dead or identical units give zero gradients: a .grad that stays None needs a graph that
-    # does not reach the tensor
-    if symptom.evidence.get("grad_none") and cause.category in ("dead_units", "symmetric_init"):
+    # a .grad that stays None needs a graph that does not reach the tensor
+    if symptom.evidence.get("grad_none") and cause.category in ZERO_GRADIENT_CAUSES:
         return False
     # labels measured to be unrelated to their inputs: a property of the data, which no model or
     # training setting produces (batches sorted by label can make the measurement look so)

@@ -34,6 +34,7 @@ BUILTIN_PLUGINS = (
     "traindebug.probes.non_finite",
     "traindebug.probes.activations",
     "traindebug.probes.recurrence",
+    "traindebug.probes.repeated_calls",
     "traindebug.rules.script_error",
     "traindebug.rules.non_finite",
     "traindebug.rules.learning_rate",

@@ -5,8 +5,12 @@ leaf module during the training forward and emits an ``activations`` record
 with, per module (in forward order): ``std`` and ``mean_abs`` of the output,
 ``kind``, the module type, and ``head``: the module's output reaches the model's
 output without passing another weighted layer (an output head; a model may have
-several, such as an actor-critic's policy and value heads). Dead and saturated
-units are measured by ``probes/unit_health.py`` from the autograd graph.
+several, such as an actor-critic's policy and value heads). At step 0, when the model
+returns a categorical distribution (a policy), the record also has ``categorical``:
+its number of ``classes`` and ``uniform_ce``, the mean of -log p over samples and
+classes (the cross-entropy against a uniformly random class: ln(classes) for a uniform
+distribution, larger the more confident it is). Dead and saturated units are measured
+by ``probes/unit_health.py`` from the autograd graph.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.distributions import Categorical, OneHotCategorical
 
 from traindebug.plugins import hookimpl
 from traindebug.probes.base import Cost, Probe, Settings, StepContext
@@ -31,6 +36,17 @@ def output_tensors(output: Any) -> list[torch.Tensor]:
     if items is not None:
         return [t for item in items for t in output_tensors(item)]
     return [t for t in getattr(output, "__dict__", {}).values() if isinstance(t, torch.Tensor)]
+
+
+def categoricals(output: Any) -> list[Categorical]:
+    """The categorical distributions a model returns: itself, or inside a tuple, list or dict
+    (a OneHotCategorical through the Categorical it wraps)."""
+    if isinstance(output, OneHotCategorical):
+        return [output._categorical]
+    if isinstance(output, Categorical):
+        return [output]
+    items = output if isinstance(output, (tuple, list)) else output.values() if isinstance(output, dict) else ()
+    return [d for item in items for d in categoricals(item)]
 
 
 def head_nodes(output: Any) -> set[int]:
@@ -61,6 +77,7 @@ class ActivationProbe(Probe):
 
     def __init__(self) -> None:
         self._rows: list[dict[str, Any]] = []
+        self._categorical: dict[str, Any] | None = None
         self._step = -1
 
     def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
@@ -83,13 +100,18 @@ class ActivationProbe(Probe):
         heads = head_nodes(ctx.batch.output)
         for row in self._rows:
             row["head"] = id(row["grad_fn"]) in heads if row["grad_fn"] is not None else False
+        found = categoricals(ctx.batch.output) if ctx.step == 0 else []
+        if found:
+            log_p = found[0].logits.detach().float()  # normalised: log-probabilities
+            self._categorical = {"classes": log_p.shape[-1], "uniform_ce": -log_p.mean()}
 
     def after_step(self, ctx: StepContext) -> None:
         for row in self._rows:
             row.pop("grad_fn", None)
         if self._rows and self._step == ctx.step:
-            ctx.emit("activations", {"modules": self._rows})
-        self._rows = []
+            ctx.emit("activations", {"modules": self._rows}
+                     | ({"categorical": self._categorical} if self._categorical else {}))
+        self._rows, self._categorical = [], None
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""bad_init_scale: logits or activations mis-scaled at initialization."""
+"""bad_init_scale: logits, activations or an output distribution mis-scaled at initialization."""
 
 from __future__ import annotations
 
@@ -46,6 +46,12 @@ def loss_vs_chance(run: RunData) -> list[Finding]:
 REGRESSION_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
 
 
+def amplifying_recurrence(run: RunData) -> bool:
+    """A recurrence amplifies its signal through time (exploding_gradients' measurement): it makes
+    large outputs itself, so they are judged there, as the cause, not as the initial scale."""
+    return any(to_float(m.get("ratio")) > T.GRAD_TIME_GROWTH for r in run.records("recurrence") for m in r.get("modules", []))
+
+
 @rule("init.output_vs_target", "bad_init_scale", needs=("loss_input",))
 def output_vs_target(run: RunData) -> list[Finding]:
     """A regression model's first predictions are far larger than its targets."""
@@ -55,9 +61,7 @@ def output_vs_target(run: RunData) -> list[Finding]:
     output, target = to_float(first.get("input_rms")), to_float(first.get("target_rms"))
     if not (math.isfinite(output) and target > 0 and output > T.INIT_OUTPUT_OVER_TARGET * target):
         return []
-    # a recurrence that amplifies its signal through time (exploding_gradients' measurement) makes
-    # the large outputs itself: judged there, as the cause
-    if any(to_float(m.get("ratio")) > T.GRAD_TIME_GROWTH for r in run.records("recurrence") for m in r.get("modules", [])):
+    if amplifying_recurrence(run):
         return []
     return [
         Finding(
@@ -102,7 +106,7 @@ def activation_scale(run: RunData) -> list[Finding]:
     live = [i for i in range(len(rows) - 1) if stds[i] > 0 and not rows[i].get("head")]
     first, last = (live[0], live[-1]) if live else (0, 0)
     ratio = stds[last] / stds[first] if live else math.inf
-    if stds[top] > T.INIT_ACTIVATION_STD_HIGH:
+    if stds[top] > T.INIT_ACTIVATION_STD_HIGH and not amplifying_recurrence(run):
         what, where, value = "explode", rows[top]["module"], stds[top]
         detail = f"the output std of {where} was {fmt(value)} (above {T.INIT_ACTIVATION_STD_HIGH:g})"
     elif len(live) >= 3 and ratio < T.INIT_ACTIVATION_DEPTH_RATIO_LOW:
@@ -134,6 +138,42 @@ def activation_scale(run: RunData) -> list[Finding]:
     ]
 
 
+@rule("init.policy_vs_uniform", "bad_init_scale", needs=("activations",))
+def policy_vs_uniform(run: RunData) -> list[Finding]:
+    """A categorical distribution the model returns (a policy) starts far from uniform: its
+    cross-entropy against a uniformly random class is far above ln(C), as for a classifier's
+    initial loss (``init.loss_vs_chance``, the same bar)."""
+    policy = run.records("activations")[0].get("categorical") or {}
+    classes, value = int(policy.get("classes") or 0), to_float(policy.get("uniform_ce"))
+    chance = math.log(classes) if classes >= 2 else math.nan
+    if not value > T.INIT_LOSS_OVER_CHANCE * chance:
+        return []
+    return [
+        Finding(
+            rule="init.policy_vs_uniform",
+            category="bad_init_scale",
+            severity="warning",
+            confidence=0.65,
+            step=0,
+            title=f"the initial policy is far from uniform: {fmt(value / chance)}x the cross-entropy of a uniform one",
+            observation=(
+                f"At step 0 the model returned a categorical distribution over {classes} classes whose mean -log p "
+                f"(the cross-entropy against a uniformly random class) was {fmt(value)}; a uniform distribution has "
+                f"ln({classes}) = {fmt(chance)}, and a healthy initialization starts close to it."
+            ),
+            hypothesis="The logits are far too large at initialization, so the distribution starts nearly deterministic: "
+                       "an output layer initialised at too large a scale (for instance nn.init.normal_(w, 0.01), whose "
+                       "second argument is the mean, not the std), or inputs that are not normalized. A policy that starts "
+                       "deterministic hardly explores, and the log-probability gradients of its sampled actions are near zero.",
+            suggestion="Initialise the output layer small (std 0.01, or zero) and check the logits' std at step 0; the "
+                       "initial entropy should be close to ln(C).",
+            evidence={"uniform_ce": value, "chance_loss": chance, "classes": classes},
+            caveat="A policy initialised from a pretrained or behaviour-cloned model starts confident on purpose.",
+            figures=["activation_std"],
+        )
+    ]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [loss_vs_chance, output_vs_target, activation_scale]
+    return [loss_vs_chance, output_vs_target, activation_scale, policy_vs_uniform]

@@ -117,7 +117,7 @@ def constant_features(run: RunData) -> list[Finding]:
     """Most input features never change over all observed batches."""
     info = run.last("input_constant") or {}
     fraction = to_float(info.get("fraction"))
-    if not fraction >= T.INPUT_CONSTANT_FRACTION:
+    if not fraction > T.INPUT_CONSTANT_FRACTION:
         return []
     module = run.records("input_stats")[0]["module"]
     return [

@@ -11,7 +11,7 @@ rules read the ``curvature`` records of ``probes/curvature.py``:
 - ``stability.far_below`` (lr_too_low): two orders of magnitude below the bound
   while the loss is flat; info unless tiny updates corroborate it, or a fraction of
   the bound so small (below 1 / (2 x steps)) that not even the sharpest direction
-  could converge within the run;
+  could converge within the run; with both of those, a loss that has not halved;
 - ``stability.sharpening`` (lr_too_high, info): lambda_max grew several-fold and
   reached the neighbourhood of the bound (progressive sharpening).
 """
@@ -203,14 +203,17 @@ def far_below(run: RunData) -> list[Finding]:
     if any(e.ratio >= T.STABILITY_FAR_BELOW_FRACTION for e in found):
         return []
     moved = abs(trend["late"] - trend["initial"]) / trend["initial"]
-    if not moved < T.LOSS_FLAT_FRACTION:
-        return []
     ratio = early_update_ratio(run) if run.has("update_ratio") else math.nan
     highest = max(found, key=lambda e: e.ratio)
     # at a fraction f of the bound a step shrinks the error along the sharpest direction by about
     # 2f (gradient descent: 1 - lr * lambda, the bound 2 / lambda); over n steps by exp(-2 n f):
     # below 1 / (2n) not even the sharpest direction gets one e-fold closer within the whole run
     unconverging = highest.ratio < 1 / (2 * len(run.steps))
+    # when the update sizes say the same (below the healthy 1e-4), a loss that fell some way but
+    # did not halve is still no sign that the steps were large enough
+    flat = T.FAR_BELOW_BOTH_PROGRESS if unconverging and ratio < T.HEALTHY_UPDATE_RATIO else T.LOSS_FLAT_FRACTION
+    if not moved < flat:
+        return []
     corroborated = ratio < T.UPDATE_RATIO_LOW or unconverging
     bound = highest.bound
     return [
@@ -220,7 +223,7 @@ def far_below(run: RunData) -> list[Finding]:
             severity="warning" if corroborated else "info",
             confidence=0.7 if corroborated else 0.4,
             step=found[0].step,
-            title=f"Steps far smaller than the curvature allows: lr x {_sharpness_name(bound)} stays far below the stability bound while the loss is flat",
+            title=f"Steps far smaller than the curvature allows: lr x {_sharpness_name(bound)} stays far below the stability bound while the loss {'is flat' if moved < T.LOSS_FLAT_FRACTION else 'falls slowly'}",
             observation=(
                 f"On all {len(found)} curvature estimates lr x {_sharpness_name(bound)} stayed below "
                 f"{fmt(T.STABILITY_FAR_BELOW_FRACTION)} of the bound {fmt(bound.value)} (at most {fmt(highest.ratio)} of it, "
