@@ -1,7 +1,8 @@
 """Class labels seen by the training loss: per-step histograms and run totals.
 
 For classification losses (cross-entropy, NLL with class-index targets; binary
-cross-entropy with targets of one value per sample) it keeps the labels of
+cross-entropy with targets of one value per sample, unless it compares ordered pairs:
+a difference of scores against one constant target, RankNet's form) it keeps the labels of
 every training loss call (one copy per call) in the label space of each step's
 first such call (a second head with another number of classes is not counted)
 and counts a whole block at once, each call's labels shifted into bins of their
@@ -64,9 +65,28 @@ def class_labels(call: LossCall) -> tuple[torch.Tensor, int] | None:
         if 0 <= ignore < classes:
             labels = labels.masked_fill(labels == ignore, OUTSIDE)
         return labels, classes
-    if call.name in BINARY and t.numel() == t.shape[0]:
+    if call.name in BINARY and t.numel() == t.shape[0] and not ordered_pairs(x, t):
         return t.reshape(-1) >= 0.5, 2
     return None
+
+
+#: autograd nodes that select or reshape a tensor without computing anything new
+SELECTIONS = ("IndexBackward0", "ViewBackward0", "ReshapeAliasBackward0", "SqueezeBackward0", "SqueezeBackward1",
+              "UnsqueezeBackward0", "SelectBackward0", "SliceBackward0", "MaskedSelectBackward0")
+
+
+def ordered_pairs(x: torch.Tensor, target: torch.Tensor) -> bool:
+    """Whether a binary loss compares ordered pairs: its input a difference of scores (after
+    selecting pairs from it) and its target one constant, as RankNet's s_i - s_j against 1 for
+    every pair, the label being the order of the pair. A difference with varying targets (an
+    item-response model's ability minus difficulty) is an ordinary binary label. The constant is
+    read on the host, only for a difference."""
+    node = x.grad_fn
+    while node is not None and node.name() in SELECTIONS:
+        node = node.next_functions[0][0] if node.next_functions else None
+    if node is None or node.name() != "SubBackward0":
+        return False
+    return bool((target == target.reshape(-1)[0]).all())
 
 
 def class_weights(call: LossCall, classes: int) -> tuple[torch.Tensor, bool] | None:
