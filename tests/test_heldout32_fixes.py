@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from traindebug.probes.base import LossCall
-from traindebug.probes.labels import class_labels
+from traindebug.probes.labels import LabelProbe
 
 
 def _call(logits: torch.Tensor, target: torch.Tensor) -> LossCall:
@@ -22,9 +22,8 @@ def test_ranknet_pairs_against_a_constant_target_are_not_labels() -> None:
     scores = scorer(torch.randn(6, 4)).squeeze(-1)
     i, j = torch.triu_indices(6, 6, offset=1)
     pairs = (scores[:, None] - scores[None, :])[i, j]
-    assert class_labels(_call(pairs, torch.ones_like(pairs))) is None
+    assert LabelProbe().ordered_pairs(_call(pairs, torch.ones_like(pairs)))
     # a difference with labels that vary (ability minus difficulty) is an ordinary binary label
-    labels, classes = class_labels(_call(pairs, (torch.arange(pairs.numel()) % 2).float()))
-    assert classes == 2 and labels.sum() == pairs.numel() // 2
+    assert not LabelProbe().ordered_pairs(_call(pairs, (torch.arange(pairs.numel()) % 2).float()))
     # a constant target on ordinary scores is still counted (and reported as identical labels)
-    assert class_labels(_call(scores, torch.ones_like(scores))) is not None
+    assert not LabelProbe().ordered_pairs(_call(scores, torch.ones_like(scores)))

@@ -65,7 +65,7 @@ def class_labels(call: LossCall) -> tuple[torch.Tensor, int] | None:
         if 0 <= ignore < classes:
             labels = labels.masked_fill(labels == ignore, OUTSIDE)
         return labels, classes
-    if call.name in BINARY and t.numel() == t.shape[0] and not ordered_pairs(x, t):
+    if call.name in BINARY and t.numel() == t.shape[0]:
         return t.reshape(-1) >= 0.5, 2
     return None
 
@@ -75,18 +75,18 @@ SELECTIONS = ("IndexBackward0", "ViewBackward0", "ReshapeAliasBackward0", "Squee
               "UnsqueezeBackward0", "SelectBackward0", "SliceBackward0", "MaskedSelectBackward0")
 
 
-def ordered_pairs(x: torch.Tensor, target: torch.Tensor) -> bool:
-    """Whether a binary loss compares ordered pairs: its input a difference of scores (after
-    selecting pairs from it) and its target one constant, as RankNet's s_i - s_j against 1 for
-    every pair, the label being the order of the pair. A difference with varying targets (an
-    item-response model's ability minus difficulty) is an ordinary binary label. The constant is
-    read on the host, only for a difference."""
+def score_difference(x: torch.Tensor) -> bool:
+    """Whether a tensor is a difference of two others, after selecting or reshaping it (the
+    pairs s_i - s_j of a pairwise ranking loss); read from its autograd graph, no host sync."""
     node = x.grad_fn
     while node is not None and node.name() in SELECTIONS:
         node = node.next_functions[0][0] if node.next_functions else None
-    if node is None or node.name() != "SubBackward0":
-        return False
-    return bool((target == target.reshape(-1)[0]).all())
+    return node is not None and node.name() == "SubBackward0"
+
+
+def constant(t: torch.Tensor) -> bool:
+    """Whether every element of a tensor is the same value (one host read)."""
+    return bool((t == t.reshape(-1)[0]).all())
 
 
 def class_weights(call: LossCall, classes: int) -> tuple[torch.Tensor, bool] | None:
@@ -152,6 +152,8 @@ class LabelProbe(Probe):
         self._step_seen = -1
         #: whether a binary loss's multi-dimensional target of this (loss, shape) was one constant
         self._constant: dict[tuple[str, tuple[int, ...]], bool] = {}
+        #: whether a binary loss on score differences had one constant target (ordered pairs)
+        self._pairs: dict[str, bool] = {}
 
     def before_backward(self, ctx: StepContext) -> None:
         if self._calls > 1:
@@ -161,7 +163,7 @@ class LabelProbe(Probe):
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if not call.training:
             return
-        found = class_labels(call) or self._made_target(call)
+        found = None if self.ordered_pairs(call) else class_labels(call) or self._made_target(call)
         if found is None:
             return
         self._calls += 1
@@ -184,6 +186,21 @@ class LabelProbe(Probe):
         self._held += labels.numel()
         self._dense = self._dense or more_labels_than_samples(ctx, labels.numel())
 
+    def ordered_pairs(self, call: LossCall) -> bool:
+        """Whether a binary loss compares ordered pairs: its input a difference of scores and its
+        target one constant, as RankNet's s_i - s_j against 1 for every pair, the label being the
+        order of the pair. A difference with varying targets (an item-response model's ability
+        minus difficulty) is an ordinary binary label. Whether the target is constant is read once
+        per loss function: one host read."""
+        t = call.target
+        if call.name not in BINARY or not isinstance(t, torch.Tensor) or t.numel() == 0:
+            return False
+        if not score_difference(call.input):
+            return False
+        if call.name not in self._pairs:
+            self._pairs[call.name] = constant(t)
+        return self._pairs[call.name]
+
     def _made_target(self, call: LossCall) -> tuple[torch.Tensor, int] | None:
         """A binary loss's multi-dimensional target that is one constant (``zeros_like(scores)``
         for sampled negatives): labels of one class made per call, like a GAN's real/fake targets.
@@ -194,7 +211,7 @@ class LabelProbe(Probe):
             return None
         key = (call.name, tuple(t.shape))
         if key not in self._constant:
-            self._constant[key] = bool((t == t.reshape(-1)[0]).all())
+            self._constant[key] = constant(t)
         return (t.reshape(-1) >= 0.5, 2) if self._constant[key] else None
 
     def after_step(self, ctx: StepContext) -> None:
