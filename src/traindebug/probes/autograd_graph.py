@@ -41,6 +41,25 @@ def graph_root(candidates: list[Any]) -> torch.Tensor | None:
     return next((t for t in candidates if isinstance(t, torch.Tensor) and t.grad_fn is not None), None)
 
 
+def graph_node_ids(root: torch.Tensor) -> set[int]:
+    """The ids of every autograd node behind ``root``."""
+    return {id(node) for node in graph_nodes(root.grad_fn)}
+
+
+def largest_behind(tensors: list[torch.Tensor], behind: set[int]) -> torch.Tensor | None:
+    """The tensor of ``tensors`` with the most elements (the latest of equals) whose graph
+    shares an operation with ``behind`` (``graph_node_ids`` of a loss), or None. Shares, not
+    contains: a physics-informed loss depends on the model's derivatives, not on its output."""
+    candidates = [t for t in tensors if t.grad_fn is not None and _shares_node(t, behind)]
+    return max(reversed(candidates), key=torch.Tensor.numel, default=None)
+
+
+def _shares_node(tensor: torch.Tensor, behind: set[int]) -> bool:
+    """Whether an operation behind ``tensor`` (not a parameter's leaf) is in ``behind``."""
+    return any(id(node) in behind and node.name() != "torch::autograd::AccumulateGrad"
+               for node in graph_nodes(tensor.grad_fn))
+
+
 def graph_input(output: torch.Tensor) -> tuple[torch.Tensor, str] | None:
     """(the floating-point operand without grad of the earliest weighted op behind ``output``,
     that op's autograd node name), or None."""

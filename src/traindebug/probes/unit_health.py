@@ -5,7 +5,10 @@ L-BFGS's, still gets two checks after the first), just before the step's first
 backward, it walks the autograd graph of the loss function's input (else of the
 model's output, else of the loss being backpropagated) and reads the output that every
 ReLU, tanh and sigmoid node saved for its backward (the input, for rectifiers
-written as a threshold, a clamp or ReLU6). That sees activations however they are
+written as a threshold, a clamp or ReLU6). When the step calls the loss function or the
+model several times (a physics-informed loss on collocation and boundary points, a GAN's
+real and fake batches), it reads the largest of those inputs or outputs that the loss being
+backpropagated depends on: the most samples, the best estimate of a unit's health. That sees activations however they are
 written (``nn.ReLU``, ``F.relu``, ``torch.tanh``, plain-tensor models without any
 module) at no extra forward cost.
 
@@ -42,7 +45,7 @@ import torch
 from torch import nn
 
 from traindebug.plugins import hookimpl
-from traindebug.probes.autograd_graph import graph_root
+from traindebug.probes.autograd_graph import graph_node_ids, largest_behind
 from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
 from traindebug.probes.recurrent_cells import first_layer_activations
 from traindebug.schedule import Schedule
@@ -147,9 +150,11 @@ class UnitHealthProbe(Probe):
         self._module_of: dict[int, str] = {}
         #: recurrent modules of this step's forward: name -> (module, input)
         self._recurrent: dict[str, tuple[nn.RNNBase, torch.Tensor]] = {}
-        #: input of the latest training loss call. Kept here because without modules the
-        #: session only starts the new step at its backward, after that loss call.
-        self._loss_input: torch.Tensor | None = None
+        #: inputs of this step's training loss calls and outputs of its model forwards, in
+        #: call order. Kept here because without modules the session only starts the new
+        #: step at its backward, after those loss calls.
+        self._loss_inputs: list[torch.Tensor] = []
+        self._outputs: list[torch.Tensor] = []
         #: this step's rows, emitted after the backward (at step 0 with the gradients' RMS)
         self._rows: list[dict[str, Any]] = []
         self._hooks: list[Any] = []
@@ -158,21 +163,29 @@ class UnitHealthProbe(Probe):
         grad_fn = getattr(output, "grad_fn", None)
         if grad_fn is not None:
             self._module_of.setdefault(id(grad_fn), ctx.run.module_name(module))
+            if ctx.batch is not None and ctx.batch.model is module:
+                self._outputs.append(output)
         x = args[0] if args else None
         if isinstance(module, nn.RNNBase) and isinstance(x, torch.Tensor) and x.is_floating_point() and x.dim() == 3:
             self._recurrent.setdefault(ctx.run.module_name(module), (module, x.detach()))
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
-        if call.training:
-            self._loss_input = call.input
+        # without modules ctx.step may still be the previous step's here
+        due = self.schedule.due(ctx.step) or self.schedule.due(ctx.step + 1)
+        if due and call.training and call.input.grad_fn is not None:
+            self._loss_inputs.append(call.input)
 
     def before_backward(self, ctx: StepContext) -> None:
+        loss_inputs, outputs = self._loss_inputs, self._outputs
+        self._loss_inputs, self._outputs = [], []
+        if ctx.backward_count or ctx.backward_root is None or ctx.backward_root.grad_fn is None:
+            return
         # the loss function's input, else the model's output, else the loss itself (a loss
         # written by hand on a model that returns several tensors)
-        root = graph_root([self._loss_input, ctx.batch.output if ctx.batch else None, ctx.backward_root])
-        self._loss_input = None
-        if ctx.backward_count or root is None:
-            return
+        behind = graph_node_ids(ctx.backward_root)
+        root = largest_behind(loss_inputs, behind)
+        root = largest_behind(outputs, behind) if root is None else root
+        root = ctx.backward_root if root is None else root
         rows = []
         counts: dict[str, int] = {}
         for node in hidden_activations(root):
@@ -187,6 +200,7 @@ class UnitHealthProbe(Probe):
         self._rows = rows
 
     def after_backward(self, ctx: StepContext) -> None:
+        self._loss_inputs, self._outputs = [], []
         for handle in self._hooks:
             handle.remove()
         self._hooks = []
