@@ -54,6 +54,8 @@ AFFINE = WEIGHTED | {
     "SelectBackward0", "CatBackward0", "StackBackward0", "AliasBackward0", "SumBackward0", "SumBackward1",
     "MeanBackward0", "MeanBackward1", "AvgPool1DBackward0", "AvgPool2DBackward0", "AdaptiveAvgPool2DBackward0",
     "NativeDropoutBackward0", "EmbeddingBackward0", "torch::autograd::AccumulateGrad",
+    # selections of elements (the ordered pairs s_i - s_j of a ranking loss, a masked loss)
+    "IndexBackward0", "MaskedSelectBackward0", "IndexSelectBackward0", "GatherBackward0",
 }
 SCALED = {"MulBackward0", "DivBackward0"}
 #: a difference between a model tensor and a constant (``pred - y``, ``y - pred``)

@@ -76,7 +76,7 @@ def underfitting(run: RunData) -> list[Finding]:
     linear = int((run.last("loss_graph") or {}).get("linear_layers") or 0)
     linear = linear if linear >= 2 else 0
     plateau = third > 0 and (third - fourth) / third < T.UNDERFIT_PLATEAU_PROGRESS
-    if third <= 0 or not (plateau or linear) or fourth > initial:
+    if third <= 0 or not (plateau or linear):
         return []
     info = run.last("loss_fn") or {}
     chance = info.get("chance_loss")
@@ -91,6 +91,9 @@ def underfitting(run: RunData) -> list[Finding]:
     else:
         reference, what = baseline_loss(run, info.get("name"), initial)
         fraction = T.UNDERFIT_REGRESSION_FRACTION
+    # a loss that rose is another problem (divergence), unless it only stayed at chance level
+    if fourth > (max(initial, reference) if chance else initial):
+        return []
     if not math.isfinite(floor) or floor >= reference:
         floor = 0.0
     if linear:
