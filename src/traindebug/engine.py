@@ -53,6 +53,13 @@ CAUSES: dict[str, tuple[str, ...]] = {
 #: an initial loss a few times chance saturates nothing, and it took the place of the cause in
 #: front of sign() codes (heldout11), whose derivative is zero everywhere
 ZERO_GRADIENT_CAUSES = ("dead_units", "symmetric_init", "saturated_units", "input_scale")
+#: what can make labels look unrelated to their inputs. Sorted batches, and a training that was
+#: measured not to work (steps a large fraction of the weights, gradients gone before the
+#: first layers): then the loss stays at the label prior whatever the labels, and the neighbour
+#: test on the raw inputs, which only shows a relation where raw distances carry it (not for
+#: point clouds or sets, whose points come in any order: heldout33's PointNet and Set
+#: Transformer), cannot tell unrelated labels from a model that learns nothing
+UNRELATED_LABEL_CAUSES = ("unshuffled_data", "lr_too_high", "vanishing_gradients")
 #: causes that act only through the optimizer's updates
 UPDATE_CAUSES = ("lr_too_high", "exploding_gradients", "missing_zero_grad")
 #: findings read off a loss that does not fall, which a model whose layers compose to one linear
@@ -202,8 +209,9 @@ def _can_explain(cause: Finding, symptom: Finding) -> bool:
     if symptom.evidence.get("grad_none") and cause.category in ZERO_GRADIENT_CAUSES:
         return False
     # labels measured to be unrelated to their inputs: a property of the data, which no model or
-    # training setting produces (batches sorted by label can make the measurement look so)
-    if symptom.evidence.get("labels_unrelated") and cause.category != "unshuffled_data":
+    # training setting produces (batches sorted by label can make the measurement look so), unless
+    # training itself was measured to fail (UNRELATED_LABEL_CAUSES)
+    if symptom.evidence.get("labels_unrelated") and cause.category not in UNRELATED_LABEL_CAUSES:
         return False
     # too large or accumulated steps act through updates: a NaN before the first update (at step 0)
     # comes from the forward computation or the data

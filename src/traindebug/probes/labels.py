@@ -21,7 +21,9 @@ At the end it emits a ``labels`` record: ``counts`` over the whole run,
 ``combined_steps`` (steps whose backward pass followed several classification
 loss calls: the logged loss then sums several label losses, each with its own prior),
 ``dense`` (more labels than samples per batch: per-token or per-pixel labels,
-whose class frequencies are naturally skewed), ``steps``
+whose class frequencies are naturally skewed), ``masked`` (scores of -inf in the loss input
+during the first ``MASK_STEPS`` steps: a choice among each sample's own candidates, as a
+pointer network's positions, whose "classes" are no categories), ``steps``
 and ``made_steps``: steps with several loss calls, each with targets of a
 single class but different classes between calls, as in a GAN's real/fake
 targets built with torch.ones/zeros rather than read from data.
@@ -45,6 +47,8 @@ BLOCK_STEPS = 32
 #: offset labels stay exact integers in float32, far below 2**24)
 BLOCK_LABELS = 2**20
 BLOCK_BINS = 2**22
+#: steps in which the loss input is checked for masked (-inf) scores
+MASK_STEPS = 10
 #: ignored labels (ignore_index) are moved below every bin
 OUTSIDE = -(2**30)
 
@@ -144,6 +148,8 @@ class LabelProbe(Probe):
         self._steps = 0
         self._made: torch.Tensor | None = None
         self._dense = False
+        #: whether a loss input of the first MASK_STEPS steps held -inf (a device flag: no sync)
+        self._masked: torch.Tensor | None = None
         self._weights: tuple[torch.Tensor, bool] | None = None
         #: classification loss calls since the last backward pass, and steps that combined several
         self._calls = 0
@@ -185,6 +191,9 @@ class LabelProbe(Probe):
         self._row_n.append(labels.numel())
         self._held += labels.numel()
         self._dense = self._dense or more_labels_than_samples(ctx, labels.numel())
+        if ctx.step < MASK_STEPS and call.input.is_floating_point():
+            masked = torch.isneginf(call.input).any()
+            self._masked = masked if self._masked is None else self._masked | masked
 
     def ordered_pairs(self, call: LossCall) -> bool:
         """Whether a binary loss compares ordered pairs: its input a difference of scores and its
@@ -264,6 +273,7 @@ class LabelProbe(Probe):
                     "name": self._loss,
                     "weighted": self._weighted,
                     "dense": self._dense,
+                    "masked": self._masked if self._masked is not None else False,
                     "steps": self._steps,
                     "made_steps": self._made if self._made is not None else 0,
                     "combined_steps": len(self._combined),

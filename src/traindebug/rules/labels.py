@@ -117,6 +117,8 @@ def imbalance(run: RunData) -> list[Finding]:
     present = [c for c in counts if c > 0]
     if len(present) < 2 or sum(present) < 10 * len(counts) or info.get("dense"):
         return []  # per-token / per-pixel labels: skewed class frequencies are the norm
+    if info.get("masked"):
+        return []  # a choice among each sample's candidates (masked scores): positions, not categories
     ratio = max(present) / min(present)
     if ratio < T.CLASS_IMBALANCE_RATIO:
         return []
