@@ -28,6 +28,7 @@ fewer than two usable ``eps`` is ``no_signal``, never ``wrong``.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -43,6 +44,9 @@ from traindebug.isolation import rng_preserved
 #: eps = 1/N for N = 10^i, i = 0..9: the grid of seeds/003 (N = k 10^i, k in {1, 5}, i <= 5) at
 #: one point per decade, extended to the round-off side of float64
 EPS_GRID: tuple[float, ...] = tuple(1.0 / 10**i for i in range(10))
+#: a check that disagrees is repeated this far along its direction (per entry of the standard
+#: normal direction): off an exact tie at a kink, below the largest eps that is usually usable
+KINK_SHIFT = 1e-3
 
 #: loss(output) -> scalar tensor; None means a fixed random linear functional of the output
 LossFn = Callable[[Any], torch.Tensor]
@@ -70,6 +74,9 @@ class DirectionCheck:
     eps: list[float] = field(default_factory=list)
     errors: list[float] = field(default_factory=list)  # relative error per eps
     usable: list[bool] = field(default_factory=list)  # eps where round-off and kinks allow a verdict
+    #: the check disagreed at the step's point and was judged KINK_SHIFT along its direction,
+    #: off an exact tie at a kink (the numbers are those of the moved check)
+    kink_tie: bool = False
     #: width in decades of the eps range whose error is within 2x of the best (a bug: flat floor)
     plateau_decades: float = 0.0
 
@@ -574,16 +581,38 @@ def _callable_check(
     analytic = float(sum((g * v).sum() for g, v in zip(grads, vx + vp) if g is not None))
     scale = float(sum((u * o.detach()).abs().sum() for u, o in zip(weights, outs)))
 
-    def evaluate(t: float) -> float:
+    def moved(t: float) -> list[torch.Tensor]:
+        """The inputs at ``t`` along the direction, the parameters set there (restore after)."""
         with torch.no_grad():
             for p, orig, v in zip(params, originals, vp):
                 p.copy_(orig).add_(v, alpha=t)
-            value = float(sum((u * o).sum() for u, o in zip(weights, call([a + t * v for a, v in zip(x, vx)]))))
+        return [a.detach() + t * v for a, v in zip(x, vx)]
+
+    def restore() -> None:
+        with torch.no_grad():
             for p, orig in zip(params, originals):
                 p.copy_(orig)
+
+    def evaluate(t: float, start: float = 0.0) -> float:
+        with torch.no_grad():
+            value = float(sum((u * o).sum() for u, o in zip(weights, call(moved(start + t)))))
+        restore()
         return value
 
     dtype = (x[0] if x else params[0]).dtype
     result = _sweep(evaluate, analytic, scale, dtype, eps_grid, rtol)
+    if result["verdict"] == "wrong":
+        # a piecewise-linear activation exactly at its kink (ReLU of an exact 0: zero inputs with
+        # zero biases) takes one side's derivative in autograd and the average in a central
+        # difference, at every eps. Moved off the tie, such a check agrees; a wrong or cut
+        # backward disagrees wherever it is checked
+        inputs = [t.requires_grad_() for t in moved(KINK_SHIFT)]
+        grads = torch.autograd.grad(sum((u * o).sum() for u, o in zip(weights, call(inputs))), inputs + params,
+                                    allow_unused=True)
+        restore()
+        shifted_analytic = float(sum((g * v).sum() for g, v in zip(grads, vx + vp) if g is not None))
+        shifted = _sweep(functools.partial(evaluate, start=KINK_SHIFT), shifted_analytic, scale, dtype, eps_grid, rtol)
+        if shifted["verdict"] != "wrong":
+            result = {**shifted, "kink_tie": True}
     numel = sum(t.numel() for t in x) + sum(p.numel() for p in params)
     return DirectionCheck(scope=scope, module=name, tensor=label, numel=numel, **result)
