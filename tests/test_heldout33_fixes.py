@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import torch
+import torch.nn.functional as F
 
 from traindebug.engine import rank
+from traindebug.gradcheck import check_model
 from traindebug.findings import Finding
+from traindebug.probes.unit_health import unit_spread
 from traindebug.rules.labels import imbalance
+from traindebug.rules.symmetric_init import symmetric_units
 from traindebug.store import RunData
 
 
@@ -38,3 +43,63 @@ def test_positions_chosen_among_masked_scores_are_no_imbalanced_classes() -> Non
     11:1 as frequent as each other were reported as imbalanced classes (heldout33, healthy)."""
     assert [f.category for f in imbalance.fn(_labels(masked=True))] == []
     assert [f.category for f in imbalance.fn(_labels(masked=False))] == ["label_problem"]
+
+
+class _Kinked(torch.nn.Module):
+    """relu(h) - relu(-h) is h itself, but autograd takes ReLU'(0) = 0 for both terms: at
+    h = 0 exactly (a zero input and a zero bias) it says 0 where a central difference says 1,
+    and the two kinks bend in opposite directions, so the sweep sees no kink. ``cut``: half of
+    the path through ``self.lin`` carries no gradient at any point."""
+
+    def __init__(self, cut: bool) -> None:
+        super().__init__()
+        self.lin, self.head = torch.nn.Linear(3, 8), torch.nn.Linear(8, 4)
+        torch.nn.init.zeros_(self.lin.bias)
+        self.cut = cut
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.lin(x)
+        h = torch.relu(h) - torch.relu(-h)
+        return self.head(h + h.detach() if self.cut else h)
+
+
+@pytest.mark.parametrize(("cut", "wrong"), [(False, False), (True, True)])
+def test_units_exactly_at_a_kink_are_no_wrong_gradient(cut: bool, wrong: bool) -> None:
+    """heldout33's ReLU RNN with zero biases, fed a first step of exact zeros: its whole-model
+    check disagreed by 0.9 % at every eps and was reported as a cut graph. Checked again off
+    the tie, it agrees; a real cut disagrees there too."""
+    torch.manual_seed(0)
+    x = torch.zeros(8, 3)
+    result = check_model(_Kinked(cut), (x,), {}, lambda out, dtype: F.cross_entropy(out, torch.arange(8) % 4))
+    model_check = next(c for c in result.modules if c.module == "")
+    assert (model_check.verdict == "wrong") is wrong
+    assert model_check.kink_tie is not cut
+
+
+def _unit_records(spreads: list[float], steps: tuple[int, ...] = (0, 1, 10, 25)) -> RunData:
+    return RunData([{"kind": "unit_health", "step": s, "layers": [{"name": "target.fc1 -> tanh", "op": "tanh",
+                                                                   "shape": [40, 32], "saturated": 0.0,
+                                                                   "unit_spread": v}]}
+                    for s, v in zip(steps, spreads)])
+
+
+@pytest.mark.parametrize(("spreads", "fires"), [
+    ([0.0, 0.0, 1e-7, 0.0], True),  # copies from the start to the end
+    ([0.0, 0.0, 0.3, 0.9], False),  # symmetry broken (dropout, noise)
+    ([1.1, 1.0, 1.0, 1.0], False),  # random units
+    ([-1.0, -1.0, -1.0, -1.0], False),  # nothing to compare (all zero, or constant over samples)
+])
+def test_hidden_units_that_stay_copies_are_symmetric_init(spreads: list[float], fires: bool) -> None:
+    """A hypernetwork whose output layer was filled with one constant generates the same weights
+    for every unit of its target network: no weight matrix of the model is symmetric, its
+    generated layer's units are (heldout33, silent)."""
+    assert [f.category for f in symmetric_units.fn(_unit_records(spreads))] == (["symmetric_init"] if fires else [])
+
+
+def test_unit_spread_is_zero_for_copies_and_undefined_without_variation() -> None:
+    torch.manual_seed(0)
+    x = torch.randn(40, 1)
+    assert unit_spread(torch.tanh(x @ torch.full((1, 32), 0.7)), 1) == 0
+    assert unit_spread(torch.tanh(x @ torch.randn(1, 32)), 1) > 0.5
+    assert unit_spread(torch.zeros(40, 32), 1) == -1  # all dead
+    assert unit_spread(torch.sigmoid(torch.zeros(40, 32)), 1) == -1  # identical because nothing reaches them

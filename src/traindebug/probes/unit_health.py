@@ -26,6 +26,11 @@ Emits a ``unit_health`` record with one row per activation, in forward order:
   the batch (units: channels of image-like outputs, else the last dimension);
 - ``saturated`` (tanh/sigmoid): fraction of outputs within 1e-3 of the bounds
   (taxonomy.md);
+- ``unit_spread``: the standard deviation across units (mean over samples) relative to the mean
+  |output|: 0 for units that are copies of each other (a constant-initialized layer, also one
+  whose weights are generated, as a hypernetwork's); -1 where it says nothing (one unit, an
+  all-zero output, or an output that does not vary across samples: identical because nothing
+  reaches them);
 - ``grad_rms`` (step 0): the RMS of the gradient that reached the activation's output in
   the user's backward (a hook on its autograd node), so that the gradient's growth along a
   chain of activations (through depth, or through time in a recurrence written by hand) can
@@ -51,6 +56,8 @@ from traindebug.probes.recurrent_cells import first_layer_activations
 from traindebug.schedule import Schedule
 
 SATURATION_MARGIN = 1e-3  # taxonomy.md: outputs within 1e-3 of the bounds
+#: an output varies across samples when its std over them is above this fraction of its mean |x|
+VARIES = 1e-3
 #: autograd node name -> activation
 ACTIVATIONS = {"ReluBackward0": "relu", "ReluBackward1": "relu", "TanhBackward0": "tanh", "SigmoidBackward0": "sigmoid"}
 #: rectifiers written another way, which save their input: a unit that never gets above the
@@ -122,6 +129,19 @@ def unit_axis(output: torch.Tensor, producer: Any) -> int:
     if output.dim() == 3 and producer is not None and any(k in producer.name() for k in CHANNEL_FIRST):
         return 1
     return output.dim() - 1
+
+
+def unit_spread(output: torch.Tensor, axis: int) -> torch.Tensor:
+    """Std across units (mean over samples and positions) / mean |output|; -1 for a single unit,
+    an all-zero output, or one that does not vary across samples."""
+    x = output.detach().movedim(axis, -1)
+    x = x.reshape(-1, x.shape[-1]).float()
+    if x.shape[0] < 2 or x.shape[1] < 2:
+        return torch.full((), -1.0, device=x.device)
+    scale = x.abs().mean()
+    informative = x.std(dim=0).mean() > VARIES * scale
+    spread = x.std(dim=1).mean() / scale.clamp_min(torch.finfo(torch.float32).tiny)
+    return torch.where(informative, spread, torch.full_like(spread, -1.0))
 
 
 def dead_fraction(passing: torch.Tensor, axis: int) -> torch.Tensor:
@@ -237,6 +257,7 @@ class UnitHealthProbe(Probe):
         """One ``unit_health`` row: dead fraction (ReLU; ``passing``: where a rectifier that saved
         its input instead of its output passes a gradient) or saturated fraction (tanh/sigmoid)."""
         row: dict[str, Any] = {"name": name, "op": op, "shape": list(output.shape)}
+        row["unit_spread"] = unit_spread(output, unit_axis(output, producer))
         if op == "relu":
             row["dead"] = dead_fraction(output.detach() != 0 if passing is None else passing, unit_axis(output, producer))
         else:

@@ -1,4 +1,9 @@
-"""symmetric_init: weight matrices whose units (rows, or columns of an ``x @ W`` matrix) start identical and stay identical."""
+"""symmetric_init: units that start identical and stay identical.
+
+Read two ways: weight matrices whose units (rows, or columns of an ``x @ W`` matrix) are
+identical (``init.symmetric``), and hidden activations whose units compute the same output for
+every sample (``init.symmetric_units``): the latter also sees layers whose weights are no
+parameters of their own, as those a hypernetwork generates."""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, per_tensor, rule
+from traindebug.rules.dead_units import layer_series
 from traindebug.store import RunData
 
 
@@ -34,13 +40,6 @@ def symmetric(run: RunData) -> list[Finding]:
     if not stuck:
         return []
     described = ", ".join(f"{names[i]} {list(shapes[i])}" if i < len(shapes) else names[i] for i in stuck if i < len(names))
-    _, losses = run.floats("loss")
-    chance = (run.last("loss_fn") or {}).get("chance_loss")
-    loss_note = ""
-    if losses:
-        loss_note = f" The loss went from {fmt(losses[0])} to {fmt(losses[-1])}" + (
-            f" (chance level {fmt(chance)})." if chance else "."
-        )
     where = names[stuck[0]] if stuck[0] < len(names) else None
     return [
         Finding(
@@ -54,7 +53,7 @@ def symmetric(run: RunData) -> list[Finding]:
             observation=(
                 f"In {described} every unit's weights (a row, or a column of a matrix used as x @ W) were identical "
                 f"to the others at step 0 and still at step {steps[-1]} (spread across units / mean |w| <= {T.SYMMETRY_SPREAD:g}; a random "
-                f"initialization gives about 1).{loss_note}"
+                f"initialization gives about 1).{_loss_note(run)}"
             ),
             hypothesis=(
                 "The weights were initialized to zero or to one constant. Identical units compute the same output and "
@@ -72,6 +71,65 @@ def symmetric(run: RunData) -> list[Finding]:
     ]
 
 
+def _loss_note(run: RunData) -> str:
+    """' The loss went from a to b (chance level c).' for an observation."""
+    _, losses = run.floats("loss")
+    if not losses:
+        return ""
+    chance = (run.last("loss_fn") or {}).get("chance_loss")
+    return f" The loss went from {fmt(losses[0])} to {fmt(losses[-1])}" + (f" (chance level {fmt(chance)})." if chance else ".")
+
+
+@rule("init.symmetric_units", "symmetric_init", needs=("unit_health",))
+def symmetric_units(run: RunData) -> list[Finding]:
+    """A hidden activation whose units are copies of each other at step 0 (round-off) and at every
+    later check, while its output varies across samples; only where no weight matrix was found
+    identical (``init.symmetric`` says it then, with the weights)."""
+    if symmetric.fn(run):
+        return []
+    stuck = []
+    for name, points in layer_series(run, "unit_spread").items():
+        values = [v for _, v, _ in points]
+        if len(points) < 2 or points[0][0] != 0 or points[-1][0] < T.MIN_STEPS_FOR_TREND:
+            continue
+        if 0 <= values[0] <= T.SYMMETRY_ROUNDOFF and all(0 <= v <= T.SYMMETRY_SPREAD for v in values):
+            stuck.append((name, points))
+    if not stuck:
+        return []
+    name, points = stuck[0]
+    units = points[0][2][-1] if points[0][2] else None
+    return [
+        Finding(
+            rule="init.symmetric_units",
+            category="symmetric_init",
+            severity="warning",
+            confidence=0.85,
+            step=0,
+            where=name,
+            title=f"all units of {name} compute the same output: symmetry is never broken",
+            observation=(
+                f"The {units or 'several'} units of {', '.join(n for n, _ in stuck)} gave the same output for every sample: "
+                f"spread across units / mean |output| {', '.join(fmt(v) for _, v, _ in points)} at steps "
+                f"{', '.join(str(s) for s, _, _ in points)} (a random initialization gives about 1), while the output "
+                f"varies across samples.{_loss_note(run)}"
+            ),
+            hypothesis=(
+                "The weights that feed these units are identical for every unit: a constant or zero initialization, or, where "
+                "the weights are computed (a hypernetwork, weights built from a parameter vector), a generator whose output "
+                "layer was initialized to a constant. Identical units get identical gradients and stay copies, so the layer "
+                "acts like a single unit."
+            ),
+            suggestion=(
+                "Find where the weights of this layer come from and initialize them (or the layer that generates them) "
+                "randomly; check that the units' outputs differ after the fix."
+            ),
+            evidence={"layers": [n for n, _ in stuck], "spread": [v for _, v, _ in points],
+                      "steps": [s for s, _, _ in points]},
+            caveat="Checked on the unit-health steps (0, 1, 10, then every 25); units identical only at some of them are not reported.",
+        )
+    ]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [symmetric]
+    return [symmetric, symmetric_units]
