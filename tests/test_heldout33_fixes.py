@@ -13,8 +13,11 @@ from traindebug.gradcheck import check_model
 from traindebug.findings import Finding
 from traindebug.probes.unit_health import unit_spread
 from traindebug.rules.labels import imbalance
+from traindebug.rules.stability import far_below
 from traindebug.rules.symmetric_init import symmetric_units
 from traindebug.store import RunData
+
+from test_curvature_rules import _run as curvature_run
 
 
 def _finding(category: str, severity: str = "warning", **evidence: Any) -> Finding:
@@ -103,3 +106,11 @@ def test_unit_spread_is_zero_for_copies_and_undefined_without_variation() -> Non
     assert unit_spread(torch.tanh(x @ torch.randn(1, 32)), 1) > 0.5
     assert unit_spread(torch.zeros(40, 32), 1) == -1  # all dead
     assert unit_spread(torch.sigmoid(torch.zeros(40, 32)), 1) == -1  # identical because nothing reaches them
+
+
+def test_a_loss_that_ends_slightly_above_its_start_made_no_progress() -> None:
+    """heldout33's distilled student at lr 1.6e-5 (Adam, 9e-4 of the bound): its noisy loss went
+    from 9.25 (step 0) to 9.63 (late median), a 4 % rise that the flat-loss bar read as movement."""
+    estimates_ = [(0, 0.5), (1, 0.5), (10, 0.6)]
+    rising = [2.0 * (1 + 0.04 * i / 149) for i in range(150)]
+    assert [f.category for f in far_below.fn(curvature_run(estimates_, rising))] == ["lr_too_low"]

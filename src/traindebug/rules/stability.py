@@ -202,7 +202,9 @@ def far_below(run: RunData) -> list[Finding]:
         return []
     if any(e.ratio >= T.STABILITY_FAR_BELOW_FRACTION for e in found):
         return []
-    moved = abs(trend["late"] - trend["initial"]) / trend["initial"]
+    # progress is a fall: a loss that ends a little above its first (one-batch) value made none,
+    # and steps a thousandth of the stability bound do not make it rise
+    moved = max(trend["initial"] - trend["late"], 0.0) / trend["initial"]
     ratio = early_update_ratio(run) if run.has("update_ratio") else math.nan
     highest = max(found, key=lambda e: e.ratio)
     # at a fraction f of the bound a step shrinks the error along the sharpest direction by about
