@@ -18,9 +18,10 @@ from typing import Any
 
 import pluggy
 
+from traindebug import thresholds as T
 from traindebug.findings import Finding, severity_rank
 from traindebug.plugins import collect_rules
-from traindebug.store import RunData
+from traindebug.store import RunData, to_float
 
 #: cause -> the categories it typically produces as symptoms
 CAUSES: dict[str, tuple[str, ...]] = {
@@ -53,13 +54,6 @@ CAUSES: dict[str, tuple[str, ...]] = {
 #: an initial loss a few times chance saturates nothing, and it took the place of the cause in
 #: front of sign() codes (heldout11), whose derivative is zero everywhere
 ZERO_GRADIENT_CAUSES = ("dead_units", "symmetric_init", "saturated_units", "input_scale")
-#: what can make labels look unrelated to their inputs. Sorted batches, and a training that was
-#: measured not to work (steps a large fraction of the weights, gradients gone before the
-#: first layers): then the loss stays at the label prior whatever the labels, and the neighbour
-#: test on the raw inputs, which only shows a relation where raw distances carry it (not for
-#: point clouds or sets, whose points come in any order: heldout33's PointNet and Set
-#: Transformer), cannot tell unrelated labels from a model that learns nothing
-UNRELATED_LABEL_CAUSES = ("unshuffled_data", "lr_too_high", "vanishing_gradients")
 #: causes that act only through the optimizer's updates
 UPDATE_CAUSES = ("lr_too_high", "exploding_gradients", "missing_zero_grad")
 #: findings read off a loss that does not fall, which a model whose layers compose to one linear
@@ -210,14 +204,27 @@ def _can_explain(cause: Finding, symptom: Finding) -> bool:
         return False
     # labels measured to be unrelated to their inputs: a property of the data, which no model or
     # training setting produces (batches sorted by label can make the measurement look so), unless
-    # training itself was measured to fail (UNRELATED_LABEL_CAUSES)
-    if symptom.evidence.get("labels_unrelated") and cause.category not in UNRELATED_LABEL_CAUSES:
+    # training itself was measured to fail
+    if symptom.evidence.get("labels_unrelated") and not (cause.category == "unshuffled_data" or _training_fails(cause)):
         return False
     # too large or accumulated steps act through updates: a NaN before the first update (at step 0)
     # comes from the forward computation or the data
     if symptom.category == "non_finite" and symptom.step == 0 and cause.category in UPDATE_CAUSES:
         return False
     return _cause_ranks_first(cause, symptom)
+
+
+def _training_fails(finding: Finding) -> bool:
+    """Steps a large fraction of the weights, or gradients gone before the first layers: then the
+    loss stays at the label prior whatever the labels, and the neighbour test on the raw inputs,
+    which shows a relation only where raw distances carry it (not in point clouds or sets, whose
+    points come in any order: heldout33's PointNet and Set Transformer), cannot tell unrelated
+    labels from a model that learns nothing."""
+    if finding.category == "lr_too_high":
+        return to_float(finding.evidence.get("update_ratio", 0.0)) > T.UPDATE_RATIO_HIGH
+    if finding.category == "vanishing_gradients":
+        return 0 <= to_float(finding.evidence.get("ratio", 1.0)) < T.GRAD_DEPTH_RATIO_FAILED
+    return False
 
 
 def _linear_model(finding: Finding) -> bool:

@@ -29,6 +29,10 @@ GRAD_GROWTH_FACTOR = 100.0
 #: early-vs-late layer ratio of RMS gradients below which gradients vanish
 #: through depth (two orders of magnitude).
 GRAD_DEPTH_RATIO_LOW = 1e-2
+#: ... and below which the first layers are taken not to learn at all, so that a loss stuck at the
+#: label prior says nothing about the labels (own choice: twice the orders of magnitude of
+#: GRAD_DEPTH_RATIO_LOW; heldout33's seeded sigmoid PointNet: 3e-7)
+GRAD_DEPTH_RATIO_FAILED = GRAD_DEPTH_RATIO_LOW**2
 #: and above which they explode through depth or time (an RNN's input weights collect the
 #: product of its recurrent Jacobians): two orders of magnitude the other way. Measured
 #: (first 10 steps): the 40 clean controls of the six example folders with 3+ weight matrices
