@@ -1,16 +1,17 @@
-"""Dead ReLU units and saturated tanh/sigmoid units, found in the autograd graph.
+"""Dead ReLU units, saturated tanh/sigmoid units and units that are copies of each other,
+found in the autograd graph.
 
 On due steps (steps 0, 1 and 10, then every 25 steps: a run of few optimizer steps, such as
 L-BFGS's, still gets two checks after the first), just before the step's first
 backward, it walks the autograd graph of the loss function's input (else of the
 model's output, else of the loss being backpropagated) and reads the output that every
 ReLU, tanh and sigmoid node saved for its backward (the input, for rectifiers
-written as a threshold, a clamp or ReLU6). When the step calls the loss function or the
-model several times (a physics-informed loss on collocation and boundary points, a GAN's
-real and fake batches), it reads the largest of those inputs or outputs that the loss being
-backpropagated depends on: the most samples, the best estimate of a unit's health. That sees activations however they are
+written as a threshold, a clamp or ReLU6). That sees activations however they are
 written (``nn.ReLU``, ``F.relu``, ``torch.tanh``, plain-tensor models without any
-module) at no extra forward cost.
+module) at no extra forward cost. When the step calls the loss function or the model
+several times (a physics-informed loss on collocation and boundary points, a GAN's real
+and fake batches), it reads the largest of those inputs or outputs that the loss being
+backpropagated depends on: the most samples, the best estimate of a unit's health.
 
 Only *hidden* activations count: those whose output passes through at least one
 weighted operation (matmul, linear, convolution) on its way to the loss. A
