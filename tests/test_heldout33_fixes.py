@@ -119,3 +119,36 @@ def test_a_loss_that_ends_slightly_above_its_start_made_no_progress() -> None:
     estimates_ = [(0, 0.5), (1, 0.5), (10, 0.6)]
     rising = [2.0 * (1 + 0.04 * i / 149) for i in range(150)]
     assert [f.category for f in far_below.fn(curvature_run(estimates_, rising))] == ["lr_too_low"]
+
+
+POINTER = """
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+torch.manual_seed(0)
+scorer = nn.Linear(8, 1)
+opt = torch.optim.Adam(scorer.parameters(), lr=1e-2)
+for step in range(40):
+    tokens = torch.randn(64, 24, 8)
+    lengths = torch.randint(6, 24, (64,))
+    start = (torch.rand(64) ** 3 * (lengths - 1).float()).long()  # early positions far more often
+    tokens[torch.arange(64), start, 0] += 3.0
+    scores = scorer(tokens).squeeze(-1)
+    padding = torch.arange(24)[None, :] >= lengths[:, None]
+    scores = scores.masked_fill(padding, float(MASK))
+    loss = F.cross_entropy(scores, start)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+"""
+
+
+@pytest.mark.parametrize(("mask", "imbalanced"), [("-inf", False), ("-1e4", True)])
+def test_the_label_probe_notes_masked_scores(check, mask: str, imbalanced: bool) -> None:
+    """The probe's side of the span-pointer fix: -inf scores in the loss input are noted (a large
+    finite mask is not, and the same positions are then reported as imbalanced classes)."""
+    cheap = [arg for probe in ("gradient_check", "batch_mixing", "function_check", "curvature")
+             for arg in ("--schedule", f"{probe}=never")]
+    result = check(POINTER.replace("MASK", repr(mask)), *cheap)
+    assert ("labels.imbalance" in [f["rule"] for f in result.serious()]) is imbalanced
