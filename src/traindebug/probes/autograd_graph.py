@@ -50,8 +50,12 @@ def largest_behind(tensors: list[torch.Tensor], behind: set[int]) -> torch.Tenso
     """The tensor of ``tensors`` with the most elements (the latest of equals) whose graph
     shares an operation with ``behind`` (``graph_node_ids`` of a loss), or None. Shares, not
     contains: a physics-informed loss depends on the model's derivatives, not on its output."""
-    candidates = [t for t in tensors if t.grad_fn is not None and _shares_node(t, behind)]
-    return max(reversed(candidates), key=torch.Tensor.numel, default=None)
+    # largest first (sorted is stable: the latest of equals first), so that the graph walks stop
+    # at the first that shares; most candidates share their own last operation with the loss
+    for t in sorted(reversed(tensors), key=torch.Tensor.numel, reverse=True):
+        if t.grad_fn is not None and _shares_node(t, behind):
+            return t
+    return None
 
 
 def _shares_node(tensor: torch.Tensor, behind: set[int]) -> bool:
