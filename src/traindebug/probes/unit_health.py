@@ -54,6 +54,7 @@ from traindebug.plugins import hookimpl
 from traindebug.probes.autograd_graph import graph_node_ids, largest_behind
 from traindebug.probes.base import Cost, LossCall, Probe, Settings, StepContext
 from traindebug.probes.recurrent_cells import first_layer_activations
+from traindebug.probes.weight_symmetry import relative_spread
 from traindebug.schedule import Schedule
 
 SATURATION_MARGIN = 1e-3  # taxonomy.md: outputs within 1e-3 of the bounds
@@ -139,9 +140,8 @@ def unit_spread(output: torch.Tensor, axis: int) -> torch.Tensor:
     x = x.reshape(-1, x.shape[-1]).float()
     if x.shape[0] < 2 or x.shape[1] < 2:
         return torch.full((), -1.0, device=x.device)
-    scale = x.abs().mean()
-    informative = x.std(dim=0).mean() > VARIES * scale
-    spread = x.std(dim=1).mean() / scale.clamp_min(torch.finfo(torch.float32).tiny)
+    informative = x.std(dim=0).mean() > VARIES * x.abs().mean()
+    spread = relative_spread(x.T)  # units as rows, as weight_symmetry reads a weight matrix
     return torch.where(informative, spread, torch.full_like(spread, -1.0))
 
 

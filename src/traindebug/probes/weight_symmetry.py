@@ -19,8 +19,9 @@ from traindebug.probes.base import Cost, Probe, Settings, StepContext
 from traindebug.schedule import Schedule
 
 
-def _spread(rows: torch.Tensor) -> torch.Tensor:
-    """Std across the rows of a 2-D tensor (mean over columns) relative to its mean |w|."""
+def relative_spread(rows: torch.Tensor) -> torch.Tensor:
+    """Std across the rows of a 2-D tensor (mean over columns) relative to its mean |w|; 0 for an
+    all-zero tensor."""
     spread = rows.std(dim=0).mean()
     scale = rows.abs().mean()
     return torch.where(scale > 0, spread / scale.clamp_min(torch.finfo(torch.float32).tiny), torch.zeros_like(scale))
@@ -32,7 +33,7 @@ def unit_spread(weight: torch.Tensor) -> torch.Tensor:
     if w.dim() < 2 or w.numel() == 0:
         return torch.full((), -1.0, device=w.device)
     rows = w.reshape(w.shape[0], -1).float()
-    spreads = [_spread(m) for m in (rows, rows.T) if m.shape[0] >= 2]
+    spreads = [relative_spread(m) for m in (rows, rows.T) if m.shape[0] >= 2]
     if not spreads:
         return torch.full((), -1.0, device=w.device)
     return torch.stack(spreads).min()
