@@ -97,7 +97,6 @@ def symmetric_units(run: RunData) -> list[Finding]:
     if not stuck:
         return []
     name, points = stuck[0]
-    units = points[0][2][-1] if points[0][2] else None
     return [
         Finding(
             rule="init.symmetric_units",
@@ -108,7 +107,8 @@ def symmetric_units(run: RunData) -> list[Finding]:
             where=name,
             title=f"all units of {name} compute the same output: symmetry is never broken",
             observation=(
-                f"The {units or 'several'} units of {', '.join(n for n, _ in stuck)} gave the same output for every sample: "
+                f"The units of {', '.join(n for n, _ in stuck)} (output shape {points[0][2]}) gave the same output for "
+                f"every sample: "
                 f"spread across units / mean |output| {', '.join(fmt(v) for _, v, _ in points)} at steps "
                 f"{', '.join(str(s) for s, _, _ in points)} (a random initialization gives about 1), while the output "
                 f"varies across samples.{_loss_note(run)}"
