@@ -1,7 +1,8 @@
 """Whether class labels go with the inputs: nearest-neighbour label agreement.
 
 On the first training steps of a classification loss with one label per
-sample (until ``SAMPLES`` samples, at most ``STEPS`` steps), each sample of the batch is paired with its nearest other sample
+sample (until ``SAMPLES`` samples, at most ``STEPS`` steps), and again on every
+``LATE_EVERY``-th step after them, each sample of the batch is paired with its nearest other sample
 (Euclidean distance between the model's inputs, flattened and standardised per
 feature within the batch; a functional model's input is found in the autograd graph,
 ``probes/autograd_graph.py``), and the probe counts how often the two share a label.
@@ -13,8 +14,11 @@ Per batch the chance of agreement for sample i is (n_{y_i} - 1) / (N - 1), the
 share of the other samples with its label; the probe sums, over samples, the
 hits, that expectation and its variance p (1 - p) (doubled for mutual nearest
 neighbours, who hit or miss together), on the device (no host sync),
-and emits one ``label_neighbours`` record at the end: ``hits``, ``expected``,
-``variance``, ``samples``, ``steps``.
+and emits at the end one ``label_neighbours`` record per window: ``window``
+("first": the first steps; "late": the last ``LATE_MEASUREMENTS`` measurements after
+them, so that labels that go wrong later in a run, e.g. those added by an
+active-learning loop, are seen too), ``hits``, ``expected``, ``variance``,
+``samples``, ``steps``, ``first_step``, ``last_step``.
 
 Raw inputs are not always the space in which labels are simple (token ids are
 skipped; images and sequences are compared pixel by pixel), so the rule that
@@ -24,6 +28,7 @@ that did not fall well below the label prior.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, Callable
 
 import torch
@@ -42,6 +47,11 @@ SAMPLES = 1024
 #: of larger batches the first MAX_BATCH samples are used (the Gram matrix is N x N; 1.4 ms for
 #: 128 x 784 on one CPU thread)
 MAX_BATCH = 256
+#: after the first window, one batch every LATE_EVERY steps; the late window is the last
+#: LATE_MEASUREMENTS of them (256 steps: most of a default 300-step run; at most 1.4 ms
+#: every 16 steps, as above)
+LATE_EVERY = 16
+LATE_MEASUREMENTS = 16
 
 
 class LabelNeighbourProbe(Probe):
@@ -49,18 +59,19 @@ class LabelNeighbourProbe(Probe):
 
     name = "label_neighbours"
     cost = Cost.CHEAP
-    schedule = Schedule(first=STEPS)
+    schedule = Schedule(first=STEPS, every=LATE_EVERY)
 
     def __init__(self) -> None:
-        self._sums: torch.Tensor | None = None  # [hits, expected, variance, samples]
-        self._steps = 0
+        self._first: list[tuple[int, torch.Tensor]] = []  # (step, [hits, expected, variance, samples])
+        self._late: deque[tuple[int, torch.Tensor]] = deque(maxlen=LATE_MEASUREMENTS)
         self._samples = 0
         self._done_step = -1
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         if not call.training or self._done_step == ctx.step or not self.schedule.due(ctx.step):
             return
-        if self._samples >= SAMPLES:
+        first = ctx.step < STEPS
+        if first and self._samples >= SAMPLES:
             return
         found = class_labels(call)
         if ctx.batch is not None:
@@ -77,16 +88,21 @@ class LabelNeighbourProbe(Probe):
         self._done_step = ctx.step
         m = min(n, MAX_BATCH)
         x, y = inputs.detach()[:m].reshape(m, -1).float(), labels[:m].long()
-        sums = neighbour_agreement(x, y)
-        self._sums = sums if self._sums is None else self._sums + sums
-        self._steps += 1
-        self._samples += m
+        measured = (ctx.step, neighbour_agreement(x, y))
+        if first:
+            self._first.append(measured)
+            self._samples += m
+        else:
+            self._late.append(measured)
 
     def finish(self, run: RunContext, emit: Callable[[dict[str, Any]], None]) -> None:
-        if self._sums is not None:
-            hits, expected, variance, samples = self._sums.tolist()
-            emit({"kind": "label_neighbours", "hits": hits, "expected": expected, "variance": variance,
-                  "samples": samples, "steps": self._steps})
+        for window, measured in (("first", self._first), ("late", list(self._late))):
+            if not measured:
+                continue
+            hits, expected, variance, samples = torch.stack([sums for _, sums in measured]).sum(0).tolist()
+            emit({"kind": "label_neighbours", "window": window, "hits": hits, "expected": expected,
+                  "variance": variance, "samples": samples, "steps": len(measured),
+                  "first_step": measured[0][0], "last_step": measured[-1][0]})
 
 
 def neighbour_agreement(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -232,7 +232,7 @@ def no_signal(run: RunData) -> list[Finding]:
     corroborated = neighbours is not None
     chance = math.log(len(counts)) if len(counts) > 1 else prior
     neighbour_text = (
-        f" Nearest neighbours among the inputs shared their label no more often than random pairs "
+        f" {batches_phrase(neighbours[1])}, nearest neighbours among the inputs shared their label no more often than random pairs "
         f"(z = {fmt(neighbours[0])}, below {T.LABEL_NEIGHBOUR_Z:g})." if corroborated else ""
     )
     return [
@@ -266,15 +266,37 @@ def no_signal(run: RunData) -> list[Finding]:
     ]
 
 
+def neighbour_windows(run: RunData) -> dict[str, dict[str, float]]:
+    """The nearest-neighbour agreement records by window ("first", "late"), those on enough samples."""
+    found = {}
+    for record in run.records("label_neighbours"):
+        values = {k: to_float(record.get(k, 0)) for k in ("hits", "expected", "variance", "samples", "first_step", "last_step")}
+        if values["samples"] >= T.LABEL_NEIGHBOUR_MIN_SAMPLES and values["variance"] > 0:
+            found[str(record.get("window", "first"))] = values
+    return found
+
+
+def agreement_z(counts: dict[str, float]) -> float:
+    """How many standard deviations neighbours agree above chance."""
+    return (counts["hits"] - counts["expected"]) / math.sqrt(counts["variance"])
+
+
+def agreement_kappa(counts: dict[str, float]) -> float:
+    """Chance-corrected agreement (Cohen's kappa form): 0 at chance, 1 when every neighbour agrees."""
+    return (counts["hits"] - counts["expected"]) / max(counts["samples"] - counts["expected"], 1e-12)
+
+
 def neighbour_z(run: RunData) -> tuple[float, dict[str, float]] | None:
-    """(z-score of nearest-neighbour label agreement over its chance level, the record), or None."""
-    record = run.last("label_neighbours")
-    if not record:
-        return None
-    values = {k: to_float(record.get(k, 0)) for k in ("hits", "expected", "variance", "samples")}
-    if values["samples"] < T.LABEL_NEIGHBOUR_MIN_SAMPLES or values["variance"] <= 0:
-        return None
-    return (values["hits"] - values["expected"]) / math.sqrt(values["variance"]), values
+    """(z-score of nearest-neighbour label agreement over its chance level, the record's
+    numbers) of the measured window (first steps, late steps) where labels go least with
+    the inputs, or None."""
+    found = [(agreement_z(counts), counts) for counts in neighbour_windows(run).values()]
+    return min(found, key=lambda item: item[0]) if found else None
+
+
+def batches_phrase(counts: dict[str, float]) -> str:
+    """Where a neighbour window was measured, for a finding's text."""
+    return f"In batches of steps {int(counts['first_step'])}-{int(counts['last_step'])}"
 
 
 @rule("labels.unrelated_to_inputs", "label_problem", needs=("loss", "labels", "label_neighbours"))
@@ -296,10 +318,10 @@ def unrelated_to_inputs(run: RunData) -> list[Finding]:
             category="label_problem",
             severity="warning",
             confidence=0.6,
-            step=0,
+            step=int(counts["first_step"]),
             title="labels do not go with the inputs: similar inputs are labelled no more alike than random pairs",
             observation=(
-                f"In the first batches, {fmt(counts['hits'])} of {samples} samples shared the label of their nearest "
+                f"{batches_phrase(counts)}, {fmt(counts['hits'])} of {samples} samples shared the label of their nearest "
                 f"neighbour among the batch's inputs; random pairs from the same batches would share it "
                 f"{fmt(counts['expected'])} times (z = {fmt(z)}, below {T.LABEL_NEIGHBOUR_Z:g}). The training loss "
                 f"fell only to {fmt(trend['late'])} (late median), {fmt(fraction)} of the {fmt(prior)} that predicting "
@@ -323,6 +345,54 @@ def unrelated_to_inputs(run: RunData) -> list[Finding]:
     ]
 
 
+@rule("labels.changed_during_run", "label_problem", needs=("loss", "labels", "label_neighbours"))
+def changed_during_run(run: RunData) -> list[Finding]:
+    """Labels went with the inputs in the first batches and far less in later ones, and the
+    loss stayed near the label prior: labels that a later stage of the pipeline gets wrong."""
+    judged, windows = loss_against_prior(run), neighbour_windows(run)
+    if judged is None or "first" not in windows or "late" not in windows:
+        return []
+    trend, prior = judged
+    first, later = windows["first"], windows["late"]
+    fraction = trend["late"] / prior
+    kept = agreement_kappa(later) / agreement_kappa(first) if agreement_kappa(first) > 0 else 1.0
+    if agreement_z(first) < T.LABEL_NEIGHBOUR_Z or kept >= T.LABEL_AGREEMENT_KEPT or fraction < T.LABEL_UNRELATED_LOSS_FRACTION:
+        return []
+    return [
+        Finding(
+            rule="labels.changed_during_run",
+            category="label_problem",
+            severity="warning",
+            confidence=0.55,
+            step=int(later["first_step"]),
+            title="labels of later batches go with their inputs far less than those of the first batches",
+            observation=(
+                f"Nearest neighbours among a batch's inputs shared their label {fmt(agreement_kappa(first))} of the way "
+                f"from chance to always in steps {int(first['first_step'])}-{int(first['last_step'])} "
+                f"({fmt(first['hits'])} of {int(first['samples'])} samples), but only {fmt(agreement_kappa(later))} in steps "
+                f"{int(later['first_step'])}-{int(later['last_step'])} ({fmt(later['hits'])} of {int(later['samples'])}; "
+                f"{fmt(kept)} of the first, below {T.LABEL_AGREEMENT_KEPT:g}). The training loss stayed at "
+                f"{fmt(trend['late'])} (late median), {fmt(fraction)} of the {fmt(prior)} that predicting the label "
+                f"frequencies gives."
+            ),
+            hypothesis=(
+                "The labels that enter training later are attached to the wrong samples (an index into a subset used "
+                "as an index into the whole set, pseudo-labels or queried labels stored out of order), so the model is "
+                "fitting noise that grows with the run."
+            ),
+            suggestion=(
+                "Check the labels added after the start (new rounds, pseudo-labels, a second data source) against "
+                "their inputs: look at a few, and compare the indices used for inputs and labels."
+            ),
+            evidence={"kappa_first": agreement_kappa(first), "kappa_late": agreement_kappa(later), "kept": kept,
+                      "late_loss": trend["late"], "prior_entropy": prior, "labels_unrelated": True},
+            caveat=("A run whose data legitimately change (a curriculum moving to harder samples, a new task) can "
+                    "also lower the agreement; so can inputs whose raw distances carry less of the label later on."),
+            figures=["loss"],
+        )
+    ]
+
+
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [identical, imbalance, out_of_range, no_signal, unrelated_to_inputs]
+    return [identical, imbalance, out_of_range, no_signal, unrelated_to_inputs, changed_during_run]

@@ -41,8 +41,8 @@ def logged_scale(logged: float, call: float) -> float:
 
 def label_noise_bound(run: RunData, classes: int | None) -> float | None:
     """An upper bound, in nats per sample, of the cross-entropy that label noise leaves to a
-    perfect model, from the nearest-neighbour label agreement of the first batches
-    (``probes/label_neighbours.py``); None without that record.
+    perfect model, from the nearest-neighbour label agreement of the measured batches
+    (``probes/label_neighbours.py``; of its windows, the noisier); None without that record.
 
     The 1-NN error R bounds the Bayes error from above (Cover & Hart 1967: R* <= R_NN,
     asymptotically; neighbours within one batch are farther, so R is larger still), and a
@@ -50,12 +50,19 @@ def label_noise_bound(run: RunData, classes: int | None) -> float | None:
     (Fano's inequality), which is the lowest cross-entropy any model can reach. R is taken
     at two standard errors above its estimate.
     """
-    record = run.last("label_neighbours")
-    if not record or not classes or classes < 2 or not record.get("samples"):
+    if not classes or classes < 2:
         return None
-    n = float(record["samples"])
-    error = 1.0 - float(record["hits"]) / n
-    error = min(0.5, error + 2 * math.sqrt(2 * max(error * (1 - error), 1 / n) / n))  # mutual pairs: doubled variance
+    bounds = [
+        fano_bound(float(record["hits"]), float(record["samples"]), classes)
+        for record in run.records("label_neighbours") if record.get("samples")
+    ]
+    return max(bounds) if bounds else None
+
+
+def fano_bound(hits: float, samples: float, classes: int) -> float:
+    """Fano's bound on H(Y|X) from a 1-NN error of ``hits`` out of ``samples`` (see above)."""
+    error = 1.0 - hits / samples
+    error = min(0.5, error + 2 * math.sqrt(2 * max(error * (1 - error), 1 / samples) / samples))  # mutual pairs: doubled variance
     entropy = -error * math.log(error) - (1 - error) * math.log(1 - error) if 0 < error < 1 else 0.0
     return entropy + error * math.log(classes - 1)
 
