@@ -116,6 +116,10 @@ class Session:
         self._stepped: set[int] = set()  # optimizers that stepped in the pending step
         self._backward_total = 0
         self._graph_leaves: list[torch.Tensor] = []
+        #: ids of models seen running inside torch.func.functional_call, and the names under which
+        #: they held the caller's tensors (names for those tensors if they turn out to be trained)
+        self._functional_models: set[int] = set()
+        self._functional_names: dict[int, str] = {}
         self._versions: list[int] = []
         #: in a manual loop, each tensor's .grad after the last backward (weakly) and its version
         self._grad_marks: list[GradMark] = []
@@ -274,7 +278,7 @@ class Session:
         if not torch.is_grad_enabled():
             if self._started:
                 for probe in self._listeners["on_eval_forward"]:
-                    self._call(probe.on_eval_forward, self._ctx, module)
+                    self._call(probe.on_eval_forward, self._ctx, module, args)
             return
         with self._timed():
             if root and id(module) in self._model_ids:
@@ -305,6 +309,8 @@ class Session:
             if call.training:
                 self._maybe_complete_step()  # a model without nn.Module starts its step here
                 self._ctx.loss_call = call
+                if call.output.numel() == 1:
+                    self._ctx.loss_call_values.append(call.output.float().reshape(()))
             with torch.no_grad():
                 for probe in self._listeners["on_loss_call"]:
                     self._call(probe.on_loss_call, self._ctx, call)
@@ -427,8 +433,9 @@ class Session:
         return StepContext(self.run, self._step, self._store.append)
 
     def _start_probes(self, loss: torch.Tensor | None) -> None:
-        if loss is not None and not self.run.models and not self.run.optimizers:
+        if loss is not None and not self.run.optimizers and all(id(m) in self._functional_models for m in self.run.models):
             self._add_graph_leaves(loss)
+            self._params_dirty = True
         if self._params_dirty:
             self._refresh_params()
         if not self.run.params and loss is None:
@@ -463,6 +470,9 @@ class Session:
         record: dict[str, Any] = {"kind": "step", "step": ctx.step, "backward_passes": ctx.backward_count}
         if ctx.losses:
             record["loss"] = ctx.losses[0] if len(ctx.losses) == 1 else torch.stack(ctx.losses).float().mean()
+        elif ctx.loss_call_values:  # no backward pass seen: the mean training loss-function value
+            record["loss"] = torch.stack(ctx.loss_call_values).mean()
+            record["loss_from_calls"] = True
         record.update(ctx.record_data)
         assert self._store is not None
         self._store.append(record)
@@ -543,8 +553,16 @@ class Session:
         held: set[int] = set()
         for i, model in enumerate(self.run.models):
             prefix = "" if i == 0 else f"model{i}."
-            for name, p in model.named_parameters():
-                add(prefix + name, p)
+            named = list(model.named_parameters())
+            # inside torch.func.functional_call the module holds the caller's plain tensors in place
+            # of its parameters; such a model's weights are whatever the caller passes (a dict it
+            # updates by hand: the graph's leaves; per-task copies of the weights an optimizer holds)
+            if any(not isinstance(p, nn.Parameter) for _, p in named):
+                self._functional_models.add(id(model))
+                self._functional_names.update((id(p), prefix + name) for name, p in named)
+            if id(model) not in self._functional_models:
+                for name, p in named:
+                    add(prefix + name, p)
             # only a tensor still held at the next rescan is state like a parameter; one replaced
             # every step (an input kept for inspection) would read as never updated
             for name, p in _unregistered_tensors(model):
@@ -557,7 +575,7 @@ class Session:
                 for j, p in enumerate(group["params"]):
                     add(f"optimizer{i}.group{g}.param{j}", p)
         for j, p in enumerate(self._graph_leaves):
-            add(f"leaf{j}", p)
+            add(self._functional_names.get(id(p), f"leaf{j}"), p)
         if not added:
             return
         self.run.params.extend(added)

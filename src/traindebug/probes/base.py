@@ -133,6 +133,9 @@ class StepContext:
         self.batch: Batch | None = None
         #: the latest training loss-function call
         self.loss_call: LossCall | None = None
+        #: the scalar outputs of this step's training loss-function calls: the step's loss where
+        #: no backward pass was observed (a meta-learner that writes its update into .grad by hand)
+        self.loss_call_values: list[torch.Tensor] = []
         #: number of backward passes so far in this step
         self.backward_count = 0
         #: True when the script has no optimizer (one step per backward)
@@ -176,9 +179,9 @@ class Probe:
     def on_forward(self, ctx: StepContext, module: nn.Module, args: tuple, output: Any) -> None:
         """A module finished a training forward (grad enabled) on a due step."""
 
-    def on_eval_forward(self, ctx: StepContext, module: nn.Module) -> None:
-        """A module finished a forward with gradients disabled (evaluation, sampling), on any step;
-        called for every such module call, so keep it to a few attribute reads."""
+    def on_eval_forward(self, ctx: StepContext, module: nn.Module, args: tuple) -> None:
+        """A module finished a forward with gradients disabled (evaluation, sampling) on ``args``,
+        on any step; called for every such module call, so keep it to a few attribute reads."""
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         """A torch loss function was called (training or evaluation)."""
