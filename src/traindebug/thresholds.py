@@ -145,8 +145,11 @@ BATCH_ENTROPY_FRACTION = 0.5
 #: (100-step runs): the 55 healthy runs of all folders with such targets 0.87 (a GRU trained by truncated
 #: backpropagation through time, in order by design) to 1.0; seeded runs of other categories
 #: with such targets (34 forecasters and other ordered-looking ones) 0.96 and above; rows sorted
-#: by their target and never shuffled 0.05-0.07
-TARGET_BATCH_SHARE = 0.3
+#: by their target and never shuffled 0.05-0.07. Was 0.3; heldout34's panel of six series cut
+#: into windows one series after another and never shuffled holds 0.37, inside the gap, so the bar
+#: is now its middle (0.07 to 0.87): 0.5. Over the 172 stored runs of the sixteenth and
+#: seventeenth sessions with such targets, nothing else lies below 0.86.
+TARGET_BATCH_SHARE = 0.5
 #: ... judged over at least this many stretches of consecutive steps
 TARGET_MIN_WINDOWS = 2
 #: first-layer inputs: some feature's RMS above this is "badly scaled" (unit scale is
