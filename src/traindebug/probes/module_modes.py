@@ -17,7 +17,10 @@ time of the check; a frozen backbone kept in eval mode on purpose is left out). 
 - for forwards with gradients disabled (an evaluation that computes only metrics, no
   loss): ``eval_forwards_train_mode`` in the step record, how many of those modules ran
   in training mode, with ``trained_models``, the number of models with trainable
-  parameters then (a GAN samples from its generator without gradients).
+  parameters then (a GAN samples from its generator without gradients), and
+  ``eval_forward_same_inputs`` where the main model ran so on the very inputs of the
+  step's training forward (full-batch training, a graph network's one step per epoch,
+  evaluated after every step).
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ class ModuleModeProbe(Probe):
         self._eval_forward_train: set[int] = set()
         #: ids of the mode-sensitive modules that ran (with or without gradients) since the last loss call
         self._since_loss: set[int] = set()
+        #: the main model ran without gradients on its training forward's own inputs this step
+        self._same_inputs = False
 
     def setup(self, run: RunContext) -> None:
         self._refresh(run)
@@ -117,11 +122,13 @@ class ModuleModeProbe(Probe):
                    sum(1 for _, m, parent in self._modules
                        if not m.training and not parent.training and id(m) in ran and is_trained(parent)))
 
-    def on_eval_forward(self, ctx: StepContext, module: nn.Module) -> None:
+    def on_eval_forward(self, ctx: StepContext, module: nn.Module, args: tuple) -> None:
         if isinstance(module, SENSITIVE):
             self._since_loss.add(id(module))
             if module.training:
                 self._eval_forward_train.add(id(module))
+        elif ctx.batch is not None and module is ctx.batch.model and args and len(args) == len(ctx.batch.args):
+            self._same_inputs = self._same_inputs or all(a is b for a, b in zip(args, ctx.batch.args))
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         ran, self._since_loss = self._since_loss, set()
@@ -144,6 +151,9 @@ class ModuleModeProbe(Probe):
             if count:
                 ctx.record("eval_forwards_train_mode", count)
                 ctx.record("trained_models", sum(1 for model in ctx.run.models if is_trained(model)))
+                if self._same_inputs:
+                    ctx.record("eval_forward_same_inputs", 1)
+        self._same_inputs = False
 
 
 @hookimpl

@@ -94,7 +94,11 @@ def train_during_eval_forward(run: RunData) -> list[Finding]:
     _, models = run.floats("trained_models")
     all_steps, _ = run.floats("loss")
     bad = [s for s, c in zip(steps, counts) if c > 0]
-    if len(bad) < 2 or max(models) > 1 or len(bad) > T.EVAL_FORWARD_MAX_FRACTION * max(1, len(all_steps)):
+    # on most steps a forward without gradients is a teacher's or a sampler's, unless it takes the
+    # training forward's own inputs again: full-batch training evaluated after every step
+    same_inputs = len(run.floats("eval_forward_same_inputs")[0])
+    every_step = len(bad) > T.EVAL_FORWARD_MAX_FRACTION * max(1, len(all_steps)) and same_inputs < len(bad) / 2
+    if len(bad) < 2 or max(models) > 1 or every_step:
         return []
     return [
         Finding(
