@@ -131,7 +131,8 @@ LABEL_NEIGHBOUR_MIN_SAMPLES = 100
 #: the first window's. Measured (probes/label_neighbours.py, 300-step runs): 27 clean controls
 #: with both windows kept 0.70-1.6 (0.70: a frozen backbone, 0.81: fine-tuning with restarts, the
 #: rest 0.96 and above); heldout33's active-learning loop that labels queried samples by their
-#: pool position kept 0.16. Half the lowest clean value, rounded down.
+#: pool position kept 0.16 (and, once this was set, heldout28's active-learning loop 0.12).
+#: Half the lowest clean value, rounded down.
 LABEL_AGREEMENT_KEPT = 0.35
 #: updates count as healthy (not lr_too_low) above this median update-to-weight ratio
 #: (an order of magnitude above taxonomy.md's ~1e-5 "too small").
