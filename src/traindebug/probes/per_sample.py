@@ -535,6 +535,8 @@ class PerSampleEngine(Probe):
         call = self.loss_call(ctx)
         if call is None:
             return "no torch loss function with a scalar, per-sample decomposable output was seen in this step"
+        if not any(id(p) in self._owners for _, p in ctx.params):
+            return "the optimized tensors are not the layers' own (torch.func.functional_call)"
         if self._bad_step == ctx.step or self._tap_step != ctx.step:
             return "a layer ran more than once (or not at all) in this step"
         needed = {id(m) for m in self._owners.values()}
