@@ -309,8 +309,6 @@ class Session:
             if call.training:
                 self._maybe_complete_step()  # a model without nn.Module starts its step here
                 self._ctx.loss_call = call
-                if call.output.numel() == 1:
-                    self._ctx.loss_call_values.append(call.output.float().reshape(()))
             with torch.no_grad():
                 for probe in self._listeners["on_loss_call"]:
                     self._call(probe.on_loss_call, self._ctx, call)
@@ -470,9 +468,6 @@ class Session:
         record: dict[str, Any] = {"kind": "step", "step": ctx.step, "backward_passes": ctx.backward_count}
         if ctx.losses:
             record["loss"] = ctx.losses[0] if len(ctx.losses) == 1 else torch.stack(ctx.losses).float().mean()
-        elif ctx.loss_call_values:  # no backward pass seen: the mean training loss-function value
-            record["loss"] = torch.stack(ctx.loss_call_values).mean()
-            record["loss_from_calls"] = True
         record.update(ctx.record_data)
         assert self._store is not None
         self._store.append(record)
@@ -559,7 +554,8 @@ class Session:
             # updates by hand: the graph's leaves; per-task copies of the weights an optimizer holds)
             if any(not isinstance(p, nn.Parameter) for _, p in named):
                 self._functional_models.add(id(model))
-                self._functional_names.update((id(p), prefix + name) for name, p in named)
+                if not self._started:  # the graph's leaves are named once, when the probes start
+                    self._functional_names.update((id(p), prefix + name) for name, p in named)
             if id(model) not in self._functional_models:
                 for name, p in named:
                     add(prefix + name, p)

@@ -133,9 +133,6 @@ class StepContext:
         self.batch: Batch | None = None
         #: the latest training loss-function call
         self.loss_call: LossCall | None = None
-        #: the scalar outputs of this step's training loss-function calls: the step's loss where
-        #: no backward pass was observed (a meta-learner that writes its update into .grad by hand)
-        self.loss_call_values: list[torch.Tensor] = []
         #: number of backward passes so far in this step
         self.backward_count = 0
         #: True when the script has no optimizer (one step per backward)

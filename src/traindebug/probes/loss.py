@@ -14,7 +14,9 @@ evaluates the training and the validation set one after the other in one
 evaluation: the overfitting rule tells them apart by position). Training loss calls with
 a scalar output go into it as ``loss_fn_value`` (their sum in the step) and
 ``loss_fn_calls``: the backpropagated loss minus that sum is whatever the script
-added by hand (a penalty, an auxiliary term).
+added by hand (a penalty, an auxiliary term). A step with no backward pass (a
+meta-learner that writes its update into ``.grad`` by hand) gets their mean as its
+``loss``, with ``loss_from_calls``.
 """
 
 from __future__ import annotations
@@ -152,8 +154,12 @@ class LossProbe(Probe):
     def after_step(self, ctx: StepContext) -> None:
         if self._train:
             train = self._train
-            ctx.record("loss_fn_value", train[0] if len(train) == 1 else _stacked(train).sum())
-            ctx.record("loss_fn_calls", len(self._train))
+            total = train[0] if len(train) == 1 else _stacked(train).sum()
+            ctx.record("loss_fn_value", total)
+            ctx.record("loss_fn_calls", len(train))
+            if ctx.backward_count == 0:
+                ctx.record("loss", total / len(train))
+                ctx.record("loss_from_calls", True)
             self._train = []
         if self._eval:
             losses = _stacked(self._eval)
