@@ -1,8 +1,9 @@
 """Train/eval flags of the modules whose behaviour depends on them.
 
-Mode-sensitive modules are dropout and batch-norm layers that belong to a
-trained part of a model (their parent module has trainable parameters at the
-time of the check; a frozen backbone kept in eval mode on purpose is left out). At setup it emits a
+Mode-sensitive modules are dropout (p > 0) and batch-norm layers (with running
+statistics) that belong to a trained part of a model (their parent module has
+trainable parameters at the time of the check; a frozen backbone kept in eval mode
+on purpose is left out). At setup it emits a
 ``mode_modules`` record (``modules``: name, kind, dropout ``p``). Then:
 
 - at each training backward: ``eval_mode_modules`` in the step record, the
@@ -35,15 +36,25 @@ from traindebug.probes.base import Cost, LossCall, Probe, RunContext, Settings, 
 SENSITIVE = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
 
 
+def is_mode_sensitive(module: nn.Module) -> bool:
+    """Whether the module computes differently in training and eval mode: dropout with p > 0,
+    batch norm that keeps running statistics (``dropout=0.0``, as in a TransformerEncoderLayer
+    built without dropout, or batch norm with ``track_running_stats=False`` compute the same in
+    both modes)."""
+    if isinstance(module, nn.modules.dropout._DropoutNd):
+        return module.p > 0
+    return isinstance(module, nn.modules.batchnorm._BatchNorm) and module.track_running_stats
+
+
 def mode_sensitive_modules(model: nn.Module) -> list[tuple[str, nn.Module, nn.Module]]:
-    """(name, module, parent) of every dropout/batch-norm module of ``model``."""
+    """(name, module, parent) of every mode-sensitive dropout/batch-norm module of ``model``."""
     found = [
         (f"{parent_name}.{name}" if parent_name else name, child, parent)
         for parent_name, parent in model.named_modules()
         for name, child in parent.named_children()
-        if isinstance(child, SENSITIVE)
+        if is_mode_sensitive(child)
     ]
-    if isinstance(model, SENSITIVE):
+    if is_mode_sensitive(model):
         found.append((type(model).__name__, model, model))
     return found
 
