@@ -33,6 +33,17 @@ GRAD_DEPTH_RATIO_LOW = 1e-2
 #: label prior says nothing about the labels (own choice: twice the orders of magnitude of
 #: GRAD_DEPTH_RATIO_LOW; heldout33's seeded sigmoid PointNet: 3e-7)
 GRAD_DEPTH_RATIO_FAILED = GRAD_DEPTH_RATIO_LOW**2
+#: an adaptive optimizer made up for a small first-layer gradient when the first matrix's RMS step
+#: per entry is at least this fraction of the last one's (within an order of magnitude) ...
+#: Measured on the 36 stored runs below GRAD_DEPTH_RATIO_LOW: Adam and RMSprop runs 0.5-2.6 (a
+#: healthy heatmap CNN at 1.19, its first layer's relative update 0.78 of the last's only
+#: because fan-in 9 gives it larger weights), SGD and eps-bound Adam runs of the seeded deep
+#: sigmoid stacks at most 0.08.
+ADAPTIVE_STEP_PARITY = 0.1
+#: ... and the loss fell to at most half its initial value (the measure of FAR_BELOW_BOTH_PROGRESS):
+#: two seeded sigmoid stacks trained with Adam (a PointNet, a GCN) take equal steps per entry and
+#: learn nothing (progress -0.01 and 0.01); the healthy heatmap CNN fell by 0.995.
+COMPENSATED_PROGRESS = 0.5
 #: and above which they explode through depth or time (an RNN's input weights collect the
 #: product of its recurrent Jacobians): two orders of magnitude the other way. Measured
 #: (first 10 steps): the 40 clean controls of the six example folders with 3+ weight matrices

@@ -148,8 +148,9 @@ def clip_after_update(run: RunData) -> list[Finding]:
     ]
 
 
-def rms_gradient(run: RunData, index: int, norms: list[float]) -> float:
-    """RMS entry of tensor ``index`` from its norm in a per-tensor row ``norms``."""
+def rms_entry(run: RunData, index: int, norms: list[float]) -> float:
+    """RMS entry of tensor ``index`` from its norm in a per-tensor row ``norms`` (gradients,
+    updates)."""
     shape = (run.last("tensors") or {}).get("shapes", [])[index]
     return norms[index] / math.sqrt(max(math.prod(shape), 1))
 
@@ -164,8 +165,8 @@ def lookup_tables(run: RunData) -> set[str]:
 def _depth_ratio(run: RunData, matrices: list[int], rows: list[list[float]]) -> tuple[float, int, int, float, float] | None:
     """(first/last RMS gradient ratio, first, last, first_rms, last_rms) of one model's weight matrices."""
     first, last = matrices[0], matrices[-1]
-    first_rms = median([rms_gradient(run, first, r) for r in rows if first < len(r)])
-    last_rms = median([rms_gradient(run, last, r) for r in rows if last < len(r)])
+    first_rms = median([rms_entry(run, first, r) for r in rows if first < len(r)])
+    last_rms = median([rms_entry(run, last, r) for r in rows if last < len(r)])
     if not (math.isfinite(first_rms) and math.isfinite(last_rms)) or last_rms <= 0 or first_rms <= 0:
         return None  # no gradient at all is no_gradient_flow's finding, not a vanishing one
     return first_rms / last_rms, first, last, first_rms, last_rms
@@ -277,18 +278,27 @@ def exploding_time(run: RunData) -> list[Finding]:
 
 
 def _compensated(run: RunData, first: int, last: int) -> bool:
-    """Whether the first matrix moved, relative to its weights, at least as fast as the last one
-    in the first 10 steps with per-tensor records, driven by its gradient: an adaptive optimizer
-    (Adam, RMSprop) divides each gradient by its own scale. A weight decay added to the gradient
-    (coupled) that exceeds the first matrix's gradient would drive the same updates toward 0."""
-    _, rows = per_tensor(run, "update_ratio")
-    _, grads = per_tensor(run, "grad_norms")
-    _, weights = per_tensor(run, "param_norms")
-    first_ratio = median([r[first] for r in rows[:10] if first < len(r)])
-    last_ratio = median([r[last] for r in rows[:10] if last < len(r)])
-    pull = coupled_decay(run) * median([w[first] for w in weights[:10] if first < len(w)])  # |decay * W|
-    gradient = median([g[first] for g in grads[:10] if first < len(g)])
-    return first_ratio >= last_ratio > 0 and not pull >= gradient
+    """Whether an adaptive optimizer (Adam, RMSprop) made up for the first matrix's small gradient
+    by dividing each gradient by its own scale, judged over the first 10 steps with per-tensor
+    records: the first matrix moved, relative to its weights, at least as fast as the last one; or
+    its entries moved by steps of the same order as the last one's (at least
+    ``ADAPTIVE_STEP_PARITY`` of them: its relative update is then smaller only because its entries
+    are larger, as fan-in initialisation makes a first layer's) while the loss at least halved.
+    Either way the updates must come from the gradient: a weight decay added to it (coupled) that
+    exceeds the first matrix's gradient would drive the same updates toward 0."""
+    def early(key: str, index: int, scale: bool = False) -> float:
+        _, rows = per_tensor(run, key)
+        return median([rms_entry(run, index, r) if scale else r[index] for r in rows[:10] if index < len(r)])
+
+    pull = coupled_decay(run) * early("param_norms", first)  # |decay * W|
+    if pull >= early("grad_norms", first):
+        return False
+    if early("update_ratio", first) >= early("update_ratio", last) > 0:
+        return True
+    trend = loss_trend(run)
+    progress = loss_progress(trend["initial"], trend["late"]) if trend else math.nan
+    return (early("update_norms", first, scale=True) >= T.ADAPTIVE_STEP_PARITY * early("update_norms", last, scale=True) > 0
+            and progress >= T.COMPENSATED_PROGRESS)
 
 
 @rule("gradients.vanishing_depth", "vanishing_gradients", needs=("grad_norms",))
@@ -312,8 +322,9 @@ def vanishing_depth(run: RunData) -> list[Finding]:
             "an initialization too small for the depth, or a deep plain network without normalization or skip connections."
         ),
         suggestion="Use ReLU-family activations with He (Kaiming) initialization, add normalization layers or residual connections.",
-        caveat="Not reported when the early layers' updates, relative to their weights, are at least the last layer's "
-               "(an adaptive optimizer making up for the small gradient).",
+        caveat="Not reported when an adaptive optimizer makes up for the small gradient: the early layers' updates, "
+               "relative to their weights, are at least the last layer's, or their steps per entry are of the same "
+               "order while the loss at least halves.",
     )]
 
 

@@ -9,7 +9,7 @@ from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, coupled_decay, fmt, late, late_quarters, matrix_tensors, median, per_tensor, rule
-from traindebug.rules.gradient_scale import clipped_after_update, lookup_tables, rms_gradient
+from traindebug.rules.gradient_scale import clipped_after_update, lookup_tables, rms_entry
 from traindebug.rules.learning_rate import not_improving
 from traindebug.store import RunData, to_float
 
@@ -50,7 +50,7 @@ def vanished_matrices(run: RunData, steps: int = 10) -> frozenset[int]:
     idx = matrix_tensors(run)
     ratios: dict[int, list[float]] = {i: [] for i in idx}
     for g in grads[:steps]:
-        rms = {i: rms_gradient(run, i, g) for i in idx if i < len(g) and math.isfinite(g[i])}
+        rms = {i: rms_entry(run, i, g) for i in idx if i < len(g) and math.isfinite(g[i])}
         top = max(rms.values(), default=0.0)
         for i, r in rms.items():
             ratios[i].append(r / top if top > 0 else 0.0)  # no gradient at all: every matrix's vanished
