@@ -35,6 +35,7 @@ BUILTIN_PLUGINS = (
     "traindebug.probes.activations",
     "traindebug.probes.recurrence",
     "traindebug.probes.repeated_calls",
+    "traindebug.probes.detached_calls",
     "traindebug.rules.script_error",
     "traindebug.rules.non_finite",
     "traindebug.rules.learning_rate",

@@ -36,7 +36,8 @@ from traindebug.terminal import Terminal
 
 
 #: the probe hooks called on training events (setup and finish are called for every probe)
-HOOKS = ("on_forward", "on_eval_forward", "on_loss_call", "before_backward", "after_backward", "before_step", "after_step")
+HOOKS = ("on_forward", "on_eval_forward", "on_detached_forward", "on_loss_call", "before_backward", "after_backward",
+         "before_step", "after_step")
 
 
 #: custom autograd Functions kept for the gradient check, and the largest argument kept (elements)
@@ -110,6 +111,8 @@ class Session:
         self._ctx: StepContext | None = None
         self._step = 0
         self._started = False  # probes set up (first backward seen)
+        #: the outermost module forward running now began with gradients enabled (a training forward)
+        self._training_forward = False
         self._optimizer_steps_seen = False
         self._in_optimizer_step = 0
         self._pending = False  # an update happened; the step completes at the next event
@@ -261,7 +264,8 @@ class Session:
     # -- observer events (called by capture) -----------------------------------
     def before_root_forward(self, module: nn.Module) -> None:
         """An outermost module forward begins: a new step may begin with it."""
-        if not torch.is_grad_enabled() or isinstance(module, nn.modules.loss._Loss):
+        self._training_forward = torch.is_grad_enabled() and not isinstance(module, nn.modules.loss._Loss)
+        if not self._training_forward:
             return
         with self._timed():
             if id(module) not in self._model_ids and _has_trainable(module):
@@ -276,9 +280,16 @@ class Session:
         if isinstance(module, nn.modules.loss._Loss):
             return
         if not torch.is_grad_enabled():
-            if self._started:
+            if not self._started:
+                return
+            if root or not self._training_forward:
                 for probe in self._listeners["on_eval_forward"]:
                     self._call(probe.on_eval_forward, self._ctx, module, args)
+                return
+            # inside a training forward: a solver iterated without a graph, not an evaluation
+            for probe in self._listeners["on_detached_forward"]:
+                if probe.schedule.due(self._ctx.step):
+                    self._call(probe.on_detached_forward, self._ctx, module)
             return
         with self._timed():
             if root and id(module) in self._model_ids:

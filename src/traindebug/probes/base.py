@@ -180,6 +180,10 @@ class Probe:
         """A module finished a forward with gradients disabled (evaluation, sampling) on ``args``,
         on any step; called for every such module call, so keep it to a few attribute reads."""
 
+    def on_detached_forward(self, ctx: StepContext, module: nn.Module) -> None:
+        """A module finished a forward with gradients disabled inside a training forward (a
+        ``torch.no_grad()`` block in a model's own forward), on a due step."""
+
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         """A torch loss function was called (training or evaluation)."""
 

@@ -224,11 +224,16 @@ def never_stepped(run: RunData) -> list[Finding]:
 def cut_graph(run: RunData) -> list[Finding]:
     """The step-0 finite-difference check disagrees with autograd in a model without any custom
     autograd Function: no hand-written backward can be wrong, so a path that the forward uses
-    does not carry gradient (``.detach()``, ``.data``, ``torch.no_grad()`` inside the forward)."""
+    does not carry gradient (``.detach()``, ``.data``, ``torch.no_grad()`` inside the forward).
+    Only an info where that forward iterates modules without gradients and then applies them with
+    the graph on (a deep-equilibrium solve with a one-step gradient)."""
     seen = disagreement(run)
     if seen is None or run.has("function_check"):
         return []
     record, found, observation = seen
+    solver = iterated_without_graph(run, found["where"])
+    if solver:
+        return [solved_without_graph(record, found, observation, solver)]
     return [
         Finding(
             rule="flow.cut_graph",
@@ -256,6 +261,40 @@ def cut_graph(run: RunData) -> list[Finding]:
             figures=["gradcheck_sweep"],
         )
     ]
+
+
+def iterated_without_graph(run: RunData, where: str) -> list[dict]:
+    """The modules inside ``where`` (the whole model for ``<model>``) that the step-0 training
+    forward ran both with gradients disabled and enabled (``detached_calls``)."""
+    rows = (run.last("detached_calls") or {}).get("modules", [])
+    return [m for m in rows if where == "<model>" or m["module"] == where or m["module"].startswith(where + ".")]
+
+
+def solved_without_graph(record: dict, found: dict, observation: str, solver: list[dict]) -> Finding:
+    """The finite-difference disagreement of a forward that iterates modules under no_grad and
+    then applies them with the graph on: by design, an info."""
+    names = ", ".join(f"{m['module']} ({m['without_grad']} calls without gradients, {m['with_grad']} with)"
+                      for m in solver[:3])
+    return Finding(
+        rule="flow.cut_graph",
+        category="no_gradient_flow",
+        severity="info",
+        confidence=0.3,
+        step=record.get("step", 0),
+        where=found["where"],
+        title=f"autograd leaves out part of the forward of {found['where']} on purpose: it iterates under torch.no_grad()",
+        observation=observation + f" Inside the training forward, {names}.",
+        hypothesis=(
+            "A fixed-point solve (deep-equilibrium layer, refinement loop) run without a graph and then applied once "
+            "with it: the gradient is the Jacobian-free (one-step, 'phantom') approximation, and finite differences, "
+            "which also see the solve, differ from it by design."
+        ),
+        suggestion="Nothing, if the approximate gradient is intended; for the exact implicit gradient, solve the "
+                   "backward fixed point (implicit differentiation) or backpropagate through the iterations.",
+        evidence={"module": found["where"], "rel_error": to_float(found["rel_error"]), "iterated": solver[:3]},
+        caveat="The same calls would hide a cached no_grad result reused by mistake inside the same module.",
+        figures=["gradcheck_sweep"],
+    )
 
 
 @hookimpl
