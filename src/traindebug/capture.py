@@ -43,6 +43,8 @@ LOSS_FUNCTIONS = (
     "kl_div",
     "poisson_nll_loss",
     "gaussian_nll_loss",
+    # a sequence likelihood over log-probabilities (T, N, C): classes in the last dimension
+    "ctc_loss",
     # ranking, metric-learning and margin losses: observed for their value (the data term of a
     # loss with terms added by hand) and their inputs; no rule reads their targets as labels
     "margin_ranking_loss",

@@ -8,9 +8,10 @@ look normalised by chance; after some training they no longer do), it emits a
 - ``name``, ``input_shape``/``target_shape``, dtypes, ``broadcast_shape`` (the
   shape elementwise losses actually compute on, None if not broadcastable),
 - ``input_min``/``input_max``/``input_rms`` of the model output,
-- for inputs with a class dimension (dim 1): ``row_sum_dev`` (largest
-  ``|sum - 1|`` over rows: 0 for probabilities) and ``row_logsumexp_dev``
-  (largest ``|logsumexp|``: 0 for log-probabilities),
+- for inputs with a class dimension (dim 1; the last one for ``ctc_loss``'s
+  (T, N, C) log-probabilities): ``row_sum_dev`` (largest ``|sum - 1|`` over rows:
+  0 for probabilities) and ``row_logsumexp_dev`` (largest ``|logsumexp|``: 0 for
+  log-probabilities),
 - of the target: ``target_min``/``target_max``/``target_mean``/``target_std``/
   ``target_rms``, ``target_integral`` (all values whole numbers) and
   ``target_distinct`` (number of distinct values),
@@ -76,9 +77,10 @@ def loss_input_stats(call: LossCall) -> dict[str, Any]:
     if x.is_floating_point() and x.numel():
         xf = x[:SAMPLE_ROWS].float() if x.dim() else x.float()
         stats.update(input_min=xf.min(), input_max=xf.max(), input_rms=xf.pow(2).mean().sqrt())
-        if xf.dim() >= 2 and xf.shape[1] > 1:
-            stats["row_sum_dev"] = (xf.sum(1) - 1).abs().max()
-            stats["row_logsumexp_dev"] = xf.logsumexp(1).abs().max()
+        classes = -1 if call.name == "ctc_loss" else 1
+        if xf.dim() >= 2 and xf.shape[classes] > 1:
+            stats["row_sum_dev"] = (xf.sum(classes) - 1).abs().max()
+            stats["row_logsumexp_dev"] = xf.logsumexp(classes).abs().max()
     if isinstance(target, torch.Tensor) and target.numel():
         t = target.detach()
         tf = t[:SAMPLE_ROWS].float() if t.dim() else t.float()

@@ -133,6 +133,20 @@ def normalised_twice(name: str, records: list[dict[str, Any]]) -> list[Finding]:
                 "Only a few calls were inspected.",
             )
         ]
+    if name == "ctc_loss" and _all(records, _is_probability):
+        return [
+            _finding(
+                "probabilities_to_ctc",
+                "CTC loss gets probabilities instead of log-probabilities",
+                f"In {_calls(records)} of ctc_loss the input's class vectors (last dimension) were non-negative and "
+                f"summed to 1 ({span}).",
+                "ctc_loss reads its input as log-probabilities and sums exp(input) over alignments: fed probabilities, "
+                "every frame's scores exponentiate to more than a distribution allows, the loss can go negative, and "
+                "lowering it does not make the right sequence more likely.",
+                "Apply F.log_softmax(logits, dim=-1) before ctc_loss (nn.CTCLoss), not softmax.",
+                "Only a few calls were inspected.",
+            )
+        ]
     if name == "kl_div" and _all(records, _is_probability):
         return [
             _finding(
@@ -298,11 +312,12 @@ def regression_on_classes(name: str, records: list[dict[str, Any]]) -> list[Find
 @each_loss_function
 def rate_as_log_rate(name: str, records: list[dict[str, Any]]) -> list[Finding]:
     """poisson_nll_loss with log_input=True fed an output that is never negative, already at the
-    first step: a rate (Softplus, ReLU, exp) read as a log-rate."""
+    first step: a rate (Softplus, ReLU, exp) read as a log-rate. Not where a linear layer or a
+    convolution made the output: its sign at initialization is the bias's chance."""
     first = [r for r in records if int(r.get("step", 0)) == 0]
     if name != "poisson_nll_loss" or not first or not all(r.get("log_input") for r in first):
         return []
-    if not _all(first, lambda r: _value(r, "input_min") >= 0):
+    if not _all(first, lambda r: _value(r, "input_min") >= 0) or any(r.get("input_op") in UNBOUNDED_OPS for r in first):
         return []
     low = min(_value(r, "input_min") for r in first)
     return [
