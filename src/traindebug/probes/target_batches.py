@@ -7,7 +7,9 @@ can be ordered too: rows sorted by their target, by time, or by a parameter swee
 records, for the first training loss call of each step whose target is floating point and not a
 class label, the batch mean and the batch variance of its first ``MAX_COLUMNS`` columns (rows:
 the target's first dimension) in the step record as ``target_moments`` ([means, variances], two
-rows). Nothing is copied to the host during the run.
+rows). A target expanded along its rows (stride 0: one fixed target, such as a texture's Gram
+matrix, compared with every sample) has no rows of its own and is left out. Nothing is copied to
+the host during the run.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class TargetBatchProbe(Probe):
         target = call.target
         if (not call.training or self._done_step == ctx.step or not isinstance(target, torch.Tensor)
                 or not target.is_floating_point() or target.dim() == 0 or target.shape[0] < MIN_ROWS
-                or class_labels(call) is not None):
+                or target.stride(0) == 0 or class_labels(call) is not None):
             return
         self._done_step = ctx.step
         rows = target.detach().reshape(target.shape[0], -1)[:, :MAX_COLUMNS].float()

@@ -24,11 +24,32 @@ def layer_series(run: RunData, key: str) -> dict[str, list[tuple[int, float, lis
     return series
 
 
+def merge_calls(points: list[tuple[int, float, list[int]]], key: str) -> list[tuple[int, float, list[int]]]:
+    """One point per check: a layer called several times in one step (a model applied to each
+    bag, set or sequence of the batch on its own) counts over all those calls' samples. The
+    saturated fraction (of outputs) is their sample-weighted mean; the dead fraction (of units
+    silent for every sample) of the calls together is at least 1 - the sum of their live
+    fractions (a unit live somewhere is live in some call), exact when each call has it dead."""
+    by_step: dict[int, list[tuple[int, float, list[int]]]] = defaultdict(list)
+    for point in points:
+        by_step[point[0]].append(point)
+    merged = []
+    for step, calls in by_step.items():
+        samples = [math.prod(shape) // max(shape[-1], 1) if shape else 0 for _, _, shape in calls]
+        units = calls[0][2][-1:] if calls[0][2] else []
+        if key == "dead":
+            value = max(0.0, 1.0 - sum(1.0 - v for _, v, _ in calls))
+        else:
+            value = sum(v * n for (_, v, _), n in zip(calls, samples)) / max(sum(samples), 1)
+        merged.append((step, value, [sum(samples), *units] if len(calls) > 1 else calls[0][2]))
+    return merged
+
+
 def persistent_layers(run: RunData, key: str, threshold: float) -> list[dict[str, Any]]:
     """Layers whose ``key`` exceeds ``threshold`` at the last two checks (the last at step > 0)."""
     found = []
     for name, points in layer_series(run, key).items():
-        points = [p for p in points if math.isfinite(p[1])]
+        points = merge_calls([p for p in points if math.isfinite(p[1])], key)
         if len(points) < 2 or points[-1][0] == 0:
             continue
         shape = points[-1][2]
@@ -57,7 +78,9 @@ def dead_relu(run: RunData) -> list[Finding]:
     worst = max(layers, key=lambda l: l["values"][-1])
     detail = describe_layers(layers)
     stuck, loss = not_improving(run)
-    severe = min(worst["values"][-2:]) >= T.DEAD_UNITS_SEVERE_FRACTION
+    # while the loss falls, only a layer dead from the first check on (an initialisation that
+    # kills it) is a warning; units that die as training goes cost capacity, not the run
+    severe = min(worst["values"][0], *worst["values"][-2:]) >= T.DEAD_UNITS_SEVERE_FRACTION
     return [
         Finding(
             rule="units.dead_relu",
@@ -72,8 +95,8 @@ def dead_relu(run: RunData) -> list[Finding]:
                 f"More than {100 * T.DEAD_UNITS_LAYER_FRACTION:.0f} % of a layer's units were dead at the last two checks"
                 + (f"; {loss}." if loss else ".")
                 + ("" if stuck or severe else
-                   f" Less than {100 * T.DEAD_UNITS_SEVERE_FRACTION:.0f} % dead while the loss falls: capacity is wasted, "
-                   "training still works (info).")
+                   f" Not {100 * T.DEAD_UNITS_SEVERE_FRACTION:.0f} % dead from the first check on while the loss "
+                   "falls: capacity is wasted, training still works (info).")
             ),
             hypothesis=(
                 "Dead ReLUs get no gradient, so they cannot recover: typical causes are a negative bias or weight "
