@@ -269,14 +269,23 @@ LR_SCHEDULE_REACHED_FRACTION = 0.1
 #: and ended at 4e-6 with its loss at 0.08 (0.85 before); every seeded run reported by the rule
 #: kept its rate or raised it.
 STABILITY_RECOVERY_LR_DROP = 10.0
+#: wrong_mode: forwards without gradients in training mode that take one and the same input tensor
+#: at least this many times in a row are Monte-Carlo dropout's passes over one prediction, not an
+#: evaluation that forgot model.eval() (own choice: MC dropout averages 10 to 100 passes, Gal and
+#: Ghahramani 2016; a forward repeated two or three times for separate metrics stays below).
+MC_DROPOUT_PASSES = 5
 #: dead_units: a layer is reported when more than this fraction of its ReLU units is zero
 #: for every sample of the batch (SageMaker Debugger DeadRelu rule: threshold_layer = 50 %).
 DEAD_UNITS_LAYER_FRACTION = 0.5
 #: ... and it is a warning while the loss still falls only when at least this fraction is
-#: dead (else info: capacity is wasted, training works). Measured on the example folders:
-#: healthy models with a falling loss keep up to 62 % of a ReLU layer dead on a batch of 32
-#: (a dense-adjacency GCN's readout, a VAE encoder); the seeded dead layers whose loss
-#: still falls are 87-100 % dead.
+#: dead, at the first check and at the last two (else info: capacity is wasted, training
+#: works). Measured on the example folders: healthy models with a falling loss keep up to 62 %
+#: of a ReLU layer dead on a batch of 32 (a dense-adjacency GCN's readout, a VAE encoder); the
+#: seeded dead layers whose loss still falls are 87-100 % dead, and 94-100 % at the first check.
+#: Over the stored runs of the fourteenth to eighteenth sessions, layers that died during a
+#: run whose loss falls were at most 62 % dead at the first check (a healthy spatial
+#: transformer's localisation layer: 22 % at step 0, 91 % at the end; the rest symptoms of
+#: other seeded bugs).
 DEAD_UNITS_SEVERE_FRACTION = 0.75
 #: dead_units / saturated_units: a unit statistic needs at least this many samples
 #: (rows of the batch times positions) to call a unit "never active" (own choice).

@@ -21,13 +21,16 @@ on purpose is left out). At setup it emits a
   parameters then (a GAN samples from its generator without gradients), and
   ``eval_forward_same_inputs`` where the main model ran so on the very inputs of the
   step's training forward (full-batch training, a graph network's one step per epoch,
-  evaluated after every step).
+  evaluated after every step), and ``eval_forward_repeats``, the most forwards in a row it
+  ran so on one and the same input tensor (Monte-Carlo dropout's passes).
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
+import torch
 from torch import nn
 
 from traindebug.plugins import hookimpl
@@ -84,6 +87,11 @@ class ModuleModeProbe(Probe):
         self._since_loss: set[int] = set()
         #: the main model ran without gradients on its training forward's own inputs this step
         self._same_inputs = False
+        #: the latest input of the main model's forwards without gradients, how many forwards in a
+        #: row took it, and the longest such run this step (Monte-Carlo dropout samples one input)
+        self._last_input: weakref.ref[torch.Tensor] | None = None
+        self._repeats = 0
+        self._max_repeats = 0
 
     def setup(self, run: RunContext) -> None:
         self._refresh(run)
@@ -138,8 +146,18 @@ class ModuleModeProbe(Probe):
             self._since_loss.add(id(module))
             if module.training:
                 self._eval_forward_train.add(id(module))
-        elif ctx.batch is not None and module is ctx.batch.model and args and len(args) == len(ctx.batch.args):
-            self._same_inputs = self._same_inputs or all(a is b for a, b in zip(args, ctx.batch.args))
+        elif ctx.batch is not None and module is ctx.batch.model and args:
+            self._count_repeat(args[0])
+            if len(args) == len(ctx.batch.args):
+                self._same_inputs = self._same_inputs or all(a is b for a, b in zip(args, ctx.batch.args))
+
+    def _count_repeat(self, x: Any) -> None:
+        """Consecutive forwards without gradients of the main model on the very same input tensor
+        (a weak reference: a freed batch whose id is reused is not the same tensor)."""
+        previous = self._last_input() if self._last_input is not None else None
+        self._repeats = self._repeats + 1 if previous is not None and previous is x else 1
+        self._last_input = weakref.ref(x) if isinstance(x, torch.Tensor) else None
+        self._max_repeats = max(self._max_repeats, self._repeats)
 
     def on_loss_call(self, ctx: StepContext, call: LossCall) -> None:
         ran, self._since_loss = self._since_loss, set()
@@ -164,7 +182,10 @@ class ModuleModeProbe(Probe):
                 ctx.record("trained_models", sum(1 for model in ctx.run.models if is_trained(model)))
                 if self._same_inputs:
                     ctx.record("eval_forward_same_inputs", 1)
+                if self._max_repeats > 1:
+                    ctx.record("eval_forward_repeats", self._max_repeats)
         self._same_inputs = False
+        self._max_repeats = 0
 
 
 @hookimpl

@@ -93,7 +93,10 @@ def train_during_eval_forward(run: RunData) -> list[Finding]:
     steps, counts = run.floats("eval_forwards_train_mode")
     _, models = run.floats("trained_models")
     all_steps, _ = run.floats("loss")
-    bad = [s for s, c in zip(steps, counts) if c > 0]
+    # several forwards in a row on one input tensor in training mode are Monte-Carlo dropout's
+    # samples of one prediction: deliberate
+    sampled = {s for s, r in zip(*run.floats("eval_forward_repeats")) if r >= T.MC_DROPOUT_PASSES}
+    bad = [s for s, c in zip(steps, counts) if c > 0 and s not in sampled]
     # on most steps a forward without gradients is a teacher's or a sampler's, unless it takes the
     # training forward's own inputs again: full-batch training evaluated after every step
     same_inputs = len(run.floats("eval_forward_same_inputs")[0])
