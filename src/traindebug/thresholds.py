@@ -269,11 +269,6 @@ LR_SCHEDULE_REACHED_FRACTION = 0.1
 #: and ended at 4e-6 with its loss at 0.08 (0.85 before); every seeded run reported by the rule
 #: kept its rate or raised it.
 STABILITY_RECOVERY_LR_DROP = 10.0
-#: wrong_mode: forwards without gradients in training mode that take one and the same input tensor
-#: at least this many times in a row are Monte-Carlo dropout's passes over one prediction, not an
-#: evaluation that forgot model.eval() (own choice: MC dropout averages 10 to 100 passes, Gal and
-#: Ghahramani 2016; a forward repeated two or three times for separate metrics stays below).
-MC_DROPOUT_PASSES = 5
 #: dead_units: a layer is reported when more than this fraction of its ReLU units is zero
 #: for every sample of the batch (SageMaker Debugger DeadRelu rule: threshold_layer = 50 %).
 DEAD_UNITS_LAYER_FRACTION = 0.5
@@ -336,6 +331,11 @@ OVERFIT_SUSTAINED_GL = 0.02
 #: Measured over every example folder: the five seeded runs that evaluate in training mode do
 #: so between 1.7-3.3 % of their steps; no clean run has such forwards at all.
 EVAL_FORWARD_MAX_FRACTION = 0.5
+#: ... and forwards without gradients in training mode that take one and the same input tensor
+#: at least this many times in a row are Monte-Carlo dropout's passes over one prediction, not an
+#: evaluation that forgot model.eval() (own choice: MC dropout averages 10 to 100 passes, Gal and
+#: Ghahramani 2016; a forward repeated two or three times for separate metrics stays below).
+MC_DROPOUT_PASSES = 5
 #: underfitting: training steps needed before a plateau can be called (own choice: the
 #: first 100 steps of the clean controls are still in their fast phase).
 UNDERFIT_MIN_STEPS = 100
