@@ -26,6 +26,29 @@ def _group_by_module(names: list[str], indices: list[int]) -> dict[str, list[int
     return groups
 
 
+def last_block_side_branch(module: str, reached: set[str]) -> str | None:
+    """The block (``layers.2``) when ``module`` (``layers.2.coord_mlp.0``) is a branch of the last of
+    a stack of numbered blocks whose other branches get gradients, while the same branch of an
+    earlier block does: the last block's side output (an EGNN's coordinate update after its last
+    layer, which an invariant head never reads) is computed and left unused. A block skipped
+    altogether (a loop that stops one block early) has no branch that gets a gradient."""
+    parts = module.split(".")
+    for k, part in enumerate(parts):
+        if not part.isdigit():
+            continue
+        prefix, rest = ".".join(parts[:k]), ".".join(parts[k + 1:])
+        if not rest:
+            continue
+        block = ".".join(parts[: k + 1])
+        indices = {int(m.split(".")[k]) for m in reached
+                   if m.startswith(prefix + ".") and len(m.split(".")) > k and m.split(".")[k].isdigit()}
+        sibling_reached = any(f"{prefix}.{i}.{rest}" in reached for i in indices if i < int(part))
+        block_reached = any(m.startswith(block + ".") for m in reached)
+        if sibling_reached and block_reached and indices and int(part) >= max(indices):
+            return block
+    return None
+
+
 def vanished_gradients(run: RunData) -> set[int]:
     """Tensors whose median RMS gradient is below GRAD_ABS_VANISHED.
 
@@ -85,11 +108,12 @@ def no_gradient(run: RunData) -> list[Finding]:
         # pseudo-module (their optimizer group) whether or not they belong together
         partial = module in reached
         invariant = partial and all(len(shapes[i]) <= 1 for i in group if i < len(shapes))
+        side = last_block_side_branch(module, reached) if all(i in never_made for i in group) else None
         findings.append(
             Finding(
                 rule="flow.no_gradient",
                 category="no_gradient_flow",
-                severity="warning" if optimized and not invariant else "info",
+                severity="warning" if optimized and not invariant and not side else "info",
                 confidence=0.85,
                 step=0,
                 where=module,
@@ -98,8 +122,13 @@ def no_gradient(run: RunData) -> list[Finding]:
                     f"{', '.join(tensors)} require gradients{' and are handed to the optimizer' if optimized else ''}, "
                     f"but their gradient was None or exactly zero at all {len(rows)} steps"
                     + (f", while the other parameters of {module} get gradients." if partial else ".")
+                    + (f" The other branches of {side}, the last of its stack of blocks, get gradients, and so does "
+                       f"this branch in the earlier blocks." if side else "")
                 ),
                 hypothesis=(
+                    f"The last block's output of this branch is computed but nothing reads it (an equivariant network's "
+                    f"coordinate update after its last layer, under a head that reads only the features): by design, "
+                    f"the branch's parameters in the last block only cost time." if side else
                     "The loss does not change with these parameters although it reaches their module: a bias that "
                     "cancels (a difference of two scores, as in a ranking loss; a normalisation right after the layer)."
                     if invariant else

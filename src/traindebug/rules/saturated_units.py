@@ -12,13 +12,15 @@ from traindebug.store import RunData
 
 
 def _saturated_after_fit(run: RunData, layer: dict) -> bool:
-    """Whether the loss around the first check that found the layer saturated was already below
-    UNDERFIT_LOSS_FRACTION of the loss at the start (medians of a few steps)."""
+    """Whether the loss just before the first check that found the layer saturated (the steps up to
+    it, at most 5 before) was already below UNDERFIT_LOSS_FRACTION of the loss at the start (medians
+    of a few steps). Not the steps after it: units saturated by the first update (heldout37's
+    policy, 0 % at step 0 and 86 % at step 1) came before whatever fit followed."""
     steps, losses = run.floats("loss")
     first = next((s for s, v in zip(layer["steps"], layer["values"]) if v > T.SATURATED_LAYER_FRACTION), None)
     if first is None or first == 0 or len(losses) < 3:
         return False
-    around = [v for s, v in zip(steps, losses) if abs(s - first) <= 5]
+    around = [v for s, v in zip(steps, losses) if first - 5 <= s <= first]
     return median(around) < T.UNDERFIT_LOSS_FRACTION * median(losses[:3])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, per_tensor, rule
+from traindebug.rules.base import Rule, fmt, median, per_tensor, rule
 from traindebug.rules.dead_units import layer_series
 from traindebug.store import RunData
 
@@ -67,6 +67,55 @@ def symmetric(run: RunData) -> list[Finding]:
             evidence={"tensors": [names[i] for i in stuck if i < len(names)], "spread_first": [first[i] for i in stuck],
                       "spread_last": [last[i] for i in stuck], "last_step": steps[-1]},
             caveat="Checked on step 0 and every 50 steps; dropout breaks exact symmetry and hides it from this check.",
+        )
+    ]
+
+
+@rule("init.constant_weights", "symmetric_init", needs=("unit_spread", "param_norms"))
+def constant_weights(run: RunData) -> list[Finding]:
+    """Most of the model's weight matrices start as one non-zero constant (an init function that
+    fills every layer's weight, as ``model.apply`` with ``nn.init.constant_``): random biases and
+    ReLU masks break the symmetry, but from a start in which each layer acts like a single unit.
+    Only where ``init.symmetric`` (units identical to the end) has nothing to say."""
+    if symmetric.fn(run):
+        return []
+    steps, rows = per_tensor(run, "unit_spread")
+    norm_steps, norms = per_tensor(run, "param_norms")
+    if len(rows) < 2 or steps[0] != 0 or not norms or norm_steps[0] != 0:
+        return []
+    names = run.tensor_names
+    first, second = rows[0], rows[1]
+    matrices = [i for i in range(min(len(first), len(norms[0]))) if first[i] >= 0 and names[i].endswith("weight")]
+    constant = [i for i in matrices if first[i] <= T.SYMMETRY_ROUNDOFF and norms[0][i] > 0]
+    if len(matrices) < 2 or len(constant) < max(2, T.CONSTANT_INIT_SHARE * len(matrices)):
+        return []
+    spread = median([second[i] for i in constant if i < len(second)])
+    listed = ", ".join(names[i] for i in constant)
+    return [
+        Finding(
+            rule="init.constant_weights",
+            category="symmetric_init",
+            severity="warning",
+            confidence=0.75,
+            step=0,
+            where=names[constant[0]],
+            title=f"{len(constant)} of {len(matrices)} weight matrices start as one constant: their units are near-copies",
+            observation=(
+                f"At step 0 the weights of {listed} were one non-zero value each (spread across units at round-off level, weight norms "
+                f"{', '.join(fmt(norms[0][i]) for i in constant)}). At step {steps[1]} the median spread across units of these "
+                f"matrices was {fmt(spread)} (a random initialization gives about 1): the symmetry breaks only as far as "
+                f"the biases and the units' different activation patterns push it.{_loss_note(run)}"
+            ),
+            hypothesis=(
+                "An initialization meant for the biases (or a constant meant for one layer) filled the weight matrices: "
+                "units that start identical differ only through their biases, get nearly the same gradients, and each "
+                "layer starts as, and for a while acts like, far fewer units."
+            ),
+            suggestion="Initialize the weight matrices randomly (PyTorch's default, xavier_ or kaiming_); keep constants for biases.",
+            evidence={"tensors": [names[i] for i in constant], "matrices": len(matrices), "spread_second": spread,
+                      "second_step": steps[1]},
+            caveat="Zero-initialized output or residual layers are a known good practice and are not counted; a "
+                   "constant non-zero start can be deliberate (an averaging filter), but rarely for most of a model's layers.",
         )
     ]
 
@@ -132,4 +181,4 @@ def symmetric_units(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [symmetric, symmetric_units]
+    return [symmetric, symmetric_units, constant_weights]
