@@ -1,6 +1,7 @@
-"""Fixes found by the thirty-seventh held-out set: the last block's unused side branch (an EGNN's
-coordinate update after its last layer), weight matrices that all start as one constant, and
-units saturated by the first update of a loss that falls fast afterwards."""
+"""Fixes found by the thirty-seventh and thirty-eighth held-out sets: the last block's unused side
+branch (an EGNN's coordinate update after its last layer), weight matrices that all start as one
+constant, units saturated by the first update of a loss that falls fast afterwards, and tensors
+that stay as they started for another reason than symmetry."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from torch import nn
 
 import traindebug
 from traindebug.rules.saturated_units import saturated
+from traindebug.rules.symmetric_init import symmetric
 
 from test_dynamics_rules import make_run, training
 
@@ -101,3 +103,26 @@ def _saturated_from(first: int) -> list[str]:
 def test_units_saturated_by_the_first_update_are_a_warning_even_if_the_loss_then_falls() -> None:
     assert _saturated_from(1) == ["warning"]
     assert _saturated_from(10) == ["info"]  # saturated after the loss had fallen: a confident fit
+
+
+def _symmetric_rules(weight_norm: float, grad: float, missing: bool) -> list[str]:
+    """0.weight identical across units from step 0 to the end, with the given norm and gradient."""
+    steps = training(120, lambda i: 2.0 * 0.99**i)
+    for i, s in enumerate(steps):
+        s["grad_norms"] = [grad, 0.1, 0.1, 0.1]
+        s["param_norms"] = [weight_norm, 1.0, 1.0, 1.0]
+        if missing:
+            s["grad_missing"] = [0]
+        if i % 50 == 0:
+            s["unit_spread"] = [0.0, -1.0, 1.0, -1.0]
+    return [f.rule for f in symmetric.fn(make_run(steps))]
+
+
+def test_tensors_held_by_something_else_than_symmetry_are_not_symmetric_init() -> None:
+    """Heldout38: a zero-initialised N-BEATS backcast head of the last block, whose output nothing
+    reads (gradient never made), and LISTA thresholds behind dead units (constant, zero gradient)."""
+    assert _symmetric_rules(weight_norm=0.0, grad=0.0, missing=True) == []
+    assert _symmetric_rules(weight_norm=3.0, grad=0.0, missing=False) == []
+    # two zero factors hold each other at a saddle: zero weights with zero gradients stay reported
+    assert _symmetric_rules(weight_norm=0.0, grad=0.0, missing=False) == ["init.symmetric"]
+    assert _symmetric_rules(weight_norm=3.0, grad=0.1, missing=False) == ["init.symmetric"]

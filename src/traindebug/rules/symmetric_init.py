@@ -22,6 +22,24 @@ def _unit_gains(names: list[str], shapes: list[list[int]], i: int) -> bool:
     return ".parametrizations." in name and len(shape) >= 2 and all(d == 1 for d in shape[1:])
 
 
+def _held_by_something_else(run: RunData) -> set[int]:
+    """Tensors that stay as they started for a reason other than symmetry, which no_gradient_flow
+    and dead_units judge: a gradient never made (None at every step: a zero-initialised head whose
+    output nothing reads), or a gradient zero at every measured step although the tensor is not
+    all zero (thresholds behind dead units). All-zero tensors with zero gradients are kept: two
+    zero factors (both embedding tables of a product, a zero weight behind a zero weight) hold
+    each other at a symmetric saddle."""
+    _, grads = per_tensor(run, "grad_norms")
+    _, norms = per_tensor(run, "param_norms")
+    _, missing = run.series("grad_missing")
+    if not grads or not norms:
+        return set()
+    never_made = {i for i in range(max(len(r) for r in grads)) if missing and all(i in m for m in missing)}
+    zero = {i for i in range(max(len(r) for r in grads))
+            if all(i >= len(r) or r[i] == 0 for r in grads) and i < len(norms[0]) and norms[0][i] > 0}
+    return never_made | zero
+
+
 @rule("init.symmetric", "symmetric_init", needs=("unit_spread",))
 def symmetric(run: RunData) -> list[Finding]:
     """Rows identical at step 0, at round-off level at the next check (identical gradients), and
@@ -32,10 +50,11 @@ def symmetric(run: RunData) -> list[Finding]:
     names = run.tensor_names
     shapes = (run.last("tensors") or {}).get("shapes", [])
     first, second, last = rows[0], rows[1], rows[-1]
+    held = _held_by_something_else(run)
     stuck = [
         i for i in range(min(len(first), len(second), len(last)))
         if 0 <= first[i] <= T.SYMMETRY_SPREAD and 0 <= second[i] <= T.SYMMETRY_ROUNDOFF
-        and 0 <= last[i] <= T.SYMMETRY_SPREAD and not _unit_gains(names, shapes, i)
+        and 0 <= last[i] <= T.SYMMETRY_SPREAD and not _unit_gains(names, shapes, i) and i not in held
     ]
     if not stuck:
         return []
