@@ -250,6 +250,14 @@ LR_LOW_TINY_STEP_PROGRESS = 0.2
 #: of the weight matrices is above this (measured: clean controls 1e-3 .. 1; a network
 #: whose gradients vanish through depth at init shows ~1e-6).
 LR_LOW_HEALTHY_GRAD_RATIO = 1e-4
+#: lr.steps_aligned: the learning rate counts as too small when at least this fraction of the
+#: gradients taken right after a measured update (after the dense phase) still point along it
+#: (probes/updates.py, ``step_alignment`` > 0). Measured with the whole gradient on the stored
+#: scripts (nineteenth session): 35 of 39 seeded lr_too_low runs at 0.86 or more; 35 of 37 healthy
+#: runs 0.01-0.81 (two steadily descending taggers 1.0); 12 seeded underfitting runs 0.35-0.78.
+LR_LOW_ALIGNED_FRACTION = 0.85
+#: ... judged on at least this many such steps (own choice: 7 of 8 aligned by chance, p = 0.035)
+LR_LOW_ALIGNED_MIN_PAIRS = 8
 #: lr_too_low: a learning-rate schedule has "decayed to ~0" below this fraction of its
 #: peak (4 orders of magnitude: a step schedule 0.1x three times stays above it;
 #: cosine-to-zero passes it only in its last 1 % of steps).

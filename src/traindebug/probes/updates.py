@@ -14,6 +14,14 @@ Records (per tensor):
   the steps of ``GRAD_SAMPLE`` only: an update of exactly 0 says "frozen" only
   where the gradient over the measured entries is not 0.
 
+After the dense phase (``PER_TENSOR.first`` steps), on the step after each measured
+update it also records ``step_alignment``: minus the cosine between that step's
+gradient and the update just measured, over the same sampled entries scaled to
+whole tensors. Above 0 the loss still fell along the last update when the next
+gradient was taken (Baydin et al. 2018, "Online learning rate adaptation with
+hypergradient descent": the sign of this product is the derivative of the loss
+with respect to the learning rate), below 0 the step went past the valley floor.
+
 Copying a whole model twice per step costs more than the 15 % overhead budget
 of the cheap preset on CPU (three passes over the parameters), so the probe
 reads a sample of each larger tensor: ``BLOCKS`` runs of ``BLOCK``
@@ -42,7 +50,7 @@ from traindebug.probes.base import (
     Cost, GradMark, Probe, RunContext, Settings, StepContext, dense_grads, grad_marks, same_grad,
 )
 from traindebug.probes.sampling import Sample, plan_sample
-from traindebug.schedule import PER_TENSOR, Schedule
+from traindebug.schedule import PER_TENSOR_PAIRS, Schedule
 
 #: the sample of a larger tensor: BLOCKS runs of BLOCK consecutive entries
 BLOCKS = 64
@@ -60,14 +68,15 @@ class UpdateProbe(Probe):
 
     name = "updates"
     cost = Cost.CHEAP
-    schedule = PER_TENSOR
+    #: updates on PER_TENSOR's steps; past its first steps, the step after each for the alignment only
+    schedule = PER_TENSOR_PAIRS
 
     def __init__(self, blocks: int) -> None:
         self.blocks = blocks
         self._samples: list[Sample] = []
         self._buffer = torch.empty(3, 0)
         #: per buffer row, one (blocks, block) view per tensor
-        self._rows: list[list[torch.Tensor]] = [[], [], []]
+        self._rows: list[list[torch.Tensor]] = [[], [], [], []]
         self._padded = True
         self._lengths = torch.empty(0, dtype=torch.long)
         self._root_scale = torch.empty(0)
@@ -78,6 +87,8 @@ class UpdateProbe(Probe):
         self._with_grad = False
         #: per tensor, its .grad at the last GRAD_SAMPLE step
         self._grads_seen: list[GradMark] = []
+        #: the step whose update the buffer's second row holds (-1: none)
+        self._measured = -1
 
     def setup(self, run: RunContext) -> None:
         self._samples = []
@@ -91,14 +102,15 @@ class UpdateProbe(Probe):
         dtype = functools.reduce(torch.promote_types, (p.dtype for _, p in run.params), torch.float32)
         width = max(sizes)
         self._padded = width * len(sizes) <= MAX_PADDING * sum(sizes)
-        # rows: before, after, gradient
+        # rows: before, after (then the update), gradient, the next step's gradient (alignment)
+        self._measured = -1
         if self._padded:
-            self._buffer = torch.zeros(3, len(sizes), width, dtype=dtype, device=run.device)
+            self._buffer = torch.zeros(4, len(sizes), width, dtype=dtype, device=run.device)
             parts = [[row[k, :n] for k, n in enumerate(sizes)] for row in self._buffer]
         else:
-            self._buffer = torch.empty(3, sum(sizes), dtype=dtype, device=run.device)
+            self._buffer = torch.empty(4, sum(sizes), dtype=dtype, device=run.device)
             parts = [list(row.split(sizes)) for row in self._buffer]
-            self._lengths = torch.tensor([sizes] * 3, device=run.device)  # one row per buffer row
+            self._lengths = torch.tensor([sizes] * 4, device=run.device)  # one row per buffer row
         self._rows = [[part.view(s.blocks, s.block) for part, s in zip(row, self._samples)] for row in parts]
         self._pointers = []
         numels = [p.numel() for _, p in run.params]
@@ -116,8 +128,17 @@ class UpdateProbe(Probe):
             self._pointers = pointers if contiguous else []
         torch._foreach_copy_(out, self._sources)
 
+    def _alignment_step(self, step: int) -> bool:
+        """A step of the schedule's span after a multiple of ``every``: only the alignment is due."""
+        every, first = self.schedule.every, self.schedule.first
+        return bool(every) and step >= first and step % every != 0
+
     def before_step(self, ctx: StepContext) -> None:
         if not ctx.params:
+            return
+        if self._alignment_step(ctx.step):
+            if self._measured == ctx.step - 1:
+                self._record_alignment(ctx)
             return
         self._read(ctx, self._rows[0])
         self._armed = True
@@ -132,6 +153,29 @@ class UpdateProbe(Probe):
                 part.zero_()
         if present:
             torch._foreach_copy_([part for _, part in present], [view for view, _ in present])
+
+    def _record_alignment(self, ctx: StepContext) -> None:
+        """``step_alignment``: -cos(this step's gradient, the last update), over the sampled entries,
+        each tensor's products weighted by numel / sample size (whole-tensor estimates)."""
+        grads = dense_grads(ctx.params)
+        present = [(s.view(g.detach().reshape(-1)), part) for g, part, s in zip(grads, self._rows[3], self._samples)
+                   if g is not None]
+        if not present:
+            return
+        for g, part in zip(grads, self._rows[3]):
+            if g is None:
+                part.zero_()
+        torch._foreach_copy_([part for _, part in present], [view for view, _ in present])
+        update, grad, weight = self._buffer[1], self._buffer[3], self._root_scale.square()
+        dot = (self._sums(update * grad) * weight).sum()
+        norms = (self._sums(update.square()) * weight).sum() * (self._sums(grad.square()) * weight).sum()
+        ctx.record("step_alignment", -dot / norms.sqrt().clamp_min(torch.finfo(norms.dtype).tiny))
+
+    def _sums(self, values: torch.Tensor) -> torch.Tensor:
+        """Per-tensor sums of one buffer row's worth of values."""
+        if self._padded:
+            return values.sum(-1)
+        return torch.segment_reduce(values, "sum", lengths=self._lengths[0], unsafe=True)
 
     def _fresh_grads(self, ctx: StepContext) -> list[bool]:
         """Per tensor, whether its .grad was written since the last GRAD_SAMPLE step: a new
@@ -148,6 +192,7 @@ class UpdateProbe(Probe):
         self._armed = False
         self._read(ctx, self._rows[1])
         self._buffer[1].sub_(self._buffer[0])  # the row now holds the update
+        self._measured = ctx.step
         norms = self._norms(3 if self._with_grad else 2)
         weight, update = norms[0], norms[1]
         ctx.record("param_norms", weight)

@@ -11,6 +11,7 @@ from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
 from traindebug.rules.base import Rule, fmt, late_quarters, matrix_tensors, median, per_tensor, rule
 from traindebug.rules.learning_rate import loss_trend, not_improving, update_ratios
+from traindebug.schedule import PER_TENSOR
 from traindebug.store import RunData
 
 
@@ -81,6 +82,60 @@ def steps_too_small(run: RunData) -> list[Finding]:
             ),
             evidence={"update_ratio": ratio, "grad_to_weight": gradient, "initial_loss": trend["initial"], "late_loss": trend["late"], "lr": lr},
             caveat="A loss that is flat because it already converged also has tiny updates; here it barely moved from its first value.",
+            figures=["loss", "update_ratio"],
+        )
+    ]
+
+
+@rule("lr.steps_aligned", "lr_too_low", needs=("loss", "step_alignment", "grad_norms", "param_norms"))
+def steps_aligned(run: RunData) -> list[Finding]:
+    """Nearly every gradient taken after an update still points along it (the loss kept falling in
+    the direction of each step: a longer step would have gone further), the gradients are healthy,
+    and the loss has not come down to half its start. Where ``lr.steps_too_small`` has nothing to
+    say: updates that are not tiny, but too short for this loss."""
+    if steps_too_small.fn(run):
+        return []
+    trend = loss_trend(run)
+    _, values = run.floats("step_alignment")
+    values = [v for v in values if math.isfinite(v)]
+    if trend is None or trend["non_finite_step"] >= 0 or len(values) < T.LR_LOW_ALIGNED_MIN_PAIRS:
+        return []
+    aligned = sum(v > 0 for v in values) / len(values)
+    progress = loss_progress(trend["initial"], trend["late"])
+    gradient = grad_to_weight(run)
+    if not (aligned >= T.LR_LOW_ALIGNED_FRACTION and progress < 1 - T.UNDERFIT_LOSS_FRACTION
+            and gradient > T.LR_LOW_HEALTHY_GRAD_RATIO):
+        return []
+    _, ratios = update_ratios(run)
+    ratio = median(ratios)
+    return [
+        Finding(
+            rule="lr.steps_aligned",
+            category="lr_too_low",
+            severity="warning",
+            confidence=0.7,
+            step=0,
+            title=f"{100 * aligned:.0f} % of the steps stopped short: the loss still fell along each update",
+            observation=(
+                f"On {len(values)} steps after the first {PER_TENSOR.first}, the gradient taken right after an update "
+                f"pointed against that update on {100 * aligned:.0f} % of them (median cosine {fmt(median(values))}): the "
+                f"loss was still falling in the direction of the last step. The loss went from {fmt(trend['initial'])} "
+                f"to {fmt(trend['late'])} (late median), a change of {fmt(100 * progress)} %; the median update-to-weight "
+                f"ratio was {fmt(ratio)} and the gradients were healthy (gradient-to-weight ratio {fmt(gradient)})."
+            ),
+            hypothesis=(
+                "The learning rate is too small for this loss: each step ends where a longer one would still have gone "
+                "downhill (the sign of this gradient-update product is the derivative of the loss with respect to the "
+                "learning rate, the signal hypergradient descent follows). Healthy runs overshoot the valley floor on "
+                "about half of their steps."
+            ),
+            suggestion="Raise the learning rate by 3-10x (or run `traindebug lr-find`) and compare the first hundred steps.",
+            evidence={"aligned_fraction": aligned, "pairs": len(values), "median_alignment": median(values),
+                      "loss_progress": progress, "update_ratio": ratio, "grad_to_weight": gradient},
+            caveat=(
+                "A run with a nearly deterministic gradient (full batches) that descends a long smooth slope is aligned "
+                "at any stable rate; then a larger rate is still worth a try, but it may not be the fault."
+            ),
             figures=["loss", "update_ratio"],
         )
     ]
@@ -268,4 +323,4 @@ def schedule_below_configured(run: RunData) -> list[Finding]:
 
 @hookimpl
 def traindebug_rules() -> list[Rule]:
-    return [steps_too_small, schedule_decayed_early, schedule_below_configured]
+    return [steps_too_small, steps_aligned, schedule_decayed_early, schedule_below_configured]
