@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import traindebug
+from traindebug.probes.updates import UpdateProbe
 from traindebug.rules.lr_too_low import steps_aligned
 from traindebug.schedule import Schedule
 
@@ -20,6 +21,14 @@ from test_dynamics_rules import make_run, training
 def test_a_span_makes_the_steps_after_each_multiple_due() -> None:
     pairs = Schedule(first=5, every=10, span=2)
     assert [s for s in range(35) if pairs.due(s)] == [0, 1, 2, 3, 4, 10, 11, 20, 21, 30, 31]
+
+
+def test_only_the_step_after_a_measured_update_is_alignment_only() -> None:
+    """Other due steps, as a log grid's under a schedule override, measure the update as before."""
+    probe = UpdateProbe(blocks=64)
+    assert [s for s in range(40, 75) if probe._alignment_step(s)] == [51, 61, 71]
+    probe.schedule = Schedule(every=10, per_decade=4)
+    assert not any(probe._alignment_step(s) for s in range(100))
 
 
 def _alignments(tmp_path: Path, lr: float) -> list[tuple[int, float]]:

@@ -129,9 +129,10 @@ class UpdateProbe(Probe):
         torch._foreach_copy_(out, self._sources)
 
     def _alignment_step(self, step: int) -> bool:
-        """A step of the schedule's span after a multiple of ``every``: only the alignment is due."""
-        every, first = self.schedule.every, self.schedule.first
-        return bool(every) and step >= first and step % every != 0
+        """A step of the schedule's span after a multiple of ``every`` (past ``first``): only the
+        alignment is due there; every other due step measures the update."""
+        schedule = self.schedule
+        return bool(schedule.every) and step >= schedule.first and 0 < step % schedule.every < schedule.span
 
     def before_step(self, ctx: StepContext) -> None:
         if not ctx.params:

@@ -57,6 +57,15 @@ def per_tensor(run: RunData, key: str) -> tuple[list[int], list[list[float]]]:
     return steps, [[to_float(v) for v in row] for row in rows]
 
 
+def never_made(run: RunData) -> set[int]:
+    """Indices of the tensors whose ``.grad`` was None at every step (``grad_missing``): the
+    backward's graph never reached them."""
+    _, missing = run.series("grad_missing")
+    if not missing:
+        return set()
+    return set.intersection(*(set(m) for m in missing))
+
+
 def late_quarters(values: list[float]) -> tuple[float, float]:
     """Medians of the third and the fourth quarter of ``values`` (how a plateau is read)."""
     quarter = len(values) // 4

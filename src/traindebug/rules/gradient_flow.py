@@ -8,7 +8,7 @@ from collections import defaultdict
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, median, model_of, per_tensor, rule
+from traindebug.rules.base import Rule, median, model_of, never_made, per_tensor, rule
 from traindebug.rules.wrong_gradient import disagreement
 from traindebug.store import RunData, to_float
 
@@ -93,8 +93,7 @@ def no_gradient(run: RunData) -> list[Finding]:
         return []
     findings = []
     reached = {_module_of(names[i]) for i in range(n) if any(v != 0 for v in seen[i])}  # got a gradient at least once
-    _, missing = run.series("grad_missing")
-    never_made = {i for i in dead if missing and all(i in m for m in missing)}  # .grad None at every step
+    ungraded = never_made(run)  # .grad None at every step
     stale = set(stale_optimizer_tensors(names, in_opt))
     shapes = (run.last("tensors") or {}).get("shapes", [])
     for module, group in _group_by_module(names, dead).items():
@@ -108,7 +107,7 @@ def no_gradient(run: RunData) -> list[Finding]:
         # pseudo-module (their optimizer group) whether or not they belong together
         partial = module in reached
         invariant = partial and all(len(shapes[i]) <= 1 for i in group if i < len(shapes))
-        side = last_block_side_branch(module, reached) if all(i in never_made for i in group) else None
+        side = last_block_side_branch(module, reached) if ungraded.issuperset(group) else None
         findings.append(
             Finding(
                 rule="flow.no_gradient",
@@ -140,7 +139,7 @@ def no_gradient(run: RunData) -> list[Finding]:
                 # None (never made), not zero: the graph does not reach them; no value (dead or identical
                 # units) can do that, which the ranking takes into account
                 evidence={"tensors": tensors, "steps": len(rows),
-                          "grad_none": all(i in never_made for i in group)},
+                          "grad_none": ungraded.issuperset(group)},
                 caveat="A module that is deliberately unused (an auxiliary head) produces the same signal.",
                 figures=["grad_heatmap"],
             )

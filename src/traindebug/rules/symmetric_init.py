@@ -10,7 +10,7 @@ from __future__ import annotations
 from traindebug import thresholds as T
 from traindebug.findings import Finding
 from traindebug.plugins import hookimpl
-from traindebug.rules.base import Rule, fmt, median, per_tensor, rule
+from traindebug.rules.base import Rule, fmt, median, never_made, per_tensor, rule
 from traindebug.rules.dead_units import layer_series
 from traindebug.store import RunData
 
@@ -31,13 +31,11 @@ def _held_by_something_else(run: RunData) -> set[int]:
     each other at a symmetric saddle."""
     _, grads = per_tensor(run, "grad_norms")
     _, norms = per_tensor(run, "param_norms")
-    _, missing = run.series("grad_missing")
     if not grads or not norms:
-        return set()
-    never_made = {i for i in range(max(len(r) for r in grads)) if missing and all(i in m for m in missing)}
+        return never_made(run)
     zero = {i for i in range(max(len(r) for r in grads))
             if all(i >= len(r) or r[i] == 0 for r in grads) and i < len(norms[0]) and norms[0][i] > 0}
-    return never_made | zero
+    return never_made(run) | zero
 
 
 @rule("init.symmetric", "symmetric_init", needs=("unit_spread",))
